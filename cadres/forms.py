@@ -1,0 +1,150 @@
+from django import forms
+
+from cadres.models import (
+    AchievementRecord,
+    Cadre,
+    CadreStatus,
+    Commendation,
+    FamilyMember,
+    FollowUpVisit,
+    Rank,
+    Sanction,
+    SupervisionMeasure,
+    Tag,
+    Unit,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget and date pickers for date fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+                field.error_messages["invalid"] = "请输入有效日期，格式为 年-月-日（如 2026-01-31）。"
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return f"{'　' * (unit.depth - 1)}{unit.name}"
+
+
+class CadreForm(BootstrapMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="现工作单位")
+    tags = forms.ModelMultipleChoiceField(queryset=Tag.objects.all(), required=False, label="标签")
+
+    class Meta:
+        model = Cadre
+        fields = [
+            "name", "sex", "birth_date", "ethnicity", "native_place", "birthplace", "id_number",
+            "political_status", "party_join_date", "work_start_date", "health", "professional_title",
+            "speciality", "fulltime_education", "fulltime_degree", "fulltime_school",
+            "inservice_education", "inservice_degree", "inservice_school", "photo", "unit", "position",
+            "rank", "position_since", "rank_since", "status", "is_team_member", "is_main_leader", "tags",
+        ]
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        if self.instance.pk:
+            # The unit changes only through a posting (交流 / 调动), so history shows the move.
+            del self.fields["unit"]
+            self.fields["version"].initial = self.instance.version
+
+
+class PostingForm(BootstrapMixin, forms.Form):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="单位")
+    position = forms.CharField(label="职务", max_length=100)
+    rank = forms.ChoiceField(label="职级", choices=[("", "—")] + Rank.choices, required=False)
+    start_date = forms.DateField(label="任职时间")
+    end_date = forms.DateField(label="免职时间", required=False,
+                               help_text="留空表示现任职务：保存后干部调入该单位，原任职务自动免职。")
+    note = forms.CharField(label="备注（交流、调动等）", max_length=200, required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+
+class CommendationForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Commendation
+        fields = ["kind", "level", "title", "date", "issuer"]
+
+
+class SanctionForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Sanction
+        fields = ["sanction_type", "matter", "decided_by", "document_number", "decision_date"]
+        help_texts = {"decision_date": "影响期自决定日期起按处分种类自动计算。"}
+
+
+class MeasureForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = SupervisionMeasure
+        fields = ["kind", "date", "issue", "by_whom"]
+
+
+class AchievementForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = AchievementRecord
+        fields = ["year", "quarter", "source", "description"]
+
+
+class FamilyMemberForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = FamilyMember
+        fields = ["relation", "name", "birth_date", "political_status", "work_unit_post"]
+
+
+class FollowUpVisitForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = FollowUpVisit
+        fields = ["sanction", "date", "visited_by", "notes"]
+
+    def __init__(self, *args, cadre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sanction"].queryset = cadre.sanctions.select_related("sanction_type")
+
+
+class CadreFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名或身份证号"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
+    rank = forms.ChoiceField(label="职级", choices=[("", "全部职级")] + Rank.choices, required=False)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部状态")] + CadreStatus.choices, required=False)
+    tag = forms.ChoiceField(label="标签", required=False)
+    township_years = forms.TypedChoiceField(
+        label="乡镇工作年限", required=False, coerce=int, empty_value=None,
+        choices=[("", "不限"), (1, "1年以上"), (2, "2年以上"), (3, "3年以上"), (5, "5年以上")],
+    )
+    order = forms.ChoiceField(
+        label="排序", required=False,
+        choices=[("name", "姓名"), ("-name", "姓名（倒序）"), ("birth_date", "年龄（由大到小）"),
+                 ("-birth_date", "年龄（由小到大）"), ("rank", "职级"), ("unit", "单位")],
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["tag"].choices = [("", "全部标签")] + [(t, t) for t in Tag.objects.values_list("name", flat=True)]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）", widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}))

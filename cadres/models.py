@@ -1,0 +1,432 @@
+"""The cadre registry: units and jurisdiction, cadres and everything in their record."""
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node
+
+from cadres.validators import validate_id_number
+
+
+class UnitKind(models.TextChoices):
+    CITY = "city", "市"
+    COUNTY = "county", "县（市、区）"
+    TOWNSHIP = "township", "乡镇（街道）"
+    DEPARTMENT = "department", "党政部门"
+    INSTITUTION = "institution", "事业单位"
+    ENTERPRISE = "enterprise", "国有企业"
+
+
+class Unit(MP_Node):
+    """A body in the hierarchy (市 → 县区 → 乡镇/部门 …), stored as a materialized path so a
+    subtree is one indexed prefix query."""
+
+    name = models.CharField("单位名称", max_length=100)
+    kind = models.CharField("单位类型", max_length=20, choices=UnitKind.choices)
+    has_leadership_team = models.BooleanField("设领导班子", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        permissions = [("manage_unit", "管理本单位及下属单位的干部（干部管理权限）")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_township(self):
+        return self.kind == UnitKind.TOWNSHIP
+
+
+class UnitUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign-key table: a deleted unit takes its grants with it."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+
+class UnitGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+
+class Sex(models.TextChoices):
+    MALE = "男", "男"
+    FEMALE = "女", "女"
+
+
+class Rank(models.TextChoices):
+    """职级 / 职务层次 of the appointment form."""
+
+    ZHENG_TING = "正厅级", "正厅级"
+    FU_TING = "副厅级", "副厅级"
+    ZHENG_CHU = "正处级", "正处级"
+    FU_CHU = "副处级", "副处级"
+    ZHENG_KE = "正科级", "正科级"
+    FU_KE = "副科级", "副科级"
+    YIJI_DIAOYANYUAN = "一级调研员", "一级调研员"
+    ERJI_DIAOYANYUAN = "二级调研员", "二级调研员"
+    YIJI_ZHUREN = "一级主任科员", "一级主任科员"
+    ERJI_ZHUREN = "二级主任科员", "二级主任科员"
+    SANJI_ZHUREN = "三级主任科员", "三级主任科员"
+    SIJI_ZHUREN = "四级主任科员", "四级主任科员"
+    KEYUAN = "科员", "科员"
+
+
+class PoliticalStatus(models.TextChoices):
+    PARTY = "中共党员", "中共党员"
+    PROBATIONARY = "中共预备党员", "中共预备党员"
+    LEAGUE = "共青团员", "共青团员"
+    DEMOCRATIC = "民主党派", "民主党派"
+    NONE = "群众", "群众"
+
+
+class EducationLevel(models.TextChoices):
+    DOCTOR = "研究生（博士）", "研究生（博士）"
+    MASTER = "研究生（硕士）", "研究生（硕士）"
+    BACHELOR = "大学本科", "大学本科"
+    COLLEGE = "大学专科", "大学专科"
+    SECONDARY = "中专及以下", "中专及以下"
+
+
+class CadreStatus(models.TextChoices):
+    ACTIVE = "在职", "在职"
+    RETIRED = "退休", "退休"
+    LEFT = "调离", "调离"
+
+
+class Tag(models.Model):
+    """Labels such as 优秀年轻干部 that lists filter on."""
+
+    name = models.CharField("标签", max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = "干部标签"
+        verbose_name_plural = "干部标签"
+
+    def __str__(self):
+        return self.name
+
+
+class Cadre(models.Model):
+    """A person managed by the organization department, with the fields of the
+    干部任免审批表 so the form and LRMX interchange can come later without remodelling."""
+
+    name = models.CharField("姓名", max_length=50)
+    sex = models.CharField("性别", max_length=2, choices=Sex.choices)
+    birth_date = models.DateField("出生年月")
+    ethnicity = models.CharField("民族", max_length=20, default="汉族")
+    native_place = models.CharField("籍贯", max_length=50, blank=True)
+    birthplace = models.CharField("出生地", max_length=50, blank=True)
+    id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number])
+    political_status = models.CharField(
+        "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.PARTY
+    )
+    party_join_date = models.DateField("入党时间", null=True, blank=True)
+    work_start_date = models.DateField("参加工作时间", null=True, blank=True)
+    health = models.CharField("健康状况", max_length=30, default="健康", blank=True)
+    professional_title = models.CharField("专业技术职务", max_length=50, blank=True)
+    speciality = models.CharField("熟悉专业有何专长", max_length=100, blank=True)
+    fulltime_education = models.CharField(
+        "全日制教育学历", max_length=20, choices=EducationLevel.choices, blank=True
+    )
+    fulltime_degree = models.CharField("全日制教育学位", max_length=30, blank=True)
+    fulltime_school = models.CharField("全日制毕业院校系及专业", max_length=100, blank=True)
+    inservice_education = models.CharField(
+        "在职教育学历", max_length=20, choices=EducationLevel.choices, blank=True
+    )
+    inservice_degree = models.CharField("在职教育学位", max_length=30, blank=True)
+    inservice_school = models.CharField("在职毕业院校系及专业", max_length=100, blank=True)
+    photo = models.ImageField("照片", upload_to="photos/%Y/", blank=True)
+
+    unit = models.ForeignKey(Unit, verbose_name="现工作单位", on_delete=models.PROTECT, related_name="cadres")
+    position = models.CharField("现任职务", max_length=100)
+    rank = models.CharField("职级", max_length=20, choices=Rank.choices)
+    position_since = models.DateField("任现职时间", null=True, blank=True)
+    rank_since = models.DateField("任现职级时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=CadreStatus.choices, default=CadreStatus.ACTIVE)
+    is_team_member = models.BooleanField("领导班子成员", default=False)
+    is_main_leader = models.BooleanField("班子主要负责人", default=False)
+    tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True)
+
+    # Township (乡镇) service, kept current by the posting services so that lists can
+    # filter on it with an index: closed postings add to township_days_closed; while a
+    # township posting runs, township_anchor is the date the count would have started had
+    # it been continuous (start minus the closed days), so years = today - anchor.
+    township_days_closed = models.PositiveIntegerField("乡镇工作天数（已结束任职）", default=0, editable=False)
+    township_anchor = models.DateField("乡镇工作起算日", null=True, blank=True, editable=False)
+
+    # Optimistic lock: a save carries the version it was read at; a stale one is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["version", "updated_at"])
+
+    class Meta:
+        verbose_name = "干部"
+        verbose_name_plural = "干部"
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="cadre_name_id"),
+            models.Index(fields=["unit", "name"], name="cadre_unit_name"),
+            models.Index(fields=["rank", "name"], name="cadre_rank_name"),
+            models.Index(fields=["status", "name"], name="cadre_status_name"),
+            models.Index(fields=["township_anchor"], name="cadre_township_anchor"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id_number(self):
+        return mask_id_number(self.id_number)
+
+    def township_days(self, on: datetime.date | None = None) -> int:
+        if self.township_anchor is None:
+            return self.township_days_closed
+        return ((on or datetime.date.today()) - self.township_anchor).days
+
+    @property
+    def township_years(self) -> float:
+        return round(self.township_days() / 365.25, 1)
+
+    @property
+    def age(self):
+        return relativedelta(datetime.date.today(), self.birth_date).years
+
+
+def mask_id_number(id_number: str) -> str:
+    """Lists show the first 6 and last 4 digits only."""
+    if len(id_number) < 10:
+        return "*" * len(id_number)
+    return f"{id_number[:6]}{'*' * (len(id_number) - 10)}{id_number[-4:]}"
+
+
+class FamilyMember(models.Model):
+    """家庭主要成员及重要社会关系."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="family_members")
+    relation = models.CharField("称谓", max_length=20)
+    name = models.CharField("姓名", max_length=50)
+    birth_date = models.DateField("出生年月", null=True, blank=True)
+    political_status = models.CharField("政治面貌", max_length=20, choices=PoliticalStatus.choices, blank=True)
+    work_unit_post = models.CharField("工作单位及职务", max_length=150, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "家庭成员及社会关系"
+        verbose_name_plural = "家庭成员及社会关系"
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.relation} {self.name}"
+
+
+class Posting(models.Model):
+    """任职经历. The posting without an end date is the current one."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="postings")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="postings")
+    position = models.CharField("职务", max_length=100)
+    rank = models.CharField("职级", max_length=20, choices=Rank.choices, blank=True)
+    start_date = models.DateField("任职时间")
+    end_date = models.DateField("免职时间", null=True, blank=True)
+    note = models.CharField("备注（交流、调动等）", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "任职经历"
+        verbose_name_plural = "任职经历"
+        ordering = ["-start_date", "-id"]
+        indexes = [models.Index(fields=["cadre", "start_date"], name="posting_cadre_start")]
+
+    def __str__(self):
+        return f"{self.unit} {self.position}"
+
+    def clean(self):
+        if self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "免职时间不能早于任职时间。"})
+
+
+class CommendationKind(models.TextChoices):
+    JIAJIANG = "嘉奖", "嘉奖"
+    JIGONG = "记功", "记功"
+    JI_DAGONG = "记大功", "记大功"
+    TONGBAO = "通报表扬", "通报表扬"
+    DANDANG = "担当作为好干部", "担当作为好干部"
+    LIANGYOU = "两优一先", "两优一先"
+    HONOR = "荣誉称号", "荣誉称号"
+    OTHER = "其他", "其他"
+
+
+class CommendationLevel(models.TextChoices):
+    NATIONAL = "国家级", "国家级"
+    PROVINCIAL = "省级", "省级"
+    CITY = "市级", "市级"
+    COUNTY = "县级", "县级"
+    UNIT = "单位", "单位"
+
+
+class Commendation(models.Model):
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="commendations")
+    kind = models.CharField("奖励类别", max_length=20, choices=CommendationKind.choices)
+    level = models.CharField("级别", max_length=10, choices=CommendationLevel.choices)
+    title = models.CharField("奖励名称", max_length=150)
+    date = models.DateField("奖励时间")
+    issuer = models.CharField("批准机关", max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "奖励表彰"
+        verbose_name_plural = "奖励表彰"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["cadre", "date"], name="commendation_cadre_date")]
+
+    def __str__(self):
+        return self.title
+
+
+class SanctionCategory(models.TextChoices):
+    PARTY = "党纪处分", "党纪处分"
+    GOVERNMENT = "政务处分", "政务处分"
+    ORGANIZATIONAL = "组织处理", "组织处理"
+
+
+class SanctionType(models.Model):
+    """Influence periods as editable data. Defaults: 中国共产党纪律处分条例 (警告 12 个月,
+    严重警告 18 个月) and 公职人员政务处分法 (警告 6, 记过 12, 记大过 18, 降级/撤职 24)."""
+
+    category = models.CharField("类别", max_length=10, choices=SanctionCategory.choices)
+    name = models.CharField("处分/处理种类", max_length=30)
+    influence_months = models.PositiveSmallIntegerField("影响期（月）", default=0)
+    citation = models.CharField("依据", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "处分种类与影响期"
+        verbose_name_plural = "处分种类与影响期"
+        ordering = ["category", "influence_months", "id"]
+        constraints = [models.UniqueConstraint(fields=["category", "name"], name="sanction_type_unique")]
+
+    def __str__(self):
+        return f"{self.get_category_display()}·{self.name}"
+
+
+class RecordStatus(models.TextChoices):
+    """Later rulings set this; caps and blocks read only IN_FORCE."""
+
+    IN_FORCE = "in_force", "有效"
+    WAIVED = "waived", "已免责"
+    SUPERSEDED = "superseded", "已被替代"
+
+
+class Sanction(models.Model):
+    """处分 / 组织处理. The influence period runs from the decision date; the cadre is
+    usable again on the day it ends."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="sanctions")
+    sanction_type = models.ForeignKey(SanctionType, verbose_name="处分种类", on_delete=models.PROTECT)
+    matter = models.CharField("事由", max_length=300)
+    decided_by = models.CharField("决定机关", max_length=100)
+    document_number = models.CharField("文号", max_length=50, blank=True)
+    decision_date = models.DateField("决定日期")
+    influence_end = models.DateField("影响期截止日", editable=False)
+    status = models.CharField("状态", max_length=12, choices=RecordStatus.choices, default=RecordStatus.IN_FORCE)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "处分与组织处理"
+        verbose_name_plural = "处分与组织处理"
+        ordering = ["-decision_date", "-id"]
+        indexes = [
+            models.Index(fields=["cadre", "status", "influence_end"], name="sanction_cadre_in_force"),
+            models.Index(fields=["influence_end", "status"], name="sanction_influence_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.sanction_type.name}（{self.decision_date:%Y-%m-%d}）"
+
+    def save(self, *args, **kwargs):
+        self.influence_end = self.decision_date + relativedelta(months=self.sanction_type.influence_months)
+        super().save(*args, **kwargs)
+
+    def in_influence_period(self, on: datetime.date) -> bool:
+        return self.status == RecordStatus.IN_FORCE and self.decision_date <= on < self.influence_end
+
+
+class MeasureKind(models.TextChoices):
+    REMINDER = "提醒", "提醒"
+    INQUIRY = "函询", "函询"
+    ADMONITION = "诫勉", "诫勉"
+    INTERVIEW = "约谈", "约谈"
+
+
+class SupervisionMeasure(models.Model):
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField("措施", max_length=4, choices=MeasureKind.choices)
+    date = models.DateField("日期")
+    issue = models.CharField("所涉问题", max_length=300)
+    by_whom = models.CharField("实施机关", max_length=100)
+    status = models.CharField("状态", max_length=12, choices=RecordStatus.choices, default=RecordStatus.IN_FORCE)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "监督措施"
+        verbose_name_plural = "监督措施"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["cadre", "kind", "date"], name="measure_cadre_kind_date")]
+
+    def __str__(self):
+        return f"{self.kind}（{self.date:%Y-%m-%d}）"
+
+
+class FollowUpVisit(models.Model):
+    """回访教育 to a sanctioned or adjusted cadre; part of the cadre's record."""
+
+    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, related_name="follow_up_visits")
+    date = models.DateField("回访日期")
+    visited_by = models.CharField("回访人", max_length=100)
+    notes = models.TextField("回访情况", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "回访教育"
+        verbose_name_plural = "回访教育"
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"回访 {self.date:%Y-%m-%d}"
+
+
+class AchievementSource(models.TextChoices):
+    QUARTERLY = "季度研判", "季度分析研判"
+    FRONTLINE = "一线考察", "一线考察"
+    SELF = "本人填报", "本人填报"
+    UNIT = "单位报送", "单位报送"
+
+
+class AchievementRecord(models.Model):
+    """实绩档案, collected each quarter."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="achievements")
+    year = models.PositiveSmallIntegerField("年度")
+    quarter = models.PositiveSmallIntegerField("季度", choices=[(q, f"第{q}季度") for q in range(1, 5)])
+    description = models.TextField("实绩内容")
+    source = models.CharField("来源", max_length=10, choices=AchievementSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "实绩档案"
+        verbose_name_plural = "实绩档案"
+        ordering = ["-year", "-quarter", "-id"]
+        indexes = [models.Index(fields=["cadre", "year", "quarter"], name="achievement_cadre_quarter")]
+
+    def __str__(self):
+        return f"{self.year}年第{self.quarter}季度"

@@ -1,0 +1,22 @@
+from django.urls import reverse
+
+from core import roles
+
+# Modules whose issues have not landed yet are shown as "即将上线", never as fake pages.
+COMING_MODULES = ["容错纠错", "澄清正名", "考核研判", "关心关爱"]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    items = [("工作台", reverse("home"), request.path == reverse("home"))]
+    if roles.can_view_registry(user):
+        items.append(("干部信息", reverse("cadres:list"), request.path.startswith("/cadres/")))
+        items.append(("单位机构", reverse("cadres:unit_tree"), request.path.startswith("/units/")))
+    return {
+        "nav_items": items,
+        "nav_coming": COMING_MODULES,
+        "user_roles": sorted(roles.roles_of(user)),
+        "user_is_admin": roles.is_admin(user),
+    }

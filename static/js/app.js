@@ -1,0 +1,9 @@
+// Confirmation before destructive or bulk actions: <button data-confirm="…">.
+// (A script file, not inline handlers, so the Content-Security-Policy can forbid inline code.)
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});

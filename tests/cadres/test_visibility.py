@@ -1,0 +1,66 @@
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from cadres.models import Cadre
+from cadres.selectors import cadres_visible_to
+from cadres.services import posting_add
+from tests.conftest import client_for
+from tests.factories import CadreFactory
+
+EXPECTED = {  # persona → names of the cadres they see
+    "staff_a": {"甲干部"},
+    "staff_b": {"乙干部"},
+    "leader": {"甲干部"},
+    "admin": {"甲干部", "乙干部"},
+    "officer_assigned": set(),
+    "officer_unassigned": set(),
+}
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED))
+def test_selector_returns_exactly_the_jurisdiction(world, persona):
+    names = set(cadres_visible_to(world.users[persona]).values_list("name", flat=True))
+    assert names == EXPECTED[persona]
+
+
+@pytest.mark.parametrize("persona", ["staff_a", "staff_b", "leader", "admin"])
+def test_list_and_export_show_exactly_the_permitted_set(client, world, persona):
+    client = client_for(client, world.users[persona])
+    response = client.get(reverse("cadres:list"))
+    listed = {c.name for c in response.context["page"]}
+    assert listed == EXPECTED[persona]
+    assert response.context["page"].paginator.count == len(EXPECTED[persona])
+
+    export = client.get(reverse("cadres:export"))
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    exported = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert exported == EXPECTED[persona]
+
+
+def test_a_transfer_moves_visibility_to_the_new_jurisdiction(world):
+    posting_add(cadre=world.cadre_a, by=world.users["staff_a"], unit=world.unit_b, position="副区长",
+                rank="副处级", start_date=datetime.date(2026, 5, 1))
+    assert not cadres_visible_to(world.users["staff_a"]).filter(pk=world.cadre_a.pk).exists()
+    assert cadres_visible_to(world.users["staff_b"]).filter(pk=world.cadre_a.pk).exists()
+
+
+def test_a_subtree_grant_covers_units_below(world):
+    deep = CadreFactory(name="镇干部", unit=world.township_a)
+    assert cadres_visible_to(world.users["staff_a"]).filter(pk=deep.pk).exists()
+    assert not cadres_visible_to(world.users["staff_b"]).filter(pk=deep.pk).exists()
+
+
+def test_admin_lists_use_the_selector(client, world):
+    world.users["staff_a"].is_staff = True
+    world.users["staff_a"].save()
+    world.users["staff_a"].user_permissions.add(Permission.objects.get(codename="view_cadre"))
+    client_for(client, world.users["staff_a"])
+    response = client.get(reverse("admin:cadres_cadre_changelist"))
+    assert response.status_code == 200
+    assert {c.name for c in response.context["cl"].result_list} == {"甲干部"}
+    assert Cadre.objects.count() == 2

@@ -1,0 +1,69 @@
+"""Personas shared by every test: staff of unit A, staff of unit B, officers, a leader, an
+admin and anonymous. Unit A and unit B are two counties of one city."""
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from cadres.models import UnitKind
+from cadres.services import jurisdiction_grant
+from core.roles import Role
+from tests.factories import CadreFactory, UserFactory, make_unit
+
+
+@dataclass
+class World:
+    city: object
+    unit_a: object
+    township_a: object
+    unit_b: object
+    cadre_a: object
+    cadre_b: object
+    users: dict
+
+
+PERSONAS = ["staff_a", "staff_b", "officer_assigned", "officer_unassigned", "leader", "admin", "anonymous"]
+
+
+@pytest.fixture
+def world(db):
+    city = make_unit("张垣市", UnitKind.CITY)
+    unit_a = make_unit("清河县", UnitKind.COUNTY, city)
+    township_a = make_unit("城关镇", UnitKind.TOWNSHIP, unit_a)
+    unit_b = make_unit("青山区", UnitKind.COUNTY, city)
+    users = {
+        "staff_a": UserFactory(username="staff_a", role=Role.CADRE_SECTION),
+        "staff_b": UserFactory(username="staff_b", role=Role.SUPERVISION_SECTION),
+        "officer_assigned": UserFactory(username="officer_assigned", role=Role.DISCIPLINE_OFFICER),
+        "officer_unassigned": UserFactory(username="officer_unassigned", role=Role.DISCIPLINE_OFFICER),
+        "leader": UserFactory(username="leader", role=Role.LEADER),
+        "admin": UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True),
+        "anonymous": None,
+    }
+    jurisdiction_grant(user=users["staff_a"], unit=unit_a)
+    jurisdiction_grant(user=users["staff_b"], unit=unit_b)
+    jurisdiction_grant(user=users["leader"], unit=unit_a)
+    return World(
+        city=city, unit_a=unit_a, township_a=township_a, unit_b=unit_b,
+        cadre_a=CadreFactory(name="甲干部", unit=township_a), cadre_b=CadreFactory(name="乙干部", unit=unit_b),
+        users=users,
+    )
+
+
+def client_for(client, user):
+    if user is not None:
+        # Name the backend: axes' backend comes first in the list and cannot load users.
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def needs_postgres():
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="需要 PostgreSQL 的行锁：在 SQLite 上跳过，.ci/run 会在 PostgreSQL 上运行",
+    )
+
+
+def chromium_path():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
