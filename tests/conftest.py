@@ -1,5 +1,6 @@
 """Personas shared by every test: staff of unit A, staff of unit B, officers, a leader, an
 admin and anonymous. Unit A and unit B are two counties of one city."""
+import os
 import shutil
 from dataclasses import dataclass
 
@@ -58,11 +59,14 @@ def client_for(client, user):
     return client
 
 
-def needs_postgres():
-    return pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="需要 PostgreSQL 的行锁：在 SQLite 上跳过，.ci/run 会在 PostgreSQL 上运行",
-    )
+@pytest.fixture
+def postgres_only(db):
+    """For tests that need real row locks: skipped on SQLite, required in .ci/run's
+    PostgreSQL pass (REQUIRE_SERVICES)."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail("REQUIRE_SERVICES 已设置，但数据库不是 PostgreSQL")
+        pytest.skip("需要 PostgreSQL 的行锁：在 SQLite 上跳过，.ci/run 会在 PostgreSQL 上运行")
 
 
 def chromium_path():

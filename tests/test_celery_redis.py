@@ -16,8 +16,8 @@ pytestmark = pytest.mark.redis
 @pytest.fixture
 def worker():
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        if os.environ.get("CI"):
-            pytest.fail("CI 必须设置 REDIS_URL 以运行真实 Redis 的 Celery 测试")
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail("REQUIRE_SERVICES 已设置：必须提供 REDIS_URL 以运行真实 Redis 的 Celery 测试")
         pytest.skip("未设置 REDIS_URL：Celery 以 eager 方式运行，跳过真实 Redis 测试")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
     proc = subprocess.Popen(
