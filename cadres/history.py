@@ -56,7 +56,8 @@ def cadre_history(cadre: Cadre) -> list[HistoryEntry]:
             model.history.filter(**{lookup: cadre.pk}).select_related("history_user")
             .order_by("-history_date", "-history_id")[:LIMIT_PER_KIND]
         )
-        fields = [f for f in model._meta.fields if f.name not in HIDDEN_FIELDS | {"id", "cadre"}]
+        tracked = {f.name for f in model.history.model._meta.fields}
+        fields = [f for f in model._meta.fields if f.name in tracked and f.name not in HIDDEN_FIELDS | {"id", "cadre"}]
         related = {  # names of foreign keys (unit, sanction type …), one query per field
             f.name: f.related_model.objects.in_bulk({getattr(r, f.attname) for r in rows} - {None})
             for f in fields if f.is_relation

@@ -102,6 +102,7 @@ class Tag(models.Model):
     """Labels such as 优秀年轻干部 that lists filter on."""
 
     name = models.CharField("标签", max_length=30, unique=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "干部标签"
@@ -172,7 +173,11 @@ class Cadre(models.Model):
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["name", "id"], name="cadre_name_id"),
-            models.Index(fields=["unit", "name"], name="cadre_unit_name"),
+            # A plain btree serves the prefix search LIKE '王%' only under the "C" collation;
+            # varchar_pattern_ops serves it under any (opclasses are ignored on SQLite).
+            models.Index(fields=["name"], name="cadre_name_like", opclasses=["varchar_pattern_ops"]),
+            # With id, a jurisdiction's cadres come out of the index already in list order.
+            models.Index(fields=["unit", "name", "id"], name="cadre_unit_name_id"),
             models.Index(fields=["rank", "name"], name="cadre_rank_name"),
             models.Index(fields=["status", "name"], name="cadre_status_name"),
             models.Index(fields=["township_anchor"], name="cadre_township_anchor"),

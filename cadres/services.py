@@ -26,15 +26,15 @@ def _save_with_user(instance, by, **kwargs):
 @transaction.atomic
 def cadre_create(*, by, unit: Unit, tags=(), posting_start: datetime.date | None = None, **fields) -> Cadre:
     """A new cadre, with the current posting that places them in `unit`."""
+    start = posting_start or fields.get("position_since") or datetime.date.today()
     cadre = Cadre(unit=unit, **fields)
+    if unit.kind == UnitKind.TOWNSHIP:
+        cadre.township_anchor = start
     cadre.full_clean()
     _save_with_user(cadre, by)
     if tags:
         cadre.tags.set(tags)
-    start = posting_start or fields.get("position_since") or datetime.date.today()
-    posting = Posting(cadre=cadre, unit=unit, position=cadre.position, rank=cadre.rank, start_date=start)
-    _save_with_user(posting, by)
-    cadre_recompute_township(cadre=cadre, by=by)
+    _save_with_user(Posting(cadre=cadre, unit=unit, position=cadre.position, rank=cadre.rank, start_date=start), by)
     return cadre
 
 
@@ -62,7 +62,7 @@ def posting_add(*, cadre: Cadre, by, unit: Unit, position: str, rank: str, start
                 end_date: datetime.date | None = None, note: str = "") -> Posting:
     """Record a posting. One without an end date is a transfer or new appointment
     (交流 / 调动): it closes the current posting the day before and moves the cadre, so
-    visibility follows the new unit."""
+    visibility follows the new unit. The cadre is saved once, leaving one history row."""
     cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
     if end_date and end_date < start_date:
         raise DomainError("免职时间不能早于任职时间。")
@@ -81,24 +81,21 @@ def posting_add(*, cadre: Cadre, by, unit: Unit, position: str, rank: str, start
         cadre.rank = rank or cadre.rank
         cadre.position_since = start_date
         cadre.version += 1
-        _save_with_user(cadre, by)
     _save_with_user(posting, by)
-    cadre_recompute_township(cadre=cadre, by=by)
+    cadre.township_days_closed, cadre.township_anchor = township_fields(cadre)
+    _save_with_user(cadre, by)
     return posting
 
 
-def cadre_recompute_township(*, cadre: Cadre, by) -> None:
-    """Refresh the stored township-service fields from the postings (see Cadre)."""
+def township_fields(cadre: Cadre) -> tuple[int, datetime.date | None]:
+    """The stored township-service fields, from the postings (see Cadre)."""
     closed_days, anchor_start = 0, None
     for posting in cadre.postings.filter(unit__kind=UnitKind.TOWNSHIP).only("start_date", "end_date"):
         if posting.end_date is None:
             anchor_start = posting.start_date
         else:
             closed_days += (posting.end_date - posting.start_date).days + 1
-    anchor = anchor_start - datetime.timedelta(days=closed_days) if anchor_start else None
-    if (cadre.township_days_closed, cadre.township_anchor) != (closed_days, anchor):
-        cadre.township_days_closed, cadre.township_anchor = closed_days, anchor
-        _save_with_user(cadre, by, update_fields=["township_days_closed", "township_anchor"])
+    return closed_days, (anchor_start - datetime.timedelta(days=closed_days) if anchor_start else None)
 
 
 @transaction.atomic

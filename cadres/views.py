@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,8 @@ from cadres.selectors import cadres_visible_to, units_visible_to
 from cadres.services import cadre_create, cadre_record_add, cadre_update, posting_add
 from core import roles
 from core.errors import DomainError
+from core.panels import CADRE_TABS
+from core.pagination import DeferredJoinPaginator
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -76,7 +77,7 @@ def cadre_list(request):
         township_years_min=filters.get("township_years"),
         order=filters.get("order") or "name",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cadres/cadre_list.html", {
@@ -114,10 +115,15 @@ TABS = [
 @registry_access()
 def cadre_detail(request, pk):
     cadre = _visible_cadre(request, pk)
+    extra_tabs = {t.key: t for t in CADRE_TABS}
+    tabs = TABS + [(t.key, t.label) for t in CADRE_TABS]
     tab = request.GET.get("tab", "profile")
-    if tab not in dict(TABS):
+    if tab not in dict(tabs):
         tab = "profile"
-    context = {"cadre": cadre, "tab": tab, "tabs": TABS, "can_edit": roles.can_edit_registry(request.user)}
+    context = {"cadre": cadre, "tab": tab, "tabs": tabs, "can_edit": roles.can_edit_registry(request.user),
+               "tab_template": extra_tabs[tab].template if tab in extra_tabs else f"cadres/tabs/{tab}.html"}
+    if tab in extra_tabs:
+        context.update(extra_tabs[tab].context(cadre, request.user))
     if tab == "profile":
         context["tags"] = list(cadre.tags.all())
     elif tab == "postings":

@@ -1,9 +1,11 @@
+import datetime
+
 from django.urls import reverse
 
 from core import roles
 
 # Modules whose issues have not landed yet are shown as "即将上线", never as fake pages.
-COMING_MODULES = ["容错纠错", "澄清正名", "考核研判", "关心关爱"]
+COMING_MODULES = ["澄清正名", "考核研判", "关心关爱"]
 
 
 def navigation(request):
@@ -14,9 +16,12 @@ def navigation(request):
     if roles.can_view_registry(user):
         items.append(("干部信息", reverse("cadres:list"), request.path.startswith("/cadres/")))
         items.append(("单位机构", reverse("cadres:unit_tree"), request.path.startswith("/units/")))
+    if roles.can_view_registry(user) or roles.is_discipline_officer(user):
+        items.append(("容错纠错", reverse("tolerance:list"), request.path.startswith(("/tolerance/", "/reforms/"))))
     return {
         "nav_items": items,
         "nav_coming": COMING_MODULES,
         "user_roles": sorted(roles.roles_of(user)),
         "user_is_admin": roles.is_admin(user),
+        "today": datetime.date.today(),
     }

@@ -35,6 +35,10 @@ def is_leader(user) -> bool:
     return Role.LEADER in roles_of(user)
 
 
+def is_discipline_officer(user) -> bool:
+    return Role.DISCIPLINE_OFFICER in roles_of(user)
+
+
 def can_view_registry(user) -> bool:
     return is_admin(user) or is_staff_member(user) or is_leader(user)
 

@@ -1,5 +1,6 @@
 """Every named URL × every persona. A URL missing from MATRIX fails the test, so no new
 view can slip past the permission review."""
+import datetime
 import io
 
 import pytest
@@ -8,6 +9,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
 from tests.conftest import PERSONAS, client_for
+from tests.tolerance.builders import load_policy, walk_case
+from tolerance.models import Stage
+from tolerance.services import evidence_add, reform_filing_create
 
 R = 302  # redirect (to login for anonymous, or after an action)
 
@@ -17,6 +21,10 @@ VIEWERS = {"staff_a": 200, "staff_b": 200, "officer_assigned": 403, "officer_una
 EDITORS = {**VIEWERS, "leader": 403}
 CADRE_A_VIEW = {**VIEWERS, "staff_b": 404}
 CADRE_A_EDIT = {**EDITORS, "staff_b": 404}
+TOLERANCE_ALL = {**VIEWERS, "officer_assigned": 200, "officer_unassigned": 200}
+CASE_VIEW = {**TOLERANCE_ALL, "staff_b": 404, "officer_unassigned": 404}
+CASE_HANDLE_PAGE = {**CASE_VIEW, "leader": 403}
+CASE_HANDLE_POST = {**CASE_HANDLE_PAGE, "staff_a": R, "officer_assigned": R, "admin": R}
 
 MATRIX = {
     "home": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
@@ -35,6 +43,19 @@ MATRIX = {
     "cadres:edit": ("get", lambda w: {"pk": w.cadre_a.pk}, CADRE_A_EDIT),
     "cadres:posting_create": ("get", lambda w: {"pk": w.cadre_a.pk}, CADRE_A_EDIT),
     "cadres:record_create": ("get", lambda w: {"pk": w.cadre_a.pk, "kind": "sanction"}, CADRE_A_EDIT),
+    # Tolerance: the case concerns cadre A and is assigned to officer_assigned.
+    "tolerance:list": ("get", lambda w: {}, TOLERANCE_ALL),
+    "tolerance:create": ("get", lambda w: {}, EDITORS),
+    "tolerance:detail": ("get", lambda w: {"pk": w.case.pk}, CASE_VIEW),
+    "tolerance:checklist": ("get", lambda w: {"pk": w.case.pk, "case_cadre_pk": w.case_cadre.pk}, CASE_HANDLE_PAGE),
+    "tolerance:action": ("post", lambda w: {"pk": w.case.pk, "action": "remedial"}, CASE_HANDLE_POST),
+    "tolerance:document": ("get", lambda w: {"pk": w.case.pk, "kind": "determination"}, CASE_VIEW),
+    "tolerance:document_pdf": ("get", lambda w: {"pk": w.case.pk, "kind": "feedback"}, CASE_VIEW),
+    "tolerance:evidence": ("get", lambda w: {"pk": w.evidence.pk}, CASE_VIEW),
+    "tolerance:reform_list": ("get", lambda w: {}, TOLERANCE_ALL),
+    "tolerance:reform_create": ("get", lambda w: {}, EDITORS),
+    "tolerance:reform_detail": ("get", lambda w: {"pk": w.filing.pk}, {**CADRE_A_VIEW, "officer_assigned": 404,
+                                                                      "officer_unassigned": 404}),
 }
 
 
@@ -60,6 +81,13 @@ def world_with_photo(world, settings):
     Image.new("RGB", (30, 40), "red").save(buffer, "JPEG")
     world.cadre_a.photo = SimpleUploadedFile("a.jpg", buffer.getvalue(), content_type="image/jpeg")
     world.cadre_a.save()
+    load_policy(world)
+    world.case = walk_case(world, Stage.FEEDBACK)
+    world.case_cadre = world.case.case_cadres.get()
+    world.evidence = evidence_add(case=world.case, by=world.users["staff_a"], title="笔录",
+                                  file=SimpleUploadedFile("note.pdf", b"%PDF-1.4 test"))
+    world.filing = reform_filing_create(by=world.users["staff_a"], unit=world.unit_a, title="改革", description="d",
+                                        legality_review="l", risk_assessment="r", filed_on=datetime.date(2026, 1, 1))
     return world
 
 

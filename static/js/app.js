@@ -7,3 +7,6 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Print button of a case document's print page (templates/tolerance/document_print.html).
+document.getElementById("print-button")?.addEventListener("click", () => window.print());

@@ -1,12 +1,13 @@
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 
-from cadres.demo import DEMO_PASSWORD, build_cadres, build_city, build_users
+from cadres.demo import CITY, DEMO_PASSWORD, build_cadres, build_city, build_users
 from cadres.models import Cadre
+from tolerance.demo import build_tolerance_demo
 
 
 class Command(BaseCommand):
-    help = "生成演示数据：单位树、各角色演示账号及干部信息（可重复运行，不会重复生成）。"
+    help = "生成演示数据：单位树、各角色演示账号、干部信息、容错政策条款和示例案件（可重复运行，不会重复生成）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--cadres", type=int, default=300, help="干部人数（基准测试可用 100000）")
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             admin = User.objects.get(username="admin")
             self.stdout.write(f"正在生成 {cadres - existing} 名干部…")
             build_cadres(cadres - existing, by=admin, batch_size=batch_size, log=self.stdout.write)
+        build_tolerance_demo(city_name=CITY, daye_unit_name="龙泉县")
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：干部 {Cadre.objects.count()} 人。"))
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, password, description in logins:

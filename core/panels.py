@@ -1,0 +1,20 @@
+"""Extra tabs on the cadre page, registered by the modules that build on the registry
+(tolerance, assessment, care) so the registry never imports them."""
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class CadreTab:
+    key: str
+    label: str
+    template: str
+    context: Callable  # (cadre, user) -> dict
+
+
+CADRE_TABS: list[CadreTab] = []
+
+
+def register_cadre_tab(tab: CadreTab) -> None:
+    if all(t.key != tab.key for t in CADRE_TABS):
+        CADRE_TABS.append(tab)

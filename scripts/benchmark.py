@@ -1,0 +1,318 @@
+"""Benchmark of the cadre registry on PostgreSQL with 100,000 cadres.
+
+    make bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dandang_bench .venv/bin/python scripts/benchmark.py
+
+Builds (or reuses) the benchmark data with `manage.py demo_data`, then times the pages
+in-process with Django's test client, as the demo `admin` (sees everything) and as
+`qinghe_staff` (one county), and checks the performance targets. Results also go to
+bench-results/latest.txt. Exits non-zero when a target fails.
+"""
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dandang_bench"
+RESULTS = BASE_DIR / "bench-results" / "latest.txt"
+USERS = ["admin", "qinghe_staff"]
+# Models of the cadres app that are not per-cadre records (the unit tree and reference data).
+NOT_CADRE_RECORDS = {"cadre", "unit", "historicalunit", "tag", "sanctiontype", "historicalsanctiontype",
+                     "unituserobjectpermission", "unitgroupobjectpermission"}
+
+
+def pad(text, width: int, right=False) -> str:
+    """Pad to a display width: CJK characters take two terminal columns."""
+    text = str(text)
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return (" " * (width - shown) + text) if right else (text + " " * (width - shown))
+
+
+def configure_environment():
+    """Production-like settings (DEBUG off) without needing a real secret or TLS: the
+    benchmark only talks to itself through the test client."""
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    sys.path.insert(0, str(BASE_DIR))
+
+    import environ
+
+    engine = environ.Env.db_url_config(os.environ["DATABASE_URL"])["ENGINE"]
+    if "postgresql" not in engine:
+        sys.exit(f"基准测试只在 PostgreSQL 上运行：DATABASE_URL 当前指向 {engine}。"
+                 f"请设置 DATABASE_URL=postgres://…（默认 {DEFAULT_DATABASE_URL}）。")
+
+
+def ensure_database(fresh: bool, out):
+    """Create the benchmark database if missing (dropping it first with --fresh)."""
+    import psycopg2
+    from django.conf import settings
+    from psycopg2 import sql
+
+    db = settings.DATABASES["default"]
+    params = {k: v for k, v in {"host": db["HOST"], "port": db["PORT"], "user": db["USER"],
+                                "password": db["PASSWORD"]}.items() if v}
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        if fresh:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(db["NAME"])))
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if not cur.fetchone():
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+            out(f"已创建数据库 {db['NAME']}")
+    conn.close()
+
+
+def build_data(cadres: int, out):
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cadres.models import Cadre
+
+    call_command("migrate", verbosity=0)
+    before = Cadre.objects.count()
+    started = time.perf_counter()
+    call_command("demo_data", cadres=cadres)
+    build_seconds = time.perf_counter() - started
+    after = Cadre.objects.count()
+    if before >= cadres:
+        out(f"数据已存在（{after} 名干部），本次未重新生成；生成耗时请用 --fresh 重新测量。")
+    elif before:
+        out(f"补充生成 {after - before} 名干部（原有 {before} 名），耗时 {build_seconds:.1f} 秒。")
+    else:
+        out(f"生成 {after} 名干部及其相关记录（demo_data，分批写入，含历史记录），耗时 {build_seconds:.1f} 秒"
+            f"（{build_seconds / 60:.1f} 分钟）。")
+
+    counts = {m._meta.db_table: m.objects.count() for m in apps.get_app_config("cadres").get_models()
+              if m._meta.model_name not in NOT_CADRE_RECORDS}
+    counts[Cadre.tags.through._meta.db_table] = Cadre.tags.through.objects.count()
+    history = sum(n for table, n in counts.items() if "historical" in table)
+    related = sum(counts.values())
+    out("相关记录：" + "，".join(f"{t} {n}" for t, n in sorted(counts.items()) if n))
+    out(f"相关记录合计 {related} 行（其中历史记录 {history} 行），加上干部本身共 {related + after} 行。")
+    if related < 800_000:
+        out(f"注意：相关记录约 {related / 1e6:.2f} 百万行，明显少于约 100 万行的目标——demo_data 每名干部平均只生成"
+            f"约 {related / max(after, 1):.1f} 行相关记录（任职、奖励、处分、监督措施、标签及其历史记录）。")
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    out(f"VACUUM ANALYZE 耗时 {time.perf_counter() - started:.1f} 秒。")
+    return after
+
+
+class Bench:
+    def __init__(self, runs: int, warmup: int):
+        from django.contrib.auth.models import User
+        from django.test import Client
+
+        self.runs, self.warmup = runs, warmup
+        self.clients = {}
+        for username in USERS:
+            client = Client()
+            # Name the backend: axes' backend comes first in the list and cannot load users.
+            client.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
+            self.clients[username] = client
+
+    def get(self, username, url):
+        response = self.clients[username].get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{username} 访问 {url} 返回 {response.status_code}")
+        return response
+
+    def queries(self, username, url) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            self.get(username, url)
+        return len(captured)
+
+    def measure(self, requests: dict) -> dict:
+        """Median time of each (key → (user, url)), timed round-robin so that load from
+        elsewhere on the machine falls on every page alike rather than on whichever page
+        was being timed at that moment."""
+        last = {key: self.get(*request) for key, request in requests.items() for _ in range(self.warmup)}
+        times = {key: [] for key in requests}
+        for _ in range(self.runs):
+            for key, request in requests.items():
+                started = time.perf_counter()
+                self.get(*request)
+                times[key].append((time.perf_counter() - started) * 1000)
+        results = {}
+        for key, request in requests.items():
+            found = re.search(r"共 (\d+) 人", last[key].content.decode())
+            results[key] = {"ms": statistics.median(times[key]), "queries": self.queries(*request),
+                            "rows": int(found.group(1)) if found else None}
+        return results
+
+
+def sample_cadre():
+    """A cadre of 清河县 (visible to both users) with a given name of two characters, whose
+    name and ID number the searches use."""
+    from cadres.models import Cadre, Unit
+
+    county = Unit.objects.get(name="清河县", depth=2)
+    qs = Cadre.objects.filter(unit__path__startswith=county.path, name__regex=r"^...$").order_by("id")
+    return qs[qs.count() // 2]
+
+
+def cases(cadre, num_pages):
+    """(key, label, url, users); num_pages maps user → number of list pages."""
+    from cadres.models import Rank, Unit
+
+    township = Unit.objects.get(name="城关镇", path__startswith=Unit.objects.get(name="清河县", depth=2).path)
+    county = Unit.objects.get(name="清河县", depth=2)
+    given = cadre.name[1:]
+    idn = cadre.id_number
+    both = USERS
+    return [
+        ("page1", "列表 第1页", lambda u: "/cadres/", both),
+        ("page_deep", "列表 深页（3/4 处）", lambda u: f"/cadres/?page={num_pages[u] * 3 // 4}", both),
+        ("page_last", "列表 末页", lambda u: f"/cadres/?page={num_pages[u]}", both),
+        ("f_rank", "筛选 职级=正科级", lambda u: f"/cadres/?rank={Rank.ZHENG_KE}", both),
+        ("f_unit", "筛选 单位=清河县（含下级）", lambda u: f"/cadres/?unit={county.pk}", both),
+        ("f_years", "筛选 乡镇年限≥3年", lambda u: "/cadres/?township_years=3", both),
+        ("f_all", "筛选 职级+单位(城关镇)+乡镇≥2年", lambda u: f"/cadres/?rank={Rank.FU_KE}&unit={township.pk}&township_years=2", both),
+        ("q_prefix1", "搜索 姓名前缀“王”", lambda u: "/cadres/?q=王", both),
+        ("q_prefix2", "搜索 “王伟”（两字，按子串）", lambda u: "/cadres/?q=王伟", both),
+        ("q_sub2", f"搜索 名字子串“{given}”", lambda u: f"/cadres/?q={given}", both),
+        ("q_id", "搜索 完整身份证号", lambda u: f"/cadres/?q={idn}", both),
+        ("q_id_last6", "搜索 身份证号后6位", lambda u: f"/cadres/?q={idn[-6:]}", both),
+        ("q_id_mid", "搜索 身份证号中段8位", lambda u: f"/cadres/?q={idn[6:14]}", both),
+        ("detail", "干部详情页", lambda u: f"/cadres/{cadre.pk}/", both),
+        ("admin", "后台 /admin/cadres/cadre/ 第1页", lambda u: "/admin/cadres/cadre/", ["admin"]),
+    ]
+
+
+def page_size_queries(bench, cadre, visible):
+    """Query counts of the list at page sizes 50 and 200: they must be the same."""
+    from cadres import views
+
+    urls = {"第1页": lambda u, size: "/cadres/",
+            "末页": lambda u, size: f"/cadres/?page={-(-visible[u] // size)}",
+            "搜索“王”": lambda u, size: "/cadres/?q=王",
+            "搜索身份证后6位": lambda u, size: f"/cadres/?q={cadre.id_number[-6:]}"}
+    original = views.PAGE_SIZE
+    counts = {}
+    try:
+        for size in (50, 200):
+            views.PAGE_SIZE = size
+            for label, url in urls.items():
+                for u in USERS:
+                    counts[(label, u, size)] = bench.queries(u, url(u, size))
+    finally:
+        views.PAGE_SIZE = original
+    return urls.keys(), counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description="担当 干部列表与搜索的性能基准（PostgreSQL）")
+    parser.add_argument("--cadres", type=int, default=100_000, help="干部人数（默认 100000）")
+    parser.add_argument("--runs", type=int, default=15, help="每项计时次数，取中位数（默认 15）")
+    parser.add_argument("--warmup", type=int, default=3, help="每项预热次数（默认 3）")
+    parser.add_argument("--fresh", action="store_true", help="先删除并重建基准数据库，重新测量生成耗时")
+    args = parser.parse_args()
+
+    configure_environment()
+    import django
+
+    lines = []
+
+    def out(line=""):
+        print(line, flush=True)
+        lines.append(line)
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    # The manifest storage of production needs collectstatic first; its URL lookup is a
+    # dictionary lookup, so plain static storage times the same.
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
+
+    from cadres.selectors import cadres_visible_to
+    from django.contrib.auth.models import User
+
+    db = settings.DATABASES["default"]
+    out(f"担当 性能基准  {time.strftime('%Y-%m-%d %H:%M')}  数据库 {db['NAME']}@{db['HOST']}  CPU {os.cpu_count()} 核")
+    ensure_database(args.fresh, out)
+    build_data(args.cadres, out)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        out(f"PostgreSQL {cursor.fetchone()[0]}；Django 测试客户端进程内计时（含中间件、视图与模板渲染），"
+            f"预热 {args.warmup} 次后取 {args.runs} 次中位数。")
+
+    from cadres import views
+
+    bench = Bench(args.runs, args.warmup)
+    cadre = sample_cadre()
+    visible = {u: cadres_visible_to(User.objects.get(username=u)).count() for u in USERS}
+    num_pages = {u: -(-visible[u] // views.PAGE_SIZE) for u in USERS}
+    out(f"可见干部：admin {visible['admin']} 人，qinghe_staff {visible['qinghe_staff']} 人；每页 {views.PAGE_SIZE} 人。")
+    out(f"搜索样本：{cadre.name}（身份证号 {cadre.id_number}）")
+    out()
+
+    table = cases(cadre, num_pages)
+    results = bench.measure({(key, u): (u, url(u)) for key, _, url, users in table for u in users})
+    out(pad("项目", 34) + "".join(pad(f"{u} 毫秒", 20, True) + pad("查询", 6, True) + pad("结果数", 8, True)
+                                  for u in USERS))
+    for key, label, _, users in table:
+        row = pad(label, 34)
+        for u in USERS:
+            r = results.get((key, u))
+            if r:
+                row += pad(f"{r['ms']:.1f}", 20, True) + pad(r["queries"], 6, True) + pad(
+                    "—" if r["rows"] is None else r["rows"], 8, True)
+            else:
+                row += pad("—", 20, True) + pad("—", 6, True) + pad("—", 8, True)
+        out(row)
+    out()
+    checks = []
+    admin_ms = results[("admin", "admin")]["ms"]
+    for u in USERS:
+        page1 = results[("page1", u)]["ms"]
+        checks.append((f"{u} 列表第1页 ≤ 后台列表的一半（{page1:.1f} ≤ {admin_ms / 2:.1f} 毫秒）", page1 <= admin_ms / 2))
+        for key in ("page_deep", "page_last"):
+            deep = results[(key, u)]["ms"]
+            checks.append((f"{u} {dict((k, l) for k, l, *_ in table)[key]} ≤ 第1页 × 1.2（{deep:.1f} ≤ {page1 * 1.2:.1f} 毫秒）",
+                           deep <= page1 * 1.2))
+        for key, limit in (("q_prefix1", 20), ("q_prefix2", 50), ("q_sub2", 50),
+                           ("q_id", 20), ("q_id_last6", 20), ("q_id_mid", 20)):
+            ms = results[(key, u)]["ms"]
+            label = dict((k, l) for k, l, *_ in table)[key]
+            checks.append((f"{u} {label} < {limit} 毫秒（{ms:.1f}）", ms < limit))
+
+    labels, counts = page_size_queries(bench, cadre, visible)
+    for label in labels:
+        for u in USERS:
+            a, b = counts[(label, u, 50)], counts[(label, u, 200)]
+            checks.append((f"{u} {label} 查询数与每页条数无关（每页 50：{a}，每页 200：{b}）", a == b))
+
+    for text, ok in checks:
+        out(f"{'PASS' if ok else 'FAIL'}  {text}")
+    failed = sum(not ok for _, ok in checks)
+    out()
+    out(f"{len(checks) - failed}/{len(checks)} 项达标。" if failed else f"全部 {len(checks)} 项达标。")
+
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"结果已写入 {RESULTS.relative_to(BASE_DIR)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

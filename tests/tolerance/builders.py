@@ -1,0 +1,78 @@
+"""Cases built through the real services, to any stage."""
+import datetime
+
+from tolerance import services
+from tolerance.management.commands.load_policy_catalogs import load_catalog
+from tests.factories import sanction_type
+from tolerance.models import ClauseKind, Outcome, Stage
+
+D = datetime.date
+
+
+def load_policy(world, catalog="zhangjiakou", unit=None):
+    return load_catalog(catalog, unit or world.city)
+
+
+def answers_for(case_cadre, *, conditions=True, situation=1, exclusion=None, evidence="调查笔录"):
+    answers = {}
+    for item in case_cadre.checklist.select_related("clause"):
+        kind, n = item.clause.kind, item.clause.number
+        if kind == ClauseKind.CONDITION:
+            met = conditions is True or (conditions is not False and n not in conditions)
+            answers[item.pk] = (met, evidence if met else "")
+        elif kind == ClauseKind.SITUATION:
+            answers[item.pk] = (n == situation, "")
+        else:
+            answers[item.pk] = (n == exclusion, "")
+    return answers
+
+
+def file_case(world, *, cadres=None, by=None, error_date=D(2026, 3, 1), **entry):
+    cadres = cadres or [world.cadre_a]
+    return services.case_file(
+        by=by or world.users["staff_a"], title="防汛物资调拨问责事项", unit=cadres[0].unit,
+        cadres=[{"cadre": c, **entry} for c in cadres], matter="紧急调拨物资未履行审批",
+        error_date=error_date, accountability_body="清河县纪委监委", origin="accountability")
+
+
+def walk_case(world, to=Stage.DETERMINATION, *, outcome=Outcome.EXEMPT, checklist=None, **file_kwargs):
+    """File a case for cadre A and walk it to the stage `to` (the stage it is then in)."""
+    staff, officer, leader = world.users["staff_a"], world.users["officer_assigned"], world.users["leader"]
+    case = file_case(world, **file_kwargs)
+    def investigate():
+        for cc in case.case_cadres.all():
+            services.checklist_record(case_cadre=cc, by=officer, answers=answers_for(cc, **(checklist or {})))
+        services.case_finish_investigation(case=case, by=officer, reason="调查完毕")
+
+    def consult():
+        for cc in case.case_cadres.all():
+            services.defence_record(case_cadre=cc, by=officer, statement="本人陈述", recorded_on=D(2026, 5, 1))
+        services.case_record_consultation(case=case, by=staff, date=D(2026, 5, 2), bodies="纪委、组织部",
+                                          minutes="纪要", proposed_outcome=outcome)
+
+    steps = [
+        (Stage.INVESTIGATION, lambda: services.case_start_investigation(
+            case=case, by=staff, investigators=[officer], reason="联合调查")),
+        (Stage.PRELIMINARY, investigate),
+        (Stage.CONSULTATION, lambda: services.case_submit_preliminary_opinion(case=case, by=officer, opinion="建议免责")),
+        (Stage.DETERMINATION, consult),
+        (Stage.FEEDBACK, lambda: determine(world, case, outcome)),
+        (Stage.FILING, lambda: services.case_record_feedback(
+            case=case, by=staff, feedback_date=D(2026, 5, 12), method="送达", received_on=D(2026, 5, 13))),
+        (Stage.CLOSED, lambda: services.case_record_filing(
+            case=case, by=staff, discipline_on=D(2026, 5, 20), organization_on=D(2026, 5, 20),
+            accountability_on=D(2026, 5, 21))),
+    ]
+    for stage, step in steps:
+        if list(Stage.values).index(stage) > list(Stage.values).index(to):
+            break
+        step()
+    case.refresh_from_db()
+    return case
+
+
+def determine(world, case, outcome, *, by=None, number="清容认〔2026〕1号", decided_on=D(2026, 5, 10)):
+    final = sanction_type("政务处分", "警告") if outcome in (Outcome.LIGHTER, Outcome.REDUCED) else None
+    return services.case_determine(
+        case=case, by=by or world.users["leader"], decision_number=number, decided_on=decided_on,
+        deciding_body="中共清河县委", reasons="依据条款", outcomes={cc.pk: (outcome, final) for cc in case.case_cadres.all()})

@@ -1,0 +1,142 @@
+from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from tolerance.models import (
+    CaseCadre,
+    CaseEvent,
+    ChecklistItem,
+    Consequence,
+    Determination,
+    Evidence,
+    PolicyClause,
+    PolicyDocument,
+    ReformFiling,
+    RemedialMeasure,
+    ReReview,
+    Ruling,
+    StageDeadline,
+    ToleranceCase,
+)
+from tolerance.selectors import cases_visible_to, reform_filings_visible_to
+
+
+class PolicyClauseInline(admin.TabularInline):
+    model = PolicyClause
+    extra = 0
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "issuing_body", "unit", "effective_from", "effective_to", "is_partial"]
+    list_filter = ["is_partial"]
+    search_fields = ["title", "issuing_body"]
+    autocomplete_fields = ["unit"]
+    inlines = [PolicyClauseInline]
+
+
+@admin.register(StageDeadline)
+class StageDeadlineAdmin(SimpleHistoryAdmin):
+    list_display = ["stage", "days"]
+    list_editable = ["days"]
+
+
+class VisibleCasesMixin:
+    case_lookup = "case__in"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(**{self.case_lookup: cases_visible_to(request.user)})
+
+
+class CaseCadreInline(admin.TabularInline):
+    model = CaseCadre
+    extra = 0
+    autocomplete_fields = ["cadre"]
+    fields = ["cadre", "proposed_sanction_type", "proposed_measure_kind", "defence_recorded_on"]
+
+
+class CaseEventInline(admin.TabularInline):
+    """Transitions are written by the services only: read-only here."""
+
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_stage", "to_stage", "actor", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ToleranceCase)
+class ToleranceCaseAdmin(VisibleCasesMixin, GuardedModelAdmin, SimpleHistoryAdmin):
+    case_lookup = "pk__in"
+    list_display = ["title", "unit", "stage", "stage_deadline", "error_date", "accountability_body"]
+    list_filter = ["stage", "origin"]
+    list_select_related = ["unit"]
+    search_fields = ["title"]
+    autocomplete_fields = ["unit"]
+    # The stage moves only through the workflow services, which record who and why.
+    readonly_fields = ["stage", "policy", "created_by", "created_at"]
+    inlines = [CaseCadreInline, CaseEventInline]
+
+
+@admin.register(Determination)
+class DeterminationAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
+    list_display = ["decision_number", "case", "decided_on", "deciding_body", "status"]
+    list_filter = ["status"]
+    list_select_related = ["case"]
+    readonly_fields = ["status"]
+
+
+@admin.register(Ruling)
+class RulingAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
+    case_lookup = "determination__case__in"
+    list_display = ["case_cadre", "outcome", "final_sanction_type", "should_have_been_tolerated"]
+    list_filter = ["outcome", "should_have_been_tolerated"]
+    list_select_related = ["case_cadre__cadre", "case_cadre__case", "final_sanction_type"]
+
+
+@admin.register(Consequence)
+class ConsequenceAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
+    case_lookup = "ruling__determination__case__in"
+    list_display = ["ruling", "effect", "sanction", "measure", "active"]
+    list_filter = ["effect", "active"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
+    case_lookup = "case_cadre__case__in"
+    list_display = ["case_cadre", "clause", "holds"]
+    list_select_related = ["case_cadre__cadre", "case_cadre__case", "clause"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
+    list_display = ["title", "case", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(RemedialMeasure)
+class RemedialMeasureAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
+    list_display = ["description", "case", "owner", "deadline", "done_on"]
+
+
+@admin.register(ReReview)
+class ReReviewAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
+    list_display = ["case", "case_cadre", "requested_on"]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
+    list_display = ["case", "from_stage", "to_stage", "actor", "at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReformFiling)
+class ReformFilingAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "unit", "filed_on", "filed_by"]
+    search_fields = ["title"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=reform_filings_visible_to(request.user).values("pk"))

@@ -1,0 +1,187 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from cadres.forms import BootstrapMixin, UnitChoiceField
+from cadres.models import MeasureKind, RecordStatus, Sanction, SanctionType, Unit
+from core.roles import STAFF_ROLES, Role
+from tolerance.models import Origin, Outcome, ReformFiling, Stage
+
+
+class CadreChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, cadre):
+        return f"{cadre.name}（{cadre.unit.name} {cadre.position}）"
+
+
+class SanctionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, s):
+        return f"{s.cadre.name}：{s.sanction_type}（{s.decision_date:%Y-%m-%d}，{s.matter}）"
+
+
+class CaseFileForm(BootstrapMixin, forms.Form):
+    """立案. Cadres are chosen among the visible cadres of the unit picked in step one."""
+
+    title = forms.CharField(label="案件名称", max_length=200)
+    cadres = CadreChoiceField(queryset=None, label="涉及干部", required=False,
+                              widget=forms.SelectMultiple(attrs={"size": 8}),
+                              help_text="按住 Ctrl 可多选；列出本单位及下级单位的干部。")
+    concerns_unit = forms.BooleanField(label="单位作为容错对象", required=False)
+    error_date = forms.DateField(label="失误发生日期")
+    matter = forms.CharField(label="失误错误事实", widget=forms.Textarea(attrs={"rows": 4}))
+    losses_impact = forms.CharField(label="造成的损失和影响", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    accountability_body = forms.CharField(label="问责机关（谁问责、谁考虑容错）", max_length=100)
+    origin = forms.ChoiceField(label="启动方式", choices=Origin.choices)
+    proposed_sanction_type = forms.ModelChoiceField(queryset=SanctionType.objects.all(), required=False,
+                                                    label="拟给予的处分（每名涉及干部）")
+    proposed_measure_kind = forms.ChoiceField(label="拟采取的监督措施", required=False,
+                                              choices=[("", "—")] + MeasureKind.choices)
+    related_sanctions = SanctionChoiceField(queryset=None, required=False, label="已作出的相关处分",
+                                            widget=forms.SelectMultiple(attrs={"size": 4}),
+                                            help_text="本事项已记入干部档案的处分，由认定结论免除、替代或维持。")
+    reform_filing = forms.ModelChoiceField(queryset=None, required=False, label="关联的改革风险防控备案")
+
+    def __init__(self, *args, cadres, filings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadres"].queryset = cadres.select_related("unit").order_by("name", "id")
+        self.fields["related_sanctions"].queryset = Sanction.objects.filter(
+            cadre__in=cadres, status=RecordStatus.IN_FORCE).select_related("cadre", "sanction_type")
+        self.fields["reform_filing"].queryset = filings
+
+    def clean(self):
+        data = super().clean()
+        chosen = set(data.get("cadres") or [])
+        if any(s.cadre not in chosen for s in data.get("related_sanctions") or []):
+            self.add_error("related_sanctions", "只能选择所选涉及干部的处分。")
+        return data
+
+
+class UnitPickForm(BootstrapMixin, forms.Form):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="涉及单位")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class ReasonForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label="办理说明", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StartInvestigationForm(ReasonForm):
+    investigators = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.filter(groups__name__in=[Role.DISCIPLINE_OFFICER, *STAFF_ROLES]).distinct(),
+        label="承办人（纪检监察机关、组织部门）", widget=forms.SelectMultiple(attrs={"size": 5}))
+
+
+class PreliminaryForm(BootstrapMixin, forms.Form):
+    opinion = forms.CharField(label="初步意见", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ConsultationForm(BootstrapMixin, forms.Form):
+    date = forms.DateField(label="会商日期")
+    bodies = forms.CharField(label="参加单位", max_length=300, initial="纪检监察机关、组织部门、问责部门")
+    minutes = forms.CharField(label="会商纪要", widget=forms.Textarea(attrs={"rows": 4}))
+    proposed_outcome = forms.ChoiceField(label="会商建议结论", choices=Outcome.choices)
+
+
+class DefenceForm(BootstrapMixin, forms.Form):
+    case_cadre = forms.ModelChoiceField(queryset=None, label="干部")
+    recorded_on = forms.DateField(label="陈述申辩日期")
+    statement = forms.CharField(label="陈述申辩内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_cadre"].queryset = case.case_cadres.select_related("cadre")
+
+
+class DeterminationForm(BootstrapMixin, forms.Form):
+    """One outcome (and final sanction type) field per cadre of the case."""
+
+    decision_number = forms.CharField(label="认定文号", max_length=50)
+    decided_on = forms.DateField(label="认定日期")
+    deciding_body = forms.CharField(label="认定机关（同级党委/党组）", max_length=100)
+    reasons = forms.CharField(label="认定理由（引用条款）", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case_cadres = list(case.case_cadres.select_related("cadre"))
+        for cc in self.case_cadres:
+            self.fields[f"outcome_{cc.pk}"] = forms.ChoiceField(label=f"{cc.cadre.name}：认定结论",
+                                                                choices=Outcome.choices)
+            self.fields[f"final_{cc.pk}"] = forms.ModelChoiceField(
+                queryset=SanctionType.objects.all(), required=False, label=f"{cc.cadre.name}：从轻/减轻后的处分")
+        for name, field in self.fields.items():
+            if name.startswith(("outcome_", "final_")):
+                field.widget.attrs.setdefault("class", "form-select")
+
+    def outcomes(self):
+        return {cc.pk: (self.cleaned_data[f"outcome_{cc.pk}"], self.cleaned_data.get(f"final_{cc.pk}"))
+                for cc in self.case_cadres}
+
+
+class FeedbackForm(BootstrapMixin, forms.Form):
+    feedback_date = forms.DateField(label="书面反馈日期")
+    method = forms.CharField(label="反馈方式", max_length=100, initial="送达书面反馈函")
+    received_on = forms.DateField(label="当事人签收日期")
+
+
+class FilingForm(BootstrapMixin, forms.Form):
+    discipline_on = forms.DateField(label="报上级纪检监察机关备案日期")
+    organization_on = forms.DateField(label="报上级组织人事部门备案日期")
+    accountability_on = forms.DateField(label="报问责部门备案日期")
+
+
+class ReReviewForm(BootstrapMixin, forms.Form):
+    case_cadre = forms.ModelChoiceField(queryset=None, label="申请人")
+    requested_on = forms.DateField(label="申请日期")
+    grounds = forms.CharField(label="复核理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_cadre"].queryset = case.case_cadres.select_related("cadre")
+
+
+class RemedialForm(BootstrapMixin, forms.Form):
+    description = forms.CharField(label="纠错措施", max_length=300)
+    owner = forms.CharField(label="责任人", max_length=100)
+    deadline = forms.DateField(label="完成期限")
+
+
+class RemedialDoneForm(BootstrapMixin, forms.Form):
+    measure = forms.ModelChoiceField(queryset=None, label="纠错措施")
+    done_on = forms.DateField(label="完成日期")
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = case.remedial_measures.filter(done_on__isnull=True)
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label="材料名称", max_length=200)
+    file = forms.FileField(label="文件（PDF、图片、Word、Excel，20 MB 以内）")
+
+
+class CaseFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "案件名称或干部姓名"}))
+    stage = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部阶段")] + Stage.choices)
+    outcome = forms.ChoiceField(label="认定结论", required=False, choices=[("", "全部结论")] + Outcome.choices)
+    overdue = forms.BooleanField(label="仅看超期", required=False)
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位", empty_label="全部单位")
+    officer = forms.ModelChoiceField(queryset=get_user_model().objects.filter(groups__name=Role.DISCIPLINE_OFFICER),
+                                     required=False, label="承办人", empty_label="全部承办人")
+    year = forms.IntegerField(label="失误年份", required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class ReformFilingForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = ReformFiling
+        fields = ["unit", "title", "description", "legality_review", "risk_assessment", "filed_on"]
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(queryset=units, label="备案单位")
+        self.fields["unit"].widget.attrs["class"] = "form-select"
+
