@@ -27,8 +27,24 @@ class World:
 PERSONAS = ["staff_a", "staff_b", "officer_assigned", "officer_unassigned", "leader", "admin", "anonymous"]
 
 
+def ensure_reference_data():
+    """Rows the migrations load (role groups, sanction types): a transactional test's flush
+    removes them, so the fixtures put them back."""
+    from django.contrib.auth.models import Group
+
+    from cadres.defaults import SANCTION_TYPES
+    from cadres.models import SanctionType
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    for category, name, months, citation in SANCTION_TYPES:
+        SanctionType.objects.get_or_create(category=category, name=name,
+                                           defaults={"influence_months": months, "citation": citation})
+
+
 @pytest.fixture
 def world(db):
+    ensure_reference_data()
     city = make_unit("张垣市", UnitKind.CITY)
     unit_a = make_unit("清河县", UnitKind.COUNTY, city)
     township_a = make_unit("城关镇", UnitKind.TOWNSHIP, unit_a)

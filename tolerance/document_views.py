@@ -37,6 +37,13 @@ def _refusal(case, kind, error: DomainError):
     }, status=409)
 
 
+def _issuer_size(header: str) -> str:
+    """The issuing body's name fills at most one line of the 156 mm text block: a size class
+    by length (CSS cannot measure text; no inline styles under the CSP)."""
+    n = len(header)
+    return "s" if n <= 12 else "m" if n <= 14 else "l" if n <= 18 else "xl"
+
+
 @login_required
 def case_document(request, pk, kind):
     case = _visible_case(request, pk, kind)
@@ -46,6 +53,7 @@ def case_document(request, pk, kind):
         return _refusal(case, kind, e)
     return _page({
         "case": case, "kind": kind, "kind_label": documents.KINDS[kind], "doc": content,
+        "issuer_size": _issuer_size(content["header"]),
         "case_url": _case_url(case),
     })
 

@@ -14,9 +14,9 @@ import datetime
 import re
 from io import BytesIO
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from core.errors import DomainError
 from tolerance.models import Consequence, Effect, Outcome, ToleranceCase
@@ -155,6 +155,10 @@ def _addressee(case: ToleranceCase, rulings) -> str:
     return "、".join(names) + "："
 
 
+def _filename(kind: str, number: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{KINDS[kind]}-{number}") + ".pdf"
+
+
 def _subjects(case, rulings) -> str:
     names = "、".join(f"{r.case_cadre.cadre.name}同志" for r in rulings)
     return f"{case.unit.name}及{names}" if case.concerns_unit else names
@@ -207,10 +211,10 @@ def document_content(case: ToleranceCase, kind: str, *, today: datetime.date | N
             "paragraphs": paragraphs,
             "signature": determination.deciding_body,
             "date": chinese_date(determination.decided_on),
-            "filename": f"{KINDS[kind]}-{determination.decision_number}.pdf",
+            "filename": _filename(kind, determination.decision_number),
         }
 
-    dated = case.feedback_date or today or datetime.date.today()
+    dated = case.feedback_date or today or timezone.localdate()
     paragraphs = [
         _para(f"关于“{case.title}”中{subjects}的容错问题，{determination.deciding_body}已于"
               f"{chinese_date(determination.decided_on)}作出认定（{determination.decision_number}）。"
@@ -229,7 +233,7 @@ def document_content(case: ToleranceCase, kind: str, *, today: datetime.date | N
         "paragraphs": paragraphs,
         "signature": case.accountability_body,
         "date": chinese_date(dated),
-        "filename": f"{KINDS[kind]}-{case.number}.pdf",
+        "filename": _filename(kind, case.number),
     }
 
 
@@ -305,6 +309,16 @@ def _grid_text_class():
                     units[i:i + 1] = [(text[:k], stringWidth(text[:k], self.font, self.size)),
                                       (text[k:], stringWidth(text[k:], self.font, self.size))]
                     continue
+                rest = avail - used
+                if j < len(units) and units[j][1] > 4 * self.advance and rest > self.advance:
+                    # A long Latin run would leave a gappy line: fill the line with its start.
+                    text, k = units[j][0], 0
+                    while k < len(text) - 1 and stringWidth(text[:k + 1], self.font, self.size) <= rest:
+                        k += 1
+                    if k:
+                        units[j:j + 1] = [(text[:k], stringWidth(text[:k], self.font, self.size)),
+                                          (text[k:], stringWidth(text[k:], self.font, self.size))]
+                        continue
                 if j < len(units):
                     b = j
                     # Pull characters down until the next line starts and this one ends legally.

@@ -55,13 +55,18 @@ def _locked(case) -> ToleranceCase:
     return ToleranceCase.objects.select_for_update().get(pk=case.pk)
 
 
-def _move(case: ToleranceCase, *, by, to: str, reason: str, owner=None, expected: tuple[str, ...]) -> ToleranceCase:
-    """Advance the (locked) case one stage; refuses a skip, a repeat or a stale page."""
+def _require_stage(case: ToleranceCase, *expected: str) -> None:
+    """Refuses a skip, a repeat or a stale page."""
     if case.stage not in expected:
         allowed = "、".join(Stage(s).label for s in expected)
         raise DomainError(
             f"案件当前处于“{case.get_stage_display()}”阶段，只能在“{allowed}”阶段执行此操作（可能已被他人处理，请刷新页面）。"
         )
+
+
+def _move(case: ToleranceCase, *, by, to: str, reason: str, owner=None, expected: tuple[str, ...]) -> ToleranceCase:
+    """Advance the (locked) case one stage."""
+    _require_stage(case, *expected)
     if not reason.strip():
         raise DomainError("请填写办理说明。")
     event = CaseEvent(case=case, from_stage=case.stage, to_stage=to, actor=by, reason=reason)
@@ -145,6 +150,7 @@ def checklist_record(*, case_cadre: CaseCadre, by, answers: dict[int, tuple[bool
 @transaction.atomic
 def case_finish_investigation(*, case, by, reason: str) -> ToleranceCase:
     case = _locked(case)
+    _require_stage(case, Stage.INVESTIGATION)
     unanswered = ChecklistItem.objects.filter(case_cadre__case=case, holds__isnull=True).count()
     if unanswered:
         raise DomainError(f"核查清单还有 {unanswered} 项未作判断，调查核实不能结束。")

@@ -17,6 +17,7 @@ from core.errors import DomainError
 from tests.factories import CadreFactory, SanctionFactory, sanction_type
 from tolerance import document_views, documents
 from tolerance.models import (
+    CaseCadre,
     ClauseKind,
     Consequence,
     Determination,
@@ -27,7 +28,6 @@ from tolerance.models import (
     Ruling,
     Stage,
     ToleranceCase,
-    CaseCadre,
 )
 
 # The project wires these views in its own urls.py; the tests use this minimal URLconf so
@@ -227,3 +227,29 @@ def test_print_page_explains_a_missing_determination(case, world):
     response = _get(document_views.case_document, world.users["staff_a"], case, "determination")
     assert response.status_code == 409
     assert "尚未作出认定，不能生成认定书。" in response.content.decode()
+
+
+def test_long_document_one_cadre_not_tolerated(case, tmp_path):
+    """A single cadre (no (一) numbering), the unit itself as an addressee, a long issuing
+    body and a matter long enough to run over pages: the text breaks by line, nothing lost."""
+    case.case_cadres.exclude(cadre__name="甲干部").delete()
+    ruling = Ruling.objects.get(determination__case=case)
+    ruling.outcome, ruling.final_sanction_type = Outcome.NOT_TOLERATED, None
+    ruling.save()
+    Consequence.objects.filter(ruling=ruling).update(effect=Effect.STANDS)
+    case.concerns_unit = True
+    case.matter = "\n".join(f"第{i}项：该镇在项目推进中未按规定履行集体决策程序，擅自调整资金用途，"
+                            f"涉及金额ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ元。"
+                            for i in range(1, 13))
+    case.save()
+    Determination.objects.filter(case=case).update(deciding_body="中共张垣市清河县城关镇委员会纪律检查委员会")
+    doc = documents.document_content(case, "determination")
+    assert doc["addressee"] == "城关镇、城关镇甲干部同志："
+    text = "".join(p["text"] for p in doc["paragraphs"])
+    assert "甲干部同志（城关镇副镇长）：不予容错。" in text and "（一）" not in text
+    assert "清监〔2026〕9号）维持。" in text
+    target = tmp_path / "long.pdf"
+    target.write_bytes(documents.render_pdf(doc))
+    pdf = pdf_text(target)
+    assert "第12项" in pdf and "—3—" in pdf and "不予容错" in pdf
+    assert pdf_pages_png(target, tmp_path / "page")
