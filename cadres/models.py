@@ -178,9 +178,11 @@ class Cadre(models.Model):
             models.Index(fields=["name"], name="cadre_name_like", opclasses=["varchar_pattern_ops"]),
             # With id, a jurisdiction's cadres come out of the index already in list order.
             models.Index(fields=["unit", "name", "id"], name="cadre_unit_name_id"),
+            models.Index(fields=["unit", "rank"], name="cadre_unit_rank"),
             models.Index(fields=["rank", "name"], name="cadre_rank_name"),
             models.Index(fields=["status", "name"], name="cadre_status_name"),
-            models.Index(fields=["township_anchor"], name="cadre_township_anchor"),
+            # Both fields of township_years_at_least, so its count reads only the index.
+            models.Index(fields=["township_anchor", "township_days_closed"], name="cadre_township_years"),
         ]
 
     def __str__(self):

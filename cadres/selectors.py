@@ -98,9 +98,17 @@ ORDERINGS = {
 
 
 def _search_filter(term: str) -> Q:
-    """Digits (and a trailing X) search the ID number; anything else the name."""
+    """Digits (and a trailing X) search the ID number; anything else the name.
+
+    A whole ID number is an equality, answered by the unique index; as a substring it would
+    have to merge the trigram lists of the region code and birth years most numbers share.
+    Part of a number, and a name of two or more characters, match anywhere (trigram GIN
+    indexes on PostgreSQL); one character is a surname, matched as a prefix."""
     if term.rstrip("Xx").isdigit():
-        return Q(id_number__contains=term.upper())
+        term = term.upper()
+        if len(term) == Cadre._meta.get_field("id_number").max_length:
+            return Q(id_number=term)
+        return Q(id_number__contains=term)
     if len(term) == 1:
         return Q(name__startswith=term)
     return Q(name__contains=term)

@@ -6,12 +6,19 @@ from django.shortcuts import render
 from cadres.models import CadreStatus
 from cadres.selectors import cadres_visible_to, managed_unit_roots
 from core import roles
+from tolerance.models import Stage
+from tolerance.selectors import cases_visible_to
 
 
 @login_required
 def home(request):
     """The workbench: the user's jurisdiction and its registry at a glance."""
-    context = {"can_view_registry": roles.can_view_registry(request.user)}
+    context = {
+        "can_view_registry": roles.can_view_registry(request.user),
+        # The stages this user is responsible for, the most urgent first.
+        "my_cases": cases_visible_to(request.user).filter(stage_owner=request.user).exclude(stage=Stage.CLOSED)
+        .select_related("unit").order_by("stage_deadline", "id")[:20],
+    }
     if context["can_view_registry"]:
         cadres = cadres_visible_to(request.user)
         context.update(

@@ -233,7 +233,9 @@ def case_determine(*, case, by, decision_number: str, decided_on: datetime.date,
             should_have_been_tolerated=outcome == Outcome.NOT_TOLERATED and not tolerance_blockers(cc.checklist.all()),
         ), by)
         _apply_consequences(ruling, cc, determination, by)
-    _move(case, by=by, to=Stage.FEEDBACK, reason=f"党委（党组）认定：{decision_number}", expected=(Stage.DETERMINATION,))
+    # Feedback and filing go back to the department staff who filed the case.
+    _move(case, by=by, to=Stage.FEEDBACK, reason=f"党委（党组）认定：{decision_number}", owner=case.created_by,
+          expected=(Stage.DETERMINATION,))
     return determination
 
 

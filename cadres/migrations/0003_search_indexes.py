@@ -48,5 +48,17 @@ class Migration(migrations.Migration):
             model_name="cadre",
             index=models.Index(fields=["unit", "name", "id"], name="cadre_unit_name_id"),
         ),
+        migrations.AddIndex(
+            model_name="cadre",
+            index=models.Index(fields=["unit", "rank"], name="cadre_unit_rank"),
+        ),
+        migrations.RemoveIndex(
+            model_name="cadre",
+            name="cadre_township_anchor",
+        ),
+        migrations.AddIndex(
+            model_name="cadre",
+            index=models.Index(fields=["township_anchor", "township_days_closed"], name="cadre_township_years"),
+        ),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes),
     ]
