@@ -8,6 +8,7 @@ from cadres.models import Unit
 from cadres.selectors import cadres_visible_to, units_visible_to
 from core import roles
 from tolerance.models import (
+    CaseCadre,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Determination,
@@ -129,7 +130,7 @@ def current_determination(case) -> Determination | None:
 
 def cadre_tolerance_entries(*, cadre, user):
     """The cadre's cases the user may see, each with its current ruling and consequences."""
-    from tolerance.models import CaseCadre, Consequence
+    from tolerance.models import Consequence
 
     return (
         CaseCadre.objects.filter(cadre=cadre, case__in=cases_visible_to(user))
@@ -139,3 +140,18 @@ def cadre_tolerance_entries(*, cadre, user):
                 "sanction__sanction_type", "measure")))))
         .order_by("-case__created_at")
     )
+
+
+def promotion_blocks(cadre_ids) -> dict[int, list[str]]:
+    """Why each cadre is screened out of promotion by this module: an accountability or
+    tolerance case still undetermined blocks promotion ("pending accountability") until its
+    determination, whose consequences then apply (DESIGN §3). One query for any number."""
+    blocks: dict[int, list[str]] = {}
+    pending = (
+        CaseCadre.objects.filter(cadre_id__in=cadre_ids)
+        .exclude(Exists(current_rulings().filter(case_cadre=OuterRef("pk"))))
+        .values_list("cadre_id", "case__title")
+    )
+    for cadre_id, title in pending:
+        blocks.setdefault(cadre_id, []).append(f"问责待定：{title}（容错纠错案件尚未认定）")
+    return blocks
