@@ -176,9 +176,11 @@ class Cadre(models.Model):
             # A plain btree serves the prefix search LIKE '王%' only under the "C" collation;
             # varchar_pattern_ops serves it under any (opclasses are ignored on SQLite).
             models.Index(fields=["name"], name="cadre_name_like", opclasses=["varchar_pattern_ops"]),
-            # With id, a jurisdiction's cadres come out of the index already in list order.
-            models.Index(fields=["unit", "name", "id"], name="cadre_unit_name_id"),
-            models.Index(fields=["unit", "rank"], name="cadre_unit_rank"),
+            # A jurisdiction's list: its cadres in list order, then the filter columns, so that
+            # the count and the page keys are read from the index alone. (Key columns rather
+            # than INCLUDE, which SQLite lacks and would warn about at every migrate.)
+            models.Index(fields=["unit", "name", "id", "rank", "status", "township_anchor", "township_days_closed"],
+                         name="cadre_unit_name_id"),
             models.Index(fields=["rank", "name"], name="cadre_rank_name"),
             models.Index(fields=["status", "name"], name="cadre_status_name"),
             # Both fields of township_years_at_least, so its count reads only the index.

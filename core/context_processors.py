@@ -5,7 +5,7 @@ from django.urls import reverse
 from core import roles
 
 # Modules whose issues have not landed yet are shown as "即将上线", never as fake pages.
-COMING_MODULES = ["澄清正名", "考核研判", "关心关爱"]
+COMING_MODULES = ["考核研判", "关心关爱"]
 
 
 def navigation(request):
@@ -18,6 +18,8 @@ def navigation(request):
         items.append(("单位机构", reverse("cadres:unit_tree"), request.path.startswith("/units/")))
     if roles.can_view_registry(user) or roles.is_discipline_officer(user):
         items.append(("容错纠错", reverse("tolerance:list"), request.path.startswith(("/tolerance/", "/reforms/"))))
+        items.append(("线索与澄清", reverse("tolerance:allegation_list"),
+                      request.path.startswith(("/allegations/", "/clarifications/"))))
     return {
         "nav_items": items,
         "nav_coming": COMING_MODULES,

@@ -1,8 +1,16 @@
 from django.contrib import admin
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from tolerance.models import (
+    Allegation,
+    ClarificationNotice,
+    FalseAccusationReferral,
+    ReporterAccessLog,
+    ReporterIdentity,
     CaseCadre,
     CaseEvent,
     ChecklistItem,
@@ -18,7 +26,7 @@ from tolerance.models import (
     StageDeadline,
     ToleranceCase,
 )
-from tolerance.selectors import cases_visible_to, reform_filings_visible_to
+from tolerance.selectors import allegations_visible_to, cases_visible_to, notices_visible_to, reform_filings_visible_to
 
 
 class PolicyClauseInline(admin.TabularInline):
@@ -111,8 +119,16 @@ class ChecklistItemAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(VisibleCasesMixin, SimpleHistoryAdmin):
-    list_display = ["title", "case", "size", "uploaded_by", "uploaded_at"]
+class EvidenceAdmin(SimpleHistoryAdmin):
+    """Case evidence of visible cases; allegation evidence only for admins (it may name the reporter)."""
+
+    list_display = ["title", "case", "allegation", "size", "uploaded_by", "uploaded_at"]
+
+    def get_queryset(self, request):
+        visible = Q(case__in=cases_visible_to(request.user))
+        if request.user.is_superuser:
+            visible |= Q(allegation__isnull=False)
+        return super().get_queryset(request).filter(visible)
 
 
 @admin.register(RemedialMeasure)
@@ -140,3 +156,88 @@ class ReformFilingAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(pk__in=reform_filings_visible_to(request.user).values("pk"))
+
+
+@admin.register(Allegation)
+class AllegationAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
+    list_display = ["__str__", "source", "received_on", "status", "conclusion", "deadline"]
+    list_filter = ["status", "source", "conclusion"]
+    search_fields = ["issue"]
+    filter_horizontal = ["subjects"]
+    readonly_fields = ["status", "issue_key", "reporter_link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=allegations_visible_to(request.user).values("pk"))
+
+    @admin.display(description="举报人信息")
+    def reporter_link(self, obj):
+        """A link only: the identity opens on its own page, which logs the view."""
+        identity = ReporterIdentity.objects.filter(allegation=obj).only("pk").first()
+        if identity is None:
+            return "—"
+        url = reverse("admin:tolerance_reporteridentity_change", args=[identity.pk])
+        return format_html('<a href="{}">查看（将记录查阅）</a>', url)
+
+
+@admin.register(ReporterIdentity)
+class ReporterIdentityAdmin(admin.ModelAdmin):
+    """Superusers only, one identity at a time, each view logged; never listed."""
+
+    fields = ["allegation", "anonymous", "name", "contact", "work_unit"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and obj is not None
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        identity = self.get_object(request, object_id)
+        if identity is not None and self.has_view_permission(request, identity):
+            ReporterAccessLog.objects.create(identity=identity, user=request.user, via="后台")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(ReporterAccessLog)
+class ReporterAccessLogAdmin(admin.ModelAdmin):
+    list_display = ["identity", "user", "at", "via"]
+    list_filter = ["via"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClarificationNotice)
+class ClarificationNoticeAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "issuing_body", "cadre", "form", "issued_on", "delivered_on", "publishable"]
+    list_filter = ["form", "publishable", "year"]
+    list_select_related = ["cadre"]
+    readonly_fields = ["year", "serial"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=notices_visible_to(request.user).values("pk"))
+
+
+@admin.register(FalseAccusationReferral)
+class FalseAccusationReferralAdmin(SimpleHistoryAdmin):
+    list_display = ["allegation", "status", "referred_to", "referred_on"]
+    list_filter = ["status"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(allegation__in=allegations_visible_to(request.user))

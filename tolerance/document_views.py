@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from core.errors import DomainError
@@ -18,11 +18,9 @@ def _visible_case(request, pk, kind):
     return get_object_or_404(cases_visible_to(request.user).select_related("policy", "unit"), pk=pk)
 
 
-def _case_url(case):
-    try:
-        return reverse("tolerance:detail", args=[case.pk])
-    except NoReverseMatch:
-        return None
+def _links(case, kind):
+    return {"back_url": reverse("tolerance:detail", args=[case.pk]), "subject_title": case.title,
+            "pdf_url": reverse("tolerance:document_pdf", args=[case.pk, kind])}
 
 
 def _page(context, status=200):
@@ -31,10 +29,8 @@ def _page(context, status=200):
 
 
 def _refusal(case, kind, error: DomainError):
-    return _page({
-        "case": case, "kind": kind, "kind_label": documents.KINDS[kind], "error": error.message,
-        "case_url": _case_url(case),
-    }, status=409)
+    return _page({"kind": kind, "kind_label": documents.KINDS[kind], "error": error.message, **_links(case, kind)},
+                 status=409)
 
 
 def _issuer_size(header: str) -> str:
@@ -51,11 +47,8 @@ def case_document(request, pk, kind):
         content = documents.document_content(case, kind)
     except DomainError as e:
         return _refusal(case, kind, e)
-    return _page({
-        "case": case, "kind": kind, "kind_label": documents.KINDS[kind], "doc": content,
-        "issuer_size": _issuer_size(content["header"]),
-        "case_url": _case_url(case),
-    })
+    return _page({"kind": kind, "kind_label": documents.KINDS[kind], "doc": content,
+                  "issuer_size": _issuer_size(content["header"]), **_links(case, kind)})
 
 
 @login_required

@@ -475,3 +475,37 @@ def feedback_pdf(case: ToleranceCase, *, today: datetime.date | None = None) -> 
 
 def document_pdf(case: ToleranceCase, kind: str) -> bytes:
     return render_pdf(document_content(case, kind))
+
+
+FORM_PHRASES = {"meeting": "召开澄清会议", "notice": "印发正名通知书", "announcement": "发布公告"}
+
+
+def notice_content(notice) -> dict:
+    """澄清正名通知书 (seed 000 Q7; seed 002 art. 11(3): 在一定范围内通报)."""
+    a = notice.allegation
+    cadre = notice.cadre
+    paragraphs = [
+        _para(f"{chinese_date(a.received_on)}，我们收到反映{cadre.unit.name}{cadre.position}{cadre.name}同志"
+              f"有关问题的{a.get_source_display()}。"),
+        _heading("一、反映的问题"),
+        *[_para(_sentence(line)) for line in _lines(notice.alleged)],
+        _heading("二、核查结论"),
+        *[_para(_sentence(line)) for line in _lines(notice.finding)],
+        _para(f"经核查，反映{cadre.name}同志的问题{a.get_conclusion_display()}。"),
+        _heading("三、澄清正名"),
+        _para(f"为保护干部干事创业积极性，消除不良影响，现予以澄清正名，并{FORM_PHRASES.get(notice.form, '')}，"
+              f"在{notice.scope}范围内通报。"),
+    ]
+    if a.conclusion == "framed":
+        paragraphs.append(_para("对诬告陷害者，将依纪依法追究责任。"))
+    return {
+        "kind": "notice",
+        "header": notice.issuing_body,
+        "number": notice.number,
+        "title": "澄清正名通知书",
+        "addressee": f"{cadre.name}同志：",
+        "paragraphs": paragraphs,
+        "signature": notice.issuing_body,
+        "date": chinese_date(notice.issued_on),
+        "filename": re.sub(r'[\\/:*?"<>|\s]+', "_", f"澄清正名通知书-{notice.number}") + ".pdf",
+    }

@@ -4,7 +4,18 @@ from django.contrib.auth import get_user_model
 from cadres.forms import BootstrapMixin, UnitChoiceField
 from cadres.models import MeasureKind, RecordStatus, Sanction, SanctionType, Unit
 from core.roles import STAFF_ROLES, Role
-from tolerance.models import Origin, Outcome, ReformFiling, Stage
+from tolerance.models import (
+    AllegationSource,
+    AllegationStatus,
+    ClarificationForm,
+    Conclusion,
+    DirectCloseReason,
+    Origin,
+    Outcome,
+    ReferralStatus,
+    ReformFiling,
+    Stage,
+)
 
 
 class CadreChoiceField(forms.ModelMultipleChoiceField):
@@ -185,3 +196,97 @@ class ReformFilingForm(BootstrapMixin, forms.ModelForm):
         self.fields["unit"] = UnitChoiceField(queryset=units, label="备案单位")
         self.fields["unit"].widget.attrs["class"] = "form-select"
 
+
+
+# ------------------------------------------------------------------------------ allegations
+
+class AllegationForm(BootstrapMixin, forms.Form):
+    source = forms.ChoiceField(label="线索来源", choices=AllegationSource.choices)
+    received_on = forms.DateField(label="受理日期")
+    subjects = CadreChoiceField(queryset=None, label="反映对象", widget=forms.SelectMultiple(attrs={"size": 8}))
+    issue = forms.CharField(label="所涉问题", max_length=200, help_text="简要概括，如“违规发放津补贴”；用于识别重复函询")
+    summary = forms.CharField(label="反映内容摘要", widget=forms.Textarea(attrs={"rows": 3}))
+    reporter_anonymous = forms.BooleanField(label="匿名举报", required=False)
+    reporter_name = forms.CharField(label="举报人姓名", max_length=50, required=False)
+    reporter_contact = forms.CharField(label="举报人联系方式", max_length=100, required=False)
+    reporter_work_unit = forms.CharField(label="举报人工作单位或住址", max_length=200, required=False)
+    acknowledge_duplicate = forms.BooleanField(label="已知悉重复情况，仍需登记", required=False)
+
+    def __init__(self, *args, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subjects"].queryset = cadres.select_related("unit").order_by("name", "id")
+
+    def reporter(self):
+        d = self.cleaned_data
+        return {"anonymous": d["reporter_anonymous"], "name": d["reporter_name"], "contact": d["reporter_contact"],
+                "work_unit": d["reporter_work_unit"]}
+
+
+class CloseDirectlyForm(BootstrapMixin, forms.Form):
+    reason = forms.ChoiceField(label="了结理由", choices=DirectCloseReason.choices)
+    note = forms.CharField(label="了结说明", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignVerifiersForm(BootstrapMixin, forms.Form):
+    verifiers = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.filter(groups__name__in=[Role.DISCIPLINE_OFFICER, *STAFF_ROLES]).distinct(),
+        label="核查人", widget=forms.SelectMultiple(attrs={"size": 5}))
+    deadline = forms.DateField(label="核查期限")
+
+
+class ConcludeForm(BootstrapMixin, forms.Form):
+    conclusion = forms.ChoiceField(label="核查结论", choices=Conclusion.choices)
+    findings = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 3}))
+    concluded_on = forms.DateField(label="办结日期")
+
+
+class OpenCaseForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label="问责事项名称", max_length=200)
+    error_date = forms.DateField(label="问题发生日期")
+    accountability_body = forms.CharField(label="问责机关", max_length=100)
+
+
+class ClarifyForm(BootstrapMixin, forms.Form):
+    cadre = forms.ModelChoiceField(queryset=None, label="澄清对象")
+    form = forms.ChoiceField(label="澄清方式", choices=ClarificationForm.choices)
+    scope = forms.CharField(label="通报范围", max_length=200, initial="在本单位干部大会上通报")
+    issuing_body = forms.CharField(label="发文机关", max_length=100)
+    alleged = forms.CharField(label="反映的问题", widget=forms.Textarea(attrs={"rows": 2}))
+    finding = forms.CharField(label="核查结论", widget=forms.Textarea(attrs={"rows": 2}))
+    issued_on = forms.DateField(label="印发日期")
+    publishable = forms.BooleanField(label="可纳入不实举报案例定期公开", required=False, initial=True)
+
+    def __init__(self, *args, allegation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = allegation.subjects.all()
+
+
+class ReferralForm(BootstrapMixin, forms.Form):
+    status = forms.ChoiceField(label="追责状态", choices=ReferralStatus.choices)
+    referred_to = forms.CharField(label="移送机关", max_length=100, required=False)
+    referred_on = forms.DateField(label="移送日期", required=False)
+    outcome = forms.CharField(label="处理结果", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeliveryForm(BootstrapMixin, forms.Form):
+    delivered_on = forms.DateField(label="送达日期")
+    note = forms.CharField(label="送达情况", max_length=200, initial="本人签收")
+
+
+class AllegationFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "问题或反映对象"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + AllegationStatus.choices)
+    source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源")] + AllegationSource.choices)
+    conclusion = forms.ChoiceField(label="结论", required=False, choices=[("", "全部结论")] + Conclusion.choices)
+    overdue = forms.BooleanField(label="仅看超期", required=False)
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位", empty_label="全部单位")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class PublicationForm(BootstrapMixin, forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label="季度", required=False, coerce=int, empty_value=None,
+                                     choices=[("", "全年")] + [(q, f"第{q}季度") for q in range(1, 5)])

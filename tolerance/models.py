@@ -237,7 +237,10 @@ class Evidence(models.Model):
     """An evidence file. Stored under MEDIA_ROOT, never served publicly: downloads go
     through the case permission selector."""
 
-    case = models.ForeignKey(ToleranceCase, on_delete=models.CASCADE, related_name="evidence_files")
+    case = models.ForeignKey(ToleranceCase, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="evidence_files")
+    allegation = models.ForeignKey("Allegation", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="evidence_files")
     title = models.CharField("材料名称", max_length=200)
     file = models.FileField("文件", upload_to="evidence/%Y/%m/")
     size = models.PositiveIntegerField("大小（字节）", editable=False)
@@ -386,3 +389,200 @@ class ReReview(models.Model):
 
     def __str__(self):
         return f"{self.case_cadre.cadre} {self.requested_on:%Y-%m-%d}"
+
+
+# --------------------------------------------------------------- allegations and clarification
+# Seed 002 art. 11(3), seed 000 Q7, seed 003, seed 004 (Hanzhong).
+
+
+class AllegationSource(models.TextChoices):
+    PETITION = "信访", "信访举报"
+    INSPECTION = "巡察", "巡视巡察"
+    DISCIPLINE = "纪检", "纪检监察"
+    AUDIT = "审计", "审计"
+    ONLINE = "网络舆情", "网络舆情"
+    OTHER = "其他", "其他"
+
+
+class AllegationStatus(models.TextChoices):
+    RECEIVED = "received", "已受理"
+    VERIFYING = "verifying", "核查中"
+    CONCLUDED = "concluded", "已办结"
+    CLOSED = "closed", "了结（未核查）"
+
+
+class Conclusion(models.TextChoices):
+    TRUE = "true", "属实"
+    PARTLY = "partly", "部分属实"
+    FALSE = "false", "失实"
+    FRAMED = "framed", "诬告陷害"
+
+
+class DirectCloseReason(models.TextChoices):
+    """Seed 000 Q7: vague, clearly false or already-concluded reports are closed after review."""
+
+    VAGUE = "vague", "反映问题笼统、无可查性"
+    CLEARLY_FALSE = "clearly_false", "明显失实"
+    ALREADY_CONCLUDED = "concluded", "已有结论且无新的实质性内容"
+
+
+class Allegation(models.Model):
+    """问题线索 / 举报 against one or more cadres. Who reported it lives in ReporterIdentity."""
+
+    source = models.CharField("线索来源", max_length=10, choices=AllegationSource.choices)
+    received_on = models.DateField("受理日期")
+    subjects = models.ManyToManyField(Cadre, verbose_name="反映对象", related_name="allegations")
+    issue = models.CharField("所涉问题", max_length=200, help_text="用于识别重复函询、多头核查")
+    issue_key = models.CharField(max_length=200, editable=False, db_index=True)
+    summary = models.TextField("反映内容摘要")
+    status = models.CharField("状态", max_length=10, choices=AllegationStatus.choices,
+                              default=AllegationStatus.RECEIVED)
+    deadline = models.DateField("核查期限", null=True, blank=True)
+    findings = models.TextField("核查情况", blank=True)
+    conclusion = models.CharField("核查结论", max_length=10, choices=Conclusion.choices, blank=True)
+    concluded_on = models.DateField("办结日期", null=True, blank=True)
+    close_reason = models.CharField("了结理由", max_length=15, choices=DirectCloseReason.choices, blank=True)
+    close_note = models.TextField("了结说明", blank=True)
+    duplicate_of = models.ForeignKey("self", verbose_name="此前的同一问题线索", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    duplicate_note = models.CharField("重复提示", max_length=300, blank=True)
+    tolerance_case = models.ForeignKey(ToleranceCase, verbose_name="转入的问责/容错案件", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="allegations")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(m2m_fields=[subjects], excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = "问题线索"
+        verbose_name_plural = "问题线索"
+        ordering = ["-received_on", "-id"]
+        permissions = [("verify_allegation", "核查本线索（分配的核查人）")]
+        indexes = [models.Index(fields=["status", "deadline"], name="allegation_status_deadline")]
+
+    def __str__(self):
+        return f"{self.get_source_display()}：{self.issue}"
+
+    @property
+    def number(self):
+        return f"线〔{self.received_on:%Y}〕{self.pk}号"
+
+
+class AllegationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Allegation, on_delete=models.CASCADE)
+
+
+class AllegationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Allegation, on_delete=models.CASCADE)
+
+
+class ReporterIdentity(models.Model):
+    """Who reported: visible only to the assigned verifiers, every view logged. Kept out of
+    generic history views and admin lists; superusers reach it only through its own admin
+    page, which logs each view too."""
+
+    allegation = models.OneToOneField(Allegation, on_delete=models.CASCADE, related_name="reporter")
+    anonymous = models.BooleanField("匿名举报", default=False)
+    name = models.CharField("举报人姓名", max_length=50, blank=True)
+    contact = models.CharField("联系方式", max_length=100, blank=True)
+    work_unit = models.CharField("工作单位或住址", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "举报人信息"
+        verbose_name_plural = "举报人信息"
+
+    def __str__(self):
+        return f"线索 {self.allegation_id} 的举报人"
+
+
+class ReporterAccessLog(models.Model):
+    """Append-only: who saw a reporter's identity, when, and where."""
+
+    identity = models.ForeignKey(ReporterIdentity, on_delete=models.CASCADE, related_name="access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    via = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = "举报人信息查阅记录"
+        verbose_name_plural = "举报人信息查阅记录"
+        ordering = ["-at"]
+
+
+class ClarificationForm(models.TextChoices):
+    MEETING = "meeting", "澄清会议"
+    NOTICE = "notice", "正名通知书"
+    ANNOUNCEMENT = "announcement", "公告"
+
+
+class ClarificationNotice(models.Model):
+    """澄清正名通知书, numbered per issuing body and year (〔2026〕3号)."""
+
+    allegation = models.ForeignKey(Allegation, on_delete=models.PROTECT, related_name="notices")
+    cadre = models.ForeignKey(Cadre, verbose_name="澄清对象", on_delete=models.PROTECT, related_name="clarifications")
+    form = models.CharField("澄清方式", max_length=15, choices=ClarificationForm.choices)
+    scope = models.CharField("通报范围", max_length=200, help_text="在一定范围内通报（第十一条第三项）")
+    issuing_body = models.CharField("发文机关", max_length=100)
+    year = models.PositiveSmallIntegerField("年度", editable=False)
+    serial = models.PositiveIntegerField("序号", editable=False)
+    alleged = models.TextField("反映的问题")
+    finding = models.TextField("核查结论")
+    issued_on = models.DateField("印发日期")
+    delivered_on = models.DateField("送达日期", null=True, blank=True)
+    delivery_note = models.CharField("送达情况", max_length=200, blank=True)
+    publishable = models.BooleanField("可纳入不实举报案例公开", default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "澄清正名通知书"
+        verbose_name_plural = "澄清正名通知书"
+        ordering = ["-issued_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["issuing_body", "year", "serial"], name="notice_number_unique")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self):
+        return f"〔{self.year}〕{self.serial}号"
+
+
+class NoticeCounter(models.Model):
+    """The last serial per issuing body and year, locked while a number is taken."""
+
+    issuing_body = models.CharField(max_length=100)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "文号计数器"
+        verbose_name_plural = "文号计数器"
+        constraints = [models.UniqueConstraint(fields=["issuing_body", "year"], name="counter_unique")]
+
+
+class ReferralStatus(models.TextChoices):
+    PENDING = "pending", "待移送"
+    REFERRED = "referred", "已移送"
+    CONCLUDED = "concluded", "已处理"
+
+
+class FalseAccusationReferral(models.Model):
+    """诬告陷害 → hold the accuser accountable (seed 002 art. 11(3))."""
+
+    allegation = models.OneToOneField(Allegation, on_delete=models.CASCADE, related_name="referral")
+    status = models.CharField("状态", max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.PENDING)
+    referred_to = models.CharField("移送机关", max_length=100, blank=True)
+    referred_on = models.DateField("移送日期", null=True, blank=True)
+    outcome = models.TextField("处理结果", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "诬告陷害追责移送"
+        verbose_name_plural = "诬告陷害追责移送"
+
+    def __str__(self):
+        return f"线索 {self.allegation_id} 追责"

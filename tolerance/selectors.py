@@ -8,7 +8,13 @@ from cadres.models import Unit
 from cadres.selectors import cadres_visible_to, units_visible_to
 from core import roles
 from tolerance.models import (
+    Allegation,
+    AllegationGroupObjectPermission,
+    AllegationStatus,
+    AllegationUserObjectPermission,
     CaseCadre,
+    ClarificationNotice,
+    Conclusion,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Determination,
@@ -143,10 +149,21 @@ def cadre_tolerance_entries(*, cadre, user):
 
 
 def promotion_blocks(cadre_ids) -> dict[int, list[str]]:
-    """Why each cadre is screened out of promotion by this module: an accountability or
-    tolerance case still undetermined blocks promotion ("pending accountability") until its
-    determination, whose consequences then apply (DESIGN §3). One query for any number."""
+    """Why each cadre is screened out of promotion by this module (DESIGN §3):
+    - an allegation not yet concluded (Hanzhong's 问题信息档案: 直至问题核实清楚);
+    - an allegation found true without its accountability case yet;
+    - an accountability or tolerance case still undetermined ("pending accountability").
+    A few queries for any number of cadres."""
     blocks: dict[int, list[str]] = {}
+    open_allegations = Allegation.subjects.through.objects.filter(
+        cadre_id__in=cadre_ids, allegation__status__in=OPEN_ALLEGATION).values_list("cadre_id", "allegation__issue")
+    for cadre_id, issue in open_allegations:
+        blocks.setdefault(cadre_id, []).append(f"问题线索未核实：{issue}")
+    unaccounted = Allegation.subjects.through.objects.filter(
+        cadre_id__in=cadre_ids, allegation__conclusion__in=[Conclusion.TRUE, Conclusion.PARTLY],
+        allegation__tolerance_case__isnull=True).values_list("cadre_id", "allegation__issue")
+    for cadre_id, issue in unaccounted:
+        blocks.setdefault(cadre_id, []).append(f"问责待定：{issue}（线索属实，尚未问责）")
     pending = (
         CaseCadre.objects.filter(cadre_id__in=cadre_ids)
         .exclude(Exists(current_rulings().filter(case_cadre=OuterRef("pk"))))
@@ -155,3 +172,84 @@ def promotion_blocks(cadre_ids) -> dict[int, list[str]]:
     for cadre_id, title in pending:
         blocks.setdefault(cadre_id, []).append(f"问责待定：{title}（容错纠错案件尚未认定）")
     return blocks
+
+
+# ------------------------------------------------------------------------------ allegations
+
+OPEN_ALLEGATION = [AllegationStatus.RECEIVED, AllegationStatus.VERIFYING]
+VERIFY = "verify_allegation"
+
+
+def allegations_assigned_to(user) -> QuerySet[Allegation]:
+    direct = AllegationUserObjectPermission.objects.filter(user=user, permission__codename=VERIFY)
+    via_group = AllegationGroupObjectPermission.objects.filter(group__user=user, permission__codename=VERIFY)
+    return Allegation.objects.filter(
+        Q(pk__in=direct.values("content_object_id")) | Q(pk__in=via_group.values("content_object_id")))
+
+
+def allegations_visible_to(user) -> QuerySet[Allegation]:
+    """Assigned verifiers keep their allegations; staff and leaders see those about cadres
+    in their jurisdiction (subject, status and outcome — never the reporter)."""
+    if not user.is_authenticated:
+        return Allegation.objects.none()
+    if roles.is_admin(user):
+        return Allegation.objects.all()
+    visible = Q(pk__in=allegations_assigned_to(user).values("pk"))
+    if roles.can_view_registry(user):
+        visible |= Q(pk__in=Allegation.subjects.through.objects.filter(
+            cadre__in=cadres_visible_to(user)).values("allegation_id"))
+    return Allegation.objects.filter(visible)
+
+
+def may_see_reporter(user, allegation) -> bool:
+    """Only the assigned verifiers; superusers go through the identity's own admin page."""
+    return allegations_assigned_to(user).filter(pk=allegation.pk).exists()
+
+
+def can_handle_allegation(user, allegation) -> bool:
+    return roles.is_admin(user) or roles.is_staff_member(user) or may_see_reporter(user, allegation)
+
+
+def allegation_list(*, user, q="", status="", source="", conclusion="", overdue=False, unit=None, today=None):
+    today = today or datetime.date.today()
+    qs = allegations_visible_to(user).prefetch_related("subjects__unit")
+    if q:
+        qs = qs.filter(Q(issue__contains=q) | Q(subjects__name__contains=q)).distinct()
+    if status:
+        qs = qs.filter(status=status)
+    if source:
+        qs = qs.filter(source=source)
+    if conclusion:
+        qs = qs.filter(conclusion=conclusion)
+    if overdue:
+        qs = qs.filter(status__in=OPEN_ALLEGATION, deadline__lt=today)
+    if unit is not None:
+        qs = qs.filter(subjects__unit__path__startswith=unit.path).distinct()
+    return qs.order_by("-received_on", "-id")
+
+
+def notices_visible_to(user) -> QuerySet[ClarificationNotice]:
+    if roles.is_admin(user):
+        return ClarificationNotice.objects.all()
+    return ClarificationNotice.objects.filter(allegation__in=allegations_visible_to(user))
+
+
+def publication_list(*, user, year: int, quarter: int | None = None) -> QuerySet[ClarificationNotice]:
+    """Seed 002 art. 11(3): false-report cases published periodically; only notices marked
+    publishable, and only what a publication shows (never the reporter)."""
+    qs = notices_visible_to(user).filter(publishable=True, issued_on__year=year).select_related("cadre__unit",
+                                                                                                 "allegation")
+    if quarter:
+        qs = qs.filter(issued_on__month__gte=3 * quarter - 2, issued_on__month__lte=3 * quarter)
+    return qs.order_by("issued_on", "id")
+
+
+def allegation_figures(*, user) -> dict:
+    """For dashboards: allegations by source and conclusion; clarified cadres per year."""
+    allegations = allegations_visible_to(user)
+    by_source = list(allegations.values("source", "conclusion").annotate(n=Count("id")).order_by("source", "conclusion"))
+    clarified = list(notices_visible_to(user).values("year").annotate(n=Count("cadre", distinct=True)).order_by("year"))
+    return {
+        "by_source_conclusion": [(r["source"], r["conclusion"], r["n"]) for r in by_source],
+        "clarified_per_year": [(r["year"], r["n"]) for r in clarified],
+    }

@@ -14,7 +14,6 @@ from core import roles
 from core.errors import DomainError
 from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.models import (
-    TOLERATED_OUTCOMES,
     CaseCadre,
     CaseEvent,
     ChecklistItem,
@@ -349,12 +348,16 @@ def rereview_request(*, case, case_cadre: CaseCadre, by, requested_on: datetime.
     return rereview
 
 
-@transaction.atomic
-def evidence_add(*, case, by, title: str, file) -> Evidence:
+def validate_evidence_file(file) -> None:
     if Path(file.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
         raise DomainError(f"不支持的文件类型，请上传：{'、'.join(sorted(EVIDENCE_EXTENSIONS))}。")
     if file.size > EVIDENCE_MAX_BYTES:
         raise DomainError(f"文件超过 {EVIDENCE_MAX_BYTES // 1024 // 1024} MB。")
+
+
+@transaction.atomic
+def evidence_add(*, case, by, title: str, file) -> Evidence:
+    validate_evidence_file(file)
     if case.stage == Stage.CLOSED:
         raise DomainError("案件已办结，不能再上传材料。")
     return _save(Evidence(case=case, title=title, file=file, size=file.size, uploaded_by=by), by)
@@ -379,7 +382,3 @@ def reform_filing_create(*, by, **fields) -> ReformFiling:
     filing = ReformFiling(filed_by=by, **fields)
     filing.full_clean()
     return _save(filing, by)
-
-
-def tolerated(outcome) -> bool:
-    return outcome in TOLERATED_OUTCOMES

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -27,6 +27,7 @@ from tolerance.models import (
 )
 from tolerance.rules import tolerance_blockers
 from tolerance.selectors import (
+    allegations_assigned_to,
     can_assign,
     can_determine,
     can_handle,
@@ -281,7 +282,14 @@ def checklist_edit(request, pk, case_cadre_pk):
 
 @tolerance_access
 def evidence_download(request, pk):
-    evidence = get_object_or_404(Evidence.objects.filter(case__in=cases_visible_to(request.user)), pk=pk)
+    # Case evidence: whoever may see the case. Allegation evidence may name the reporter,
+    # so only the assigned verifiers (and admins) download it.
+    visible = Q(case__in=cases_visible_to(request.user))
+    if roles.is_admin(request.user):
+        visible |= Q(allegation__isnull=False)
+    else:
+        visible |= Q(allegation__in=allegations_assigned_to(request.user))
+    evidence = get_object_or_404(Evidence.objects.filter(visible), pk=pk)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1])
 
 

@@ -46,11 +46,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="cadre",
-            index=models.Index(fields=["unit", "name", "id"], name="cadre_unit_name_id"),
-        ),
-        migrations.AddIndex(
-            model_name="cadre",
-            index=models.Index(fields=["unit", "rank"], name="cadre_unit_rank"),
+            index=models.Index(
+                fields=["unit", "name", "id", "rank", "status", "township_anchor", "township_days_closed"],
+                name="cadre_unit_name_id",
+            ),
         ),
         migrations.RemoveIndex(
             model_name="cadre",

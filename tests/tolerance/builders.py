@@ -76,3 +76,34 @@ def determine(world, case, outcome, *, by=None, number="清容认〔2026〕1号"
     return services.case_determine(
         case=case, by=by or world.users["leader"], decision_number=number, decided_on=decided_on,
         deciding_body="中共清河县委", reasons="依据条款", outcomes={cc.pk: (outcome, final) for cc in case.case_cadres.all()})
+
+
+def receive_allegation(world, *, cadres=None, issue="违规发放津补贴", **kwargs):
+    from tolerance import allegation_services
+
+    return allegation_services.allegation_receive(
+        by=world.users["staff_a"], source="信访", received_on=D(2026, 4, 1), subjects=cadres or [world.cadre_a],
+        issue=issue, summary="反映其违规发放津补贴", reporter={"name": "王举报", "contact": "13800000000"}, **kwargs)
+
+
+def verifying_allegation(world, **kwargs):
+    from tolerance import allegation_services
+
+    allegation = receive_allegation(world, **kwargs)
+    return allegation_services.allegation_assign(allegation=allegation, by=world.users["staff_a"],
+                                                 verifiers=[world.users["officer_assigned"]], deadline=D(2026, 5, 1))
+
+
+def cleared_allegation(world, conclusion="false"):
+    """An allegation on cadre A verified by officer_assigned, found false, with a notice."""
+    from tolerance import allegation_services
+
+    allegation = verifying_allegation(world)
+    allegation_services.allegation_conclude(allegation=allegation, by=world.users["officer_assigned"],
+                                            conclusion=conclusion, findings="经核查，所反映问题不存在",
+                                            concluded_on=D(2026, 4, 20))
+    notice = allegation_services.clarification_issue(
+        allegation=allegation, by=world.users["staff_a"], cadre=world.cadre_a, form="notice", scope="城关镇全体干部",
+        issuing_body="中共清河县纪委", alleged="违规发放津补贴", finding="反映问题失实", issued_on=D(2026, 4, 25))
+    allegation.refresh_from_db()
+    return allegation, notice

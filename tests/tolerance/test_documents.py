@@ -7,11 +7,9 @@ import shutil
 import subprocess
 
 import pytest
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.test import RequestFactory
-from django.urls import include, path
 
 from core.errors import DomainError
 from tests.factories import CadreFactory, SanctionFactory, sanction_type
@@ -29,16 +27,6 @@ from tolerance.models import (
     Stage,
     ToleranceCase,
 )
-
-# The project wires these views in its own urls.py; the tests use this minimal URLconf so
-# they do not depend on that wiring.
-urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("tolerance/", include(([
-        path("<int:pk>/documents/<str:kind>/", document_views.case_document, name="document"),
-        path("<int:pk>/documents/<str:kind>/pdf/", document_views.case_document_pdf, name="document_pdf"),
-    ], "tolerance"))),
-]
 
 NUMBER = "清委〔2026〕3号"
 DECIDED = datetime.date(2026, 11, 24)
@@ -188,7 +176,6 @@ def _get(view, user, case, kind):
     return view(request, pk=case.pk, kind=kind)
 
 
-@pytest.mark.urls(__name__)
 def test_pdf_view_downloads_for_a_visible_case_only(case, world):
     response = _get(document_views.case_document_pdf, world.users["staff_a"], case, "determination")
     assert response.status_code == 200
@@ -205,7 +192,6 @@ def test_pdf_view_downloads_for_a_visible_case_only(case, world):
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/")
 
 
-@pytest.mark.urls(__name__)
 def test_print_page_shares_the_text_and_has_no_inline_code(case, world):
     response = _get(document_views.case_document, world.users["leader"], case, "feedback")
     assert response.status_code == 200
@@ -221,7 +207,6 @@ def test_print_page_shares_the_text_and_has_no_inline_code(case, world):
         _get(document_views.case_document, world.users["staff_b"], case, "feedback")
 
 
-@pytest.mark.urls(__name__)
 def test_print_page_explains_a_missing_determination(case, world):
     case.determinations.update(status="superseded")
     response = _get(document_views.case_document, world.users["staff_a"], case, "determination")
