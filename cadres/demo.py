@@ -4,6 +4,7 @@ import datetime
 import random
 
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
@@ -120,7 +121,7 @@ def build_cadres(count: int, *, by, seed: int = 2026, batch_size: int = 2000, lo
     sanction_types = list(SanctionType.objects.all())
     tags = [Tag.objects.get_or_create(name=n)[0] for n in TAGS]
     start_index = Cadre.objects.count() + 1
-    today = datetime.date.today()
+    today = timezone.localdate()
     created = 0
     for batch_start in range(0, count, batch_size):
         size = min(batch_size, count - batch_start)

@@ -2,6 +2,7 @@
 import datetime
 
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -197,7 +198,7 @@ class Cadre(models.Model):
     def township_days(self, on: datetime.date | None = None) -> int:
         if self.township_anchor is None:
             return self.township_days_closed
-        return ((on or datetime.date.today()) - self.township_anchor).days
+        return ((on or timezone.localdate()) - self.township_anchor).days
 
     @property
     def township_years(self) -> float:
@@ -205,7 +206,7 @@ class Cadre(models.Model):
 
     @property
     def age(self):
-        return relativedelta(datetime.date.today(), self.birth_date).years
+        return relativedelta(timezone.localdate(), self.birth_date).years
 
 
 def mask_id_number(id_number: str) -> str:

@@ -4,6 +4,7 @@ import datetime
 from functools import reduce
 from operator import or_
 
+from django.utils import timezone
 from django.db.models import Q, QuerySet
 
 from cadres.models import Cadre, Unit, UnitGroupObjectPermission, UnitUserObjectPermission
@@ -117,7 +118,7 @@ def _search_filter(term: str) -> Q:
 def township_years_at_least(years: int, on: datetime.date | None = None) -> Q:
     """Township service of at least `years`, from the two stored fields (see Cadre)."""
     days = round(years * 365.25)
-    on = on or datetime.date.today()
+    on = on or timezone.localdate()
     return Q(township_anchor__isnull=True, township_days_closed__gte=days) | Q(
         township_anchor__lte=on - datetime.timedelta(days=days)
     )

@@ -2,6 +2,7 @@
 even outside a request (imports, commands, tasks)."""
 import datetime
 
+from django.utils import timezone
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -26,7 +27,7 @@ def _save_with_user(instance, by, **kwargs):
 @transaction.atomic
 def cadre_create(*, by, unit: Unit, tags=(), posting_start: datetime.date | None = None, **fields) -> Cadre:
     """A new cadre, with the current posting that places them in `unit`."""
-    start = posting_start or fields.get("position_since") or datetime.date.today()
+    start = posting_start or fields.get("position_since") or timezone.localdate()
     cadre = Cadre(unit=unit, **fields)
     if unit.kind == UnitKind.TOWNSHIP:
         cadre.township_anchor = start

@@ -11,6 +11,9 @@ admin.site.index_title = "管理首页"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
+    path("inbox/", core_views.inbox, name="inbox"),
+    path("inbox/read-all/", core_views.inbox_mark_all_read, name="inbox_read_all"),
+    path("inbox/<int:pk>/open/", core_views.notification_open, name="notification_open"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -1,8 +1,10 @@
 import datetime
 
+from django.utils import timezone
 from django.urls import reverse
 
 from core import roles
+from core.reminders import unread_count
 
 # Modules whose issues have not landed yet are shown as "即将上线", never as fake pages.
 COMING_MODULES = ["考核研判", "关心关爱"]
@@ -25,5 +27,6 @@ def navigation(request):
         "nav_coming": COMING_MODULES,
         "user_roles": sorted(roles.roles_of(user)),
         "user_is_admin": roles.is_admin(user),
-        "today": datetime.date.today(),
+        "today": timezone.localdate(),
+        "unread_count": unread_count(user),
     }

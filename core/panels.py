@@ -18,3 +18,23 @@ CADRE_TABS: list[CadreTab] = []
 def register_cadre_tab(tab: CadreTab) -> None:
     if all(t.key != tab.key for t in CADRE_TABS):
         CADRE_TABS.append(tab)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """An open task on the workbench."""
+
+    module: str
+    title: str
+    url: str
+    deadline: object  # datetime.date or None
+    stage: str = ""
+
+
+# Functions (user, today) -> list[WorkItem], registered by the modules.
+WORKBENCH_SOURCES: list[Callable] = []
+
+
+def register_workbench_source(source: Callable) -> None:
+    if source not in WORKBENCH_SOURCES:
+        WORKBENCH_SOURCES.append(source)

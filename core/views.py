@@ -1,32 +1,71 @@
+import datetime
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from cadres.models import CadreStatus
 from cadres.selectors import cadres_visible_to, managed_unit_roots
 from core import roles
-from tolerance.models import Stage
-from tolerance.selectors import cases_visible_to
+from core.models import Notification
+from core.panels import WORKBENCH_SOURCES
 
 
 @login_required
 def home(request):
-    """The workbench: the user's jurisdiction and its registry at a glance."""
+    """The workbench (工作台): my open tasks by deadline, overdue first, counts per module."""
+    today = timezone.localdate()
+    items = [item for source in WORKBENCH_SOURCES for item in source(request.user, today)]
+    items.sort(key=lambda i: (i.deadline is None, i.deadline or datetime.date.max))
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.module] = counts.get(item.module, 0) + 1
     context = {
         "can_view_registry": roles.can_view_registry(request.user),
-        # The stages this user is responsible for, the most urgent first.
-        "my_cases": cases_visible_to(request.user).filter(stage_owner=request.user).exclude(stage=Stage.CLOSED)
-        .select_related("unit").order_by("stage_deadline", "id")[:20],
+        "work_items": items,
+        "work_counts": sorted(counts.items()),
+        "overdue_count": sum(1 for i in items if i.deadline and i.deadline < today),
+        "recent_notifications": Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5],
     }
     if context["can_view_registry"]:
         cadres = cadres_visible_to(request.user)
         context.update(
             managed_units=managed_unit_roots(request.user).order_by("path"),
             active_count=cadres.filter(status=CadreStatus.ACTIVE).count(),
-            total_count=cadres.count(),
         )
     return render(request, "core/home.html", context)
+
+
+@login_required
+def inbox(request):
+    qs = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page": page, "unread_only": bool(request.GET.get("unread")),
+                                               "query": "unread=1" if request.GET.get("unread") else ""})
+
+
+@require_POST
+@login_required
+def notification_open(request, pk):
+    """Mark read and follow the link; the target view applies its own permission check."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return redirect(notification.url or "inbox")
+
+
+@require_POST
+@login_required
+def inbox_mark_all_read(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("inbox")
 
 
 def healthz(request):

@@ -109,7 +109,6 @@ def build_data(cadres: int, out):
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     out(f"VACUUM ANALYZE 耗时 {time.perf_counter() - started:.1f} 秒。")
-    return after
 
 
 class Bench:
@@ -265,8 +264,10 @@ def main():
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
 
-    from cadres.selectors import cadres_visible_to
     from django.contrib.auth.models import User
+
+    from cadres import views
+    from cadres.selectors import cadres_visible_to
 
     db = settings.DATABASES["default"]
     out(f"担当 性能基准  {time.strftime('%Y-%m-%d %H:%M')}  数据库 {db['NAME']}@{db['HOST']}  CPU {os.cpu_count()} 核")
@@ -276,8 +277,6 @@ def main():
         cursor.execute("SHOW server_version")
         out(f"PostgreSQL {cursor.fetchone()[0]}；Django 测试客户端进程内计时（含中间件、视图与模板渲染），"
             f"预热 {args.warmup} 次后取 {args.runs} 次中位数。")
-
-    from cadres import views
 
     load_before = os.getloadavg()[0]
     bench = Bench(args.runs, args.warmup)
@@ -307,6 +306,7 @@ def main():
     out("其中筛选表单渲染（每个列表页都有）：" + "，".join(
         f"{u} {ms:.1f} 毫秒（单位下拉 {n} 项）" for u, (ms, n) in forms.items()))
     out()
+    labels = {key: label for key, label, *_ in table}
     checks = []
     admin_ms = results[("admin", "admin")]["ms"]
     for u in USERS:
@@ -314,16 +314,14 @@ def main():
         checks.append((f"{u} 列表第1页 ≤ 后台列表的一半（{page1:.1f} ≤ {admin_ms / 2:.1f} 毫秒）", page1 <= admin_ms / 2))
         for key in ("page_deep", "page_last"):
             deep = results[(key, u)]["ms"]
-            checks.append((f"{u} {dict((k, l) for k, l, *_ in table)[key]} ≤ 第1页 × 1.2（{deep:.1f} ≤ {page1 * 1.2:.1f} 毫秒）",
-                           deep <= page1 * 1.2))
+            checks.append((f"{u} {labels[key]} ≤ 第1页 × 1.2（{deep:.1f} ≤ {page1 * 1.2:.1f} 毫秒）", deep <= page1 * 1.2))
         for key, limit in (("q_prefix1", 20), ("q_prefix2", 50), ("q_sub2", 50),
                            ("q_id", 20), ("q_id_last6", 20), ("q_id_mid", 20)):
             ms = results[(key, u)]["ms"]
-            label = dict((k, l) for k, l, *_ in table)[key]
-            checks.append((f"{u} {label} < {limit} 毫秒（{ms:.1f}）", ms < limit))
+            checks.append((f"{u} {labels[key]} < {limit} 毫秒（{ms:.1f}）", ms < limit))
 
-    labels, counts = page_size_queries(bench, cadre, visible)
-    for label in labels:
+    sized, counts = page_size_queries(bench, cadre, visible)
+    for label in sized:
         for u in USERS:
             a, b = counts[(label, u, 50)], counts[(label, u, 200)]
             checks.append((f"{u} {label} 查询数与每页条数无关（每页 50：{a}，每页 200：{b}）", a == b))

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
+from core.models import Notification
 from tests.conftest import PERSONAS, client_for
 from tests.matrix_common import CADRE_A_EDIT, CADRE_A_VIEW, EDITORS, VIEWERS, R
 
@@ -18,6 +19,11 @@ MATRIX = {
     "healthz": ("get", lambda w: {}, {p: 200 for p in PERSONAS}),
     "login": ("get", lambda w: {}, {**{p: R for p in PERSONAS}, "anonymous": 200}),
     "logout": ("post", lambda w: {}, {p: R for p in PERSONAS}),
+    "inbox": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
+    "inbox_read_all": ("post", lambda w: {}, {p: R for p in PERSONAS}),
+    # A notification of staff_a's: nobody else can open it.
+    "notification_open": ("post", lambda w: {"pk": w.notification.pk}, {**{p: 404 for p in PERSONAS},
+                                                                         "staff_a": R, "anonymous": R}),
     "cadres:list": ("get", lambda w: {}, VIEWERS),
     "cadres:export": ("get", lambda w: {}, VIEWERS),
     "cadres:unit_tree": ("get", lambda w: {}, VIEWERS),
@@ -64,6 +70,8 @@ def full_world(world):
     Image.new("RGB", (30, 40), "red").save(buffer, "JPEG")
     world.cadre_a.photo = SimpleUploadedFile("a.jpg", buffer.getvalue(), content_type="image/jpeg")
     world.cadre_a.save()
+    world.notification = Notification.objects.create(recipient=world.users["staff_a"], kind="test", key="k",
+                                                     title="提醒", url=f"/cadres/{world.cadre_a.pk}/")
     for setup in SETUPS:
         setup(world)
     return world

@@ -4,12 +4,14 @@ Rules: seed 002 art. 11(3), seed 000 Q7, seed 004 (Hanzhong)."""
 import datetime
 import re
 
+from django.utils import timezone
 from django.db import IntegrityError, transaction
 from guardian.shortcuts import assign_perm
 
 from cadres.models import MeasureKind, SupervisionMeasure
 from core import roles
 from core.errors import DomainError
+from core.reminders import notify
 from tolerance.models import (
     Allegation,
     AllegationStatus,
@@ -59,7 +61,7 @@ def allegation_receive(*, by, source: str, received_on: datetime.date, subjects,
     subjects = list(subjects)
     if not subjects:
         raise DomainError("请选择反映对象。")
-    if received_on > datetime.date.today():
+    if received_on > timezone.localdate():
         raise DomainError("受理日期不能晚于今天。")
     duplicates = earlier_inquiries(cadres=subjects, issue=issue)
     if duplicates and not acknowledge_duplicate:
@@ -95,7 +97,7 @@ def allegation_close_directly(*, allegation, by, reason: str, note: str) -> Alle
     if not note.strip():
         raise DomainError("请写明了结说明。")
     allegation.status, allegation.close_reason, allegation.close_note = AllegationStatus.CLOSED, reason, note
-    allegation.concluded_on = datetime.date.today()
+    allegation.concluded_on = timezone.localdate()
     allegation.version += 1
     return _save(allegation, by)
 
@@ -116,6 +118,9 @@ def allegation_assign(*, allegation, by, verifiers, deadline: datetime.date) -> 
     _save(allegation, by)
     for user in verifiers:
         assign_perm("tolerance.verify_allegation", user, allegation)
+    notify([u.pk for u in verifiers], kind="allegation_assigned", key=f"allegation:{allegation.pk}:assigned",
+           title=f"您被指定核查问题线索“{allegation.issue}”，期限 {deadline:%Y-%m-%d}",
+           url=f"/allegations/{allegation.pk}/")
     return allegation
 
 

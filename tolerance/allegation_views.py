@@ -3,6 +3,7 @@ allegation_services; every object comes through the selectors."""
 import datetime
 import io
 
+from django.utils import timezone
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -152,7 +153,7 @@ def allegation_detail(request, pk):
         "evidence": allegation.evidence_files.select_related("uploaded_by") if verifier or roles.is_admin(request.user) else [],
         "actions": actions,
         "may_see_reporter": verifier,
-        "overdue": allegation.status in (R, V) and allegation.deadline and allegation.deadline < datetime.date.today(),
+        "overdue": allegation.status in (R, V) and allegation.deadline and allegation.deadline < timezone.localdate(),
     })
 
 
@@ -248,7 +249,7 @@ PUBLICATION_COLUMNS = ["通知书编号", "澄清对象", "单位", "反映的�
 
 
 def _publication(request):
-    form = forms.PublicationForm(request.GET or {"year": datetime.date.today().year})
+    form = forms.PublicationForm(request.GET or {"year": timezone.localdate().year})
     if not form.is_valid():
         return form, []
     return form, publication_list(user=request.user, year=form.cleaned_data["year"],

@@ -6,8 +6,15 @@ class ToleranceConfig(AppConfig):
     verbose_name = "容错纠错与澄清正名"
 
     def ready(self):
-        from core.panels import CadreTab, register_cadre_tab
-        from tolerance.selectors import cadre_tolerance_entries
+        from core.panels import CadreTab, register_cadre_tab, register_workbench_source
+        from core.reminders import register_sweep
+        from tolerance import sweeps
+        from tolerance.selectors import cadre_tolerance_entries, workbench_items
+
+        register_sweep("tolerance_case_deadlines", sweeps.case_deadlines)
+        register_sweep("tolerance_allegation_deadlines", sweeps.allegation_deadlines)
+        register_sweep("tolerance_rereview_windows", sweeps.rereview_windows)
+        register_workbench_source(workbench_items)
 
         register_cadre_tab(CadreTab("tolerance", "容错纠错", "tolerance/cadre_tab.html",
                                     lambda cadre, user: {"entries": cadre_tolerance_entries(cadre=cadre, user=user)}))

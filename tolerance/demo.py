@@ -1,10 +1,11 @@
 """Demo tolerance data: the shipped policy catalogs and a few cases at different stages."""
 import datetime
 
+from django.utils import timezone
 from django.contrib.auth.models import User
 
 from cadres.models import Cadre, Unit
-from tolerance import services
+from tolerance import allegation_services, services
 from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.management.commands.load_policy_catalogs import load_catalog
 from tolerance.models import Outcome, StageDeadline, ToleranceCase
@@ -23,7 +24,7 @@ def build_tolerance_demo(*, city_name: str, daye_unit_name: str) -> None:
     leader = User.objects.get(username="leader")
     county = Unit.objects.get(name="清河县", depth=2)
     cadres = list(Cadre.objects.filter(unit__path__startswith=county.path, unit__kind="township")[:3])
-    today = datetime.date.today()
+    today = timezone.localdate()
 
     # 1. Just filed.
     services.case_file(
@@ -59,3 +60,25 @@ def build_tolerance_demo(*, city_name: str, daye_unit_name: str) -> None:
                             decided_on=today - datetime.timedelta(days=20), deciding_body="中共清河县委",
                             reasons="符合容错条件第1至6项及容错情形第6项，无不予容错情形。",
                             outcomes={cc.pk: (Outcome.EXEMPT, None)})
+    build_allegation_demo(staff=staff, officer=officer, cadres=cadres, today=today)
+
+
+def build_allegation_demo(*, staff, officer, cadres, today):
+    """One report still being verified (its subject screened from promotion) and one found
+    false, with its clarification notice."""
+    days = datetime.timedelta
+    open_one = allegation_services.allegation_receive(
+        by=staff, source="信访", received_on=today - days(10), subjects=[cadres[2]], issue="违规使用公车",
+        summary="反映其节假日私用公车。", reporter={"name": "李某", "contact": "139****0000"})
+    allegation_services.allegation_assign(allegation=open_one, by=staff, verifiers=[officer], deadline=today + days(20))
+    cleared = allegation_services.allegation_receive(
+        by=staff, source="网络舆情", received_on=today - days(60), subjects=[cadres[1]], issue="收受企业礼品",
+        summary="网帖称其在企业开办审批中收受礼品。", reporter={"anonymous": True})
+    allegation_services.allegation_assign(allegation=cleared, by=staff, verifiers=[officer], deadline=today - days(30))
+    allegation_services.allegation_conclude(allegation=cleared, by=officer, conclusion="false",
+                                            findings="经调阅审批档案、询问相关企业，未发现收受礼品情况。",
+                                            concluded_on=today - days(35))
+    allegation_services.clarification_issue(
+        allegation=cleared, by=staff, cadre=cadres[1], form="notice", scope="东城镇机关干部大会",
+        issuing_body="中共清河县纪律检查委员会", alleged="网帖反映其在企业开办审批中收受礼品。",
+        finding="经核查，反映问题失实。", issued_on=today - days(30))

@@ -2,6 +2,7 @@
 download and admin list."""
 import datetime
 
+from django.utils import timezone
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from cadres.models import Unit
@@ -86,7 +87,7 @@ def current_rulings():
 
 def case_list(*, user, q="", stage="", outcome="", overdue=False, unit=None, officer=None, year=None,
               today=None) -> QuerySet[ToleranceCase]:
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     qs = cases_visible_to(user).select_related("unit", "stage_owner", "policy")
     if q:
         qs = qs.filter(Q(title__contains=q) | Q(case_cadres__cadre__name__contains=q)).distinct()
@@ -211,7 +212,7 @@ def can_handle_allegation(user, allegation) -> bool:
 
 
 def allegation_list(*, user, q="", status="", source="", conclusion="", overdue=False, unit=None, today=None):
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     qs = allegations_visible_to(user).prefetch_related("subjects__unit")
     if q:
         qs = qs.filter(Q(issue__contains=q) | Q(subjects__name__contains=q)).distinct()
@@ -253,3 +254,18 @@ def allegation_figures(*, user) -> dict:
         "by_source_conclusion": [(r["source"], r["conclusion"], r["n"]) for r in by_source],
         "clarified_per_year": [(r["year"], r["n"]) for r in clarified],
     }
+
+
+def workbench_items(user, today):
+    """My open tasks in this module: case stages I am responsible for, allegations I verify."""
+    from core.panels import WorkItem
+
+    cases = (cases_visible_to(user).filter(stage_owner=user).exclude(stage=Stage.CLOSED)
+             .only("id", "title", "stage", "stage_deadline").order_by("stage_deadline")[:100])
+    items = [WorkItem("容错纠错", c.title, f"/tolerance/{c.pk}/", c.stage_deadline, c.get_stage_display())
+             for c in cases]
+    allegations = (allegations_assigned_to(user).filter(status__in=OPEN_ALLEGATION)
+                   .only("id", "issue", "deadline", "status").order_by("deadline")[:100])
+    items += [WorkItem("问题线索", f"核查：{a.issue}", f"/allegations/{a.pk}/", a.deadline, a.get_status_display())
+              for a in allegations]
+    return items

@@ -3,6 +3,7 @@ record the event (who, when, why). Rules: seed 002 arts. 9-11 and annex 2."""
 import datetime
 from pathlib import Path
 
+from django.utils import timezone
 from django.db import transaction
 from django.db.models import Prefetch
 from guardian.shortcuts import assign_perm
@@ -12,6 +13,7 @@ from cadres.models import RecordStatus, Sanction, SupervisionMeasure
 from cadres.services import cadre_record_add
 from core import roles
 from core.errors import DomainError
+from core.reminders import notify
 from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.models import (
     CaseCadre,
@@ -47,7 +49,7 @@ def _save(instance, by, **kwargs):
 def stage_deadline(stage: str, start: datetime.date | None = None) -> datetime.date:
     row = StageDeadline.objects.filter(stage=stage).first()
     days = row.days if row else DEFAULT_STAGE_DAYS.get(stage, 0)
-    return (start or datetime.date.today()) + datetime.timedelta(days=days)
+    return (start or timezone.localdate()) + datetime.timedelta(days=days)
 
 
 def _locked(case) -> ToleranceCase:
@@ -71,7 +73,7 @@ def _move(case: ToleranceCase, *, by, to: str, reason: str, owner=None, expected
     event = CaseEvent(case=case, from_stage=case.stage, to_stage=to, actor=by, reason=reason)
     case.stage = to
     case.stage_owner = owner or by
-    case.stage_deadline = stage_deadline(to) if to != Stage.CLOSED else datetime.date.today()
+    case.stage_deadline = stage_deadline(to) if to != Stage.CLOSED else timezone.localdate()
     case.version += 1
     _save(case, by)
     _save(event, by)
@@ -87,7 +89,7 @@ def case_file(*, by, title: str, unit, cadres: list[dict], matter: str, error_da
     the date of the error, stored on the case."""
     if not cadres and not concerns_unit:
         raise DomainError("请至少选择一名涉及干部，或将单位作为容错对象。")
-    if error_date > datetime.date.today():
+    if error_date > timezone.localdate():
         raise DomainError("失误发生日期不能晚于今天。")
     policy = policy_in_force(unit, error_date)
     if policy is None:
@@ -127,6 +129,8 @@ def case_start_investigation(*, case, by, investigators, reason: str) -> Toleran
     _move(case, by=by, to=Stage.INVESTIGATION, reason=reason, owner=investigators[0], expected=(Stage.FILED,))
     for user in investigators:
         assign_perm("tolerance.investigate_case", user, case)
+    notify([u.pk for u in investigators], kind="case_assigned", key=f"case:{case.pk}:assigned",
+           title=f"您被指定承办容错纠错案件“{case.title}”的调查核实", url=f"/tolerance/{case.pk}/")
     return case
 
 

@@ -26,4 +26,8 @@ class Command(BaseCommand):
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, password, description in logins:
             self.stdout.write(f"  {username:<16} {password}  {description}")
-        self.stdout.write("\n打开 http://127.0.0.1:8000 登录。\n")
+        self.stdout.write("\n打开 http://127.0.0.1:8000 登录。")
+        self.stdout.write("Celery 任务在本机即时执行。如本机有 Redis，可另开终端运行 worker 和 beat：\n"
+                          "  REDIS_URL=redis://127.0.0.1:6379/0 make worker\n"
+                          "  REDIS_URL=redis://127.0.0.1:6379/0 make beat\n"
+                          "手动运行提醒扫描：.venv/bin/python manage.py run_sweeps\n")

@@ -1,0 +1,202 @@
+"""Sweeps are due-based and safe twice; recipients follow jurisdiction; the request path
+never talks to the broker; the outbox survives broker outages."""
+import datetime
+import socket
+import threading
+import time
+
+import pytest
+from celery import Celery
+from django.utils import timezone
+
+from cadres.services import posting_add
+from core.models import Notification, OutboxMessage
+from core.reminders import dispatch_outbox, run_sweeps
+from tests.conftest import client_for
+from tests.factories import SanctionFactory, sanction_type
+from tests.tolerance.builders import D, file_case, load_policy, verifying_allegation, walk_case
+from tolerance.models import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def titles_for(user):
+    return sorted(Notification.objects.filter(recipient=user).values_list("title", flat=True))
+
+
+def test_a_sweep_run_twice_sends_nothing_twice(world):
+    load_policy(world)
+    case = file_case(world)
+    first = run_sweeps(["tolerance_case_deadlines"], today=case.stage_deadline)
+    second = run_sweeps(["tolerance_case_deadlines"], today=case.stage_deadline)
+    assert first == {"tolerance_case_deadlines": 1} and second == {"tolerance_case_deadlines": 0}
+    assert Notification.objects.count() == 1
+
+
+def test_case_deadlines_remind_soon_then_overdue_then_escalate_to_the_jurisdictions_leaders(world):
+    load_policy(world)
+    case = file_case(world)
+    deadline = case.stage_deadline
+    run_sweeps(["tolerance_case_deadlines"], today=deadline - datetime.timedelta(days=4))
+    assert Notification.objects.count() == 0  # not yet due
+    run_sweeps(["tolerance_case_deadlines"], today=deadline - datetime.timedelta(days=3))
+    run_sweeps(["tolerance_case_deadlines"], today=deadline + datetime.timedelta(days=1))
+    assert len(titles_for(world.users["staff_a"])) == 2
+    assert titles_for(world.users["leader"]) == []
+    run_sweeps(["tolerance_case_deadlines"], today=deadline + datetime.timedelta(days=7))
+    assert titles_for(world.users["leader"]) == [f"督办：案件“{case.title}”立案阶段超期 7 天"]
+    assert titles_for(world.users["staff_b"]) == []
+
+
+def test_a_missed_sweep_catches_up_on_the_next_run(world):
+    load_policy(world)
+    case = file_case(world)
+    # nothing ran around the deadline; a run two weeks later still sends the overdue reminder
+    run_sweeps(["tolerance_case_deadlines"], today=case.stage_deadline + datetime.timedelta(days=14))
+    assert any("已超期" in t for t in titles_for(world.users["staff_a"]))
+
+
+def test_allegation_deadlines_reach_the_assigned_verifiers_only(world):
+    allegation = verifying_allegation(world)  # deadline 2026-05-01
+    run_sweeps(["tolerance_allegation_deadlines"], today=D(2026, 5, 2))
+    assert any("核查已超期" in t for t in titles_for(world.users["officer_assigned"]))
+    assert titles_for(world.users["officer_unassigned"]) == []
+    assert allegation.pk
+
+
+def test_an_ended_influence_period_is_told_to_the_staff_of_the_cadres_current_unit(world):
+    sanction = SanctionFactory(cadre=world.cadre_a, sanction_type=sanction_type("政务处分", "警告"),
+                               decision_date=D(2026, 1, 10))  # ends 2026-07-10
+    run_sweeps(["cadres_influence_periods_ending"], today=D(2026, 7, 9))
+    assert Notification.objects.count() == 0
+    posting_add(cadre=world.cadre_a, by=world.users["admin"], unit=world.unit_b, position="副区长", rank="",
+                start_date=D(2026, 7, 1))
+    run_sweeps(["cadres_influence_periods_ending"], today=D(2026, 7, 10))
+    assert titles_for(world.users["staff_b"]) == [f"甲干部的处分影响期已于 2026-07-10 期满"]
+    assert titles_for(world.users["staff_a"]) == []  # the old jurisdiction no longer sees the cadre
+    assert sanction.pk
+
+
+def test_the_rereview_window_closing_is_told_to_the_case_owner(world):
+    load_policy(world)
+    case = walk_case(world, Stage.CLOSED)  # feedback received 2026-05-13 → window closes 2026-06-12
+    run_sweeps(["tolerance_rereview_windows"], today=D(2026, 6, 8))
+    assert titles_for(world.users["staff_a"]) == [f"案件“{case.title}”复核申请期限将于 2026-06-12 届满"]
+
+
+def test_a_sweep_at_five_past_midnight_on_new_years_day_uses_shanghai_time(world, monkeypatch):
+    instant = datetime.datetime(2026, 12, 31, 16, 5, tzinfo=datetime.timezone.utc)  # 00:05 on 1 Jan in Shanghai
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    assert timezone.localdate() == D(2027, 1, 1)
+    SanctionFactory(cadre=world.cadre_a, sanction_type=sanction_type("政务处分", "警告"), decision_date=D(2026, 7, 1))
+    assert run_sweeps(["cadres_influence_periods_ending"]) == {"cadres_influence_periods_ending": 1}
+
+
+def test_assigning_investigators_notifies_them_in_the_inbox(client, world):
+    load_policy(world)
+    walk_case(world, Stage.INVESTIGATION)
+    client_for(client, world.users["officer_assigned"])
+    page = client.get("/inbox/").content.decode()
+    assert "您被指定承办容错纠错案件" in page
+    assert client.get("/").context["unread_count"] == 1
+
+
+def test_a_users_request_never_talks_to_the_broker(client, world, settings, monkeypatch):
+    """With a real broker configured, a save only writes the outbox."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def no_broker(*args, **kwargs):
+        raise AssertionError("the request path called the broker")
+
+    monkeypatch.setattr(Celery, "send_task", no_broker)
+    monkeypatch.setattr("celery.app.task.Task.apply_async", no_broker)
+    load_policy(world)
+    case = file_case(world)
+    client_for(client, world.users["staff_a"])
+    response = client.post(f"/tolerance/{case.pk}/actions/start/", {
+        "investigators": [world.users["officer_assigned"].pk], "reason": "联合调查"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.stage == Stage.INVESTIGATION
+    assert list(OutboxMessage.objects.values_list("task", flat=True)) == ["core.tasks.send_pending_emails"]
+
+
+def broker_app(url):
+    app = Celery("outage-test", broker=url)
+    app.conf.broker_connection_timeout = 2
+    app.conf.broker_transport_options = {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 1}
+    app.conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+    return app
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def hung_listener():
+    """Accepts connections and never answers, like a hung Redis."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted, stop = [], threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+@pytest.mark.parametrize("kind", ["down", "hung"])
+def test_an_outage_keeps_the_work_and_the_dispatcher_delivers_it_once_the_broker_is_back(world, settings, kind,
+                                                                                         request):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    port = request.getfixturevalue("hung_listener") if kind == "hung" else free_port()
+    message = OutboxMessage.objects.create(task="core.tasks.send_pending_emails")
+    started = time.monotonic()
+    assert dispatch_outbox(app=broker_app(f"redis://127.0.0.1:{port}/0")) == 0
+    assert time.monotonic() - started < 20  # never hangs a user or the dispatcher for long
+    message.refresh_from_db()
+    assert message.dispatched_at is None and message.attempts == 1 and message.last_error
+    # the broker is back (here: the embedded eager app): delivered once
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        assert dispatch_outbox(app=app) == 1
+        assert dispatch_outbox(app=app) == 0
+    finally:
+        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    message.refresh_from_db()
+    assert message.dispatched_at is not None
+
+
+def test_a_sweep_interrupted_half_way_finishes_on_redelivery_without_duplicates(world, settings):
+    """A worker killed mid-sweep: acks_late returns the task to the queue, and the rerun
+    writes only what the first run had not."""
+    from core.reminders import SWEEPS, SweepContext, Jurisdictions, deliver
+
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    load_policy(world)
+    for _ in range(4):
+        case = file_case(world)
+    context = SweepContext(today=case.stage_deadline + datetime.timedelta(days=10), jurisdictions=Jurisdictions())
+    everything = list(SWEEPS["tolerance_case_deadlines"](context))
+    deliver(everything[: len(everything) // 2])  # the worker died here
+    assert run_sweeps(["tolerance_case_deadlines"], today=context.today) == {
+        "tolerance_case_deadlines": len(everything) - len(everything) // 2}
+    assert Notification.objects.count() == len(everything) == 8
