@@ -4,9 +4,9 @@ import datetime
 import random
 
 from dateutil.relativedelta import relativedelta
-from django.utils import timezone
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cadres.models import (

@@ -4,8 +4,8 @@ import datetime
 from functools import reduce
 from operator import or_
 
-from django.utils import timezone
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cadres.models import Cadre, Unit, UnitGroupObjectPermission, UnitUserObjectPermission
 from core import roles

@@ -2,8 +2,8 @@
 even outside a request (imports, commands, tasks)."""
 import datetime
 
-from django.utils import timezone
 from django.db import transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cadres.models import Cadre, Posting, Tag, Unit, UnitKind

@@ -2,8 +2,8 @@
 (DESIGN §3: "the cadre is usable again on the day it ends"; seed 001)."""
 import datetime
 
-from core.reminders import Reminder, SweepContext, chunked
 from cadres.models import RecordStatus, Sanction
+from core.reminders import Reminder, SweepContext, chunked
 
 CATCH_UP_DAYS = 90  # a sweep missed for up to this long still sends the reminder
 

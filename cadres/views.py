@@ -32,8 +32,8 @@ from cadres.selectors import cadres_visible_to, units_visible_to
 from cadres.services import cadre_create, cadre_record_add, cadre_update, posting_add
 from core import roles
 from core.errors import DomainError
-from core.panels import CADRE_TABS
 from core.pagination import DeferredJoinPaginator
+from core.panels import CADRE_TABS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50

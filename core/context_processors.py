@@ -1,7 +1,6 @@
-import datetime
 
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from core import roles
 from core.reminders import unread_count

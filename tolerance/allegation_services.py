@@ -4,8 +4,8 @@ Rules: seed 002 art. 11(3), seed 000 Q7, seed 004 (Hanzhong)."""
 import datetime
 import re
 
-from django.utils import timezone
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from cadres.models import MeasureKind, SupervisionMeasure

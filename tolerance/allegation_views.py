@@ -1,9 +1,7 @@
 """Allegations, clarification notices and the false-report publication list. Thin views over
 allegation_services; every object comes through the selectors."""
-import datetime
 import io
 
-from django.utils import timezone
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -24,6 +23,8 @@ from tolerance.document_views import _issuer_size
 from tolerance.models import AllegationStatus, Conclusion
 from tolerance.selectors import (
     allegation_list as select_allegation_list,
+)
+from tolerance.selectors import (
     allegations_visible_to,
     may_see_reporter,
     notices_visible_to,

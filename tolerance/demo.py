@@ -1,8 +1,8 @@
 """Demo tolerance data: the shipped policy catalogs and a few cases at different stages."""
 import datetime
 
-from django.utils import timezone
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from cadres.models import Cadre, Unit
 from tolerance import allegation_services, services

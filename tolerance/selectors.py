@@ -2,8 +2,8 @@
 download and admin list."""
 import datetime
 
-from django.utils import timezone
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from cadres.models import Unit
 from cadres.selectors import cadres_visible_to, units_visible_to
@@ -14,10 +14,10 @@ from tolerance.models import (
     AllegationStatus,
     AllegationUserObjectPermission,
     CaseCadre,
-    ClarificationNotice,
-    Conclusion,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    ClarificationNotice,
+    Conclusion,
     Determination,
     PolicyDocument,
     ReformFiling,

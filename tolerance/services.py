@@ -3,9 +3,9 @@ record the event (who, when, why). Rules: seed 002 arts. 9-11 and annex 2."""
 import datetime
 from pathlib import Path
 
-from django.utils import timezone
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from simple_history.utils import bulk_create_with_history
 

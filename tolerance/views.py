@@ -31,9 +31,11 @@ from tolerance.selectors import (
     can_assign,
     can_determine,
     can_handle,
-    case_list as select_case_list,
     cases_visible_to,
     reform_filings_visible_to,
+)
+from tolerance.selectors import (
+    case_list as select_case_list,
 )
 
 PAGE_SIZE = 30

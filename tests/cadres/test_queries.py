@@ -24,8 +24,9 @@ def test_the_cadre_list_query_count_does_not_grow_with_rows(client, world, count
 @pytest.mark.parametrize("tab", ["profile", "postings", "rewards", "measures", "history"])
 def test_the_cadre_detail_query_count_does_not_grow_with_records(client, world, count, tab,
                                                                  django_assert_max_num_queries):
-    from cadres.services import posting_add
     import datetime
+
+    from cadres.services import posting_add
 
     cadre = world.cadre_a
     for i in range(count // 10):

@@ -72,7 +72,7 @@ def test_an_ended_influence_period_is_told_to_the_staff_of_the_cadres_current_un
     posting_add(cadre=world.cadre_a, by=world.users["admin"], unit=world.unit_b, position="副区长", rank="",
                 start_date=D(2026, 7, 1))
     run_sweeps(["cadres_influence_periods_ending"], today=D(2026, 7, 10))
-    assert titles_for(world.users["staff_b"]) == [f"甲干部的处分影响期已于 2026-07-10 期满"]
+    assert titles_for(world.users["staff_b"]) == ["甲干部的处分影响期已于 2026-07-10 期满"]
     assert titles_for(world.users["staff_a"]) == []  # the old jurisdiction no longer sees the cadre
     assert sanction.pk
 
@@ -122,7 +122,7 @@ def test_a_users_request_never_talks_to_the_broker(client, world, settings, monk
 
 
 def broker_app(url):
-    app = Celery("outage-test", broker=url)
+    app = Celery("outage-test", broker=url, set_as_current=False)
     app.conf.broker_connection_timeout = 2
     app.conf.broker_transport_options = {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 1}
     app.conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
@@ -188,7 +188,7 @@ def test_an_outage_keeps_the_work_and_the_dispatcher_delivers_it_once_the_broker
 def test_a_sweep_interrupted_half_way_finishes_on_redelivery_without_duplicates(world, settings):
     """A worker killed mid-sweep: acks_late returns the task to the queue, and the rerun
     writes only what the first run had not."""
-    from core.reminders import SWEEPS, SweepContext, Jurisdictions, deliver
+    from core.reminders import SWEEPS, Jurisdictions, SweepContext, deliver
 
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     load_policy(world)

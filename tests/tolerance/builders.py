@@ -1,9 +1,9 @@
 """Cases built through the real services, to any stage."""
 import datetime
 
+from tests.factories import sanction_type
 from tolerance import services
 from tolerance.management.commands.load_policy_catalogs import load_catalog
-from tests.factories import sanction_type
 from tolerance.models import ClauseKind, Outcome, Stage
 
 D = datetime.date
@@ -37,7 +37,7 @@ def file_case(world, *, cadres=None, by=None, error_date=D(2026, 3, 1), **entry)
 
 def walk_case(world, to=Stage.DETERMINATION, *, outcome=Outcome.EXEMPT, checklist=None, **file_kwargs):
     """File a case for cadre A and walk it to the stage `to` (the stage it is then in)."""
-    staff, officer, leader = world.users["staff_a"], world.users["officer_assigned"], world.users["leader"]
+    staff, officer = world.users["staff_a"], world.users["officer_assigned"]
     case = file_case(world, **file_kwargs)
     def investigate():
         for cc in case.case_cadres.all():

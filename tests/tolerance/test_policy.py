@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from tests.tolerance.builders import file_case, load_policy
 from core.errors import DomainError
+from tests.tolerance.builders import file_case, load_policy
 from tolerance.models import PolicyClause, PolicyDocument
 from tolerance.selectors import policy_in_force
 

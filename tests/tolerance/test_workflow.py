@@ -107,9 +107,9 @@ def test_a_second_determination_of_the_same_case_is_refused(world):
 @pytest.mark.django_db(transaction=True)
 def test_two_leaders_determining_at_once_one_wins(postgres_only, world):
     case = walk_case(world, Stage.DETERMINATION)
-    from tests.factories import UserFactory
-    from core.roles import Role
     from cadres.services import jurisdiction_grant
+    from core.roles import Role
+    from tests.factories import UserFactory
 
     second = UserFactory(username="leader2", role=Role.LEADER)
     jurisdiction_grant(user=second, unit=world.unit_a)

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cadres.models import Unit
 from tolerance.catalogs import CATALOGS, DEFAULT_STAGE_DAYS
-from tolerance.models import PolicyDocument, PolicyClause, StageDeadline
+from tolerance.models import PolicyClause, PolicyDocument, StageDeadline
 
 
 class Command(BaseCommand):

@@ -1,0 +1,129 @@
+"""Benchmark of the daily reminder sweep on PostgreSQL (not a timed test).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dandang_sweep_bench .venv/bin/python scripts/sweep_benchmark.py \
+        --cadres 20000 100000
+
+For each size: builds the data (demo_data --cadres N, plus one tolerance case per 20 cadres
+with stage deadlines spread around today), runs every sweep twice (the second run must add
+nothing) and prints run time, query count and peak Python memory. Target: the whole daily
+sweep under 60 s on this 2-core machine, memory flat as the data grows.
+"""
+import argparse
+import datetime
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dandang_sweep_bench"
+
+
+def setup_django():
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    sys.path.insert(0, str(BASE_DIR))
+    if not os.environ["DATABASE_URL"].startswith("postgres"):
+        sys.exit("基准测试只在 PostgreSQL 上运行，请设置 DATABASE_URL=postgres://…")
+    import django
+
+    django.setup()
+
+
+def ensure_database():
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    conn = psycopg2.connect(dbname="postgres", user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    conn.close()
+
+
+def build(cadres: int):
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from simple_history.utils import bulk_create_with_history
+
+    from cadres.models import Cadre
+    from tolerance.models import PolicyDocument, Stage, ToleranceCase
+
+    call_command("migrate", verbosity=0)
+    started = time.monotonic()
+    call_command("demo_data", cadres=cadres, verbosity=0, stdout=open(os.devnull, "w"))
+    admin = User.objects.get(username="admin")
+    policy = PolicyDocument.objects.order_by("id").first()
+    wanted = cadres // 20
+    have = ToleranceCase.objects.count()
+    today = datetime.date.today()
+    stages = [s for s in Stage.values if s != Stage.CLOSED]
+    batch = []
+    for i, (cadre_id, unit_id) in enumerate(Cadre.objects.values_list("id", "unit_id")[have:wanted]):
+        batch.append(ToleranceCase(
+            title=f"基准案件{have + i}", unit_id=unit_id, matter="基准", error_date=today, accountability_body="纪委",
+            origin="accountability", policy=policy, stage=stages[i % len(stages)], stage_owner=admin,
+            stage_deadline=today + datetime.timedelta(days=(i % 40) - 20), created_by=admin))
+        if len(batch) == 2000:
+            bulk_create_with_history(batch, ToleranceCase, default_user=admin)
+            batch = []
+    if batch:
+        bulk_create_with_history(batch, ToleranceCase, default_user=admin)
+    return time.monotonic() - started
+
+
+def measure():
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from core.models import Notification
+    from core.reminders import run_sweeps
+
+    Notification.objects.all().delete()
+    results = []
+    for run in (1, 2):
+        reset_queries()
+        tracemalloc.start()
+        started = time.monotonic()
+        with CaptureQueriesContext(connection) as queries:
+            created = run_sweeps()
+        elapsed = time.monotonic() - started
+        peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tracemalloc.stop()
+        results.append((run, elapsed, len(queries), peak, sum(created.values())))
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cadres", type=int, nargs="+", default=[20000, 100000])
+    args = parser.parse_args()
+    setup_django()
+    ensure_database()
+    from cadres.models import Cadre
+    from tolerance.models import ToleranceCase
+
+    lines = []
+    for size in sorted(args.cadres):
+        build_seconds = build(size)
+        print(f"数据：干部 {Cadre.objects.count()} 人，案件 {ToleranceCase.objects.count()} 件（生成 {build_seconds:.0f} 秒）")
+        for run, elapsed, queries, peak, created in measure():
+            line = (f"干部 {size:>7}  第{run}次扫描  {elapsed:6.1f} 秒  查询 {queries:>5} 次  "
+                    f"峰值内存 {peak:6.1f} MB  新提醒 {created}")
+            print(line)
+            lines.append((size, run, elapsed, peak, created))
+    worst = max(elapsed for _, _, elapsed, _, _ in lines)
+    print(f"{'PASS' if worst < 60 else 'FAIL'}  每日扫描 < 60 秒（最慢 {worst:.1f} 秒）")
+    repeats = [created for _, run, _, _, created in lines if run == 2]
+    print(f"{'PASS' if not any(repeats) else 'FAIL'}  重复扫描不产生新提醒")
+    return 0 if worst < 60 and not any(repeats) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
