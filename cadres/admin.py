@@ -127,5 +127,5 @@ class FollowUpVisitAdmin(CadreRecordAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]

@@ -87,6 +87,7 @@ def build_users() -> list[tuple[str, str, str]]:
         user, created = User.objects.get_or_create(username=username)
         if created:
             user.first_name = full_name
+            user.email = f"{username}@example.gov.cn"
             user.set_password(DEMO_PASSWORD)
             user.is_staff = role == Role.ADMIN
             user.is_superuser = role == Role.ADMIN

@@ -97,6 +97,8 @@ class SanctionForm(BootstrapMixin, forms.ModelForm):
 
 
 class MeasureForm(BootstrapMixin, forms.ModelForm):
+    acknowledge_duplicate = forms.BooleanField(label="已知悉重复情况，仍需记录", required=False)
+
     class Meta:
         model = SupervisionMeasure
         fields = ["kind", "date", "issue", "by_whom"]

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cadres.models import Cadre, Posting, Tag, Unit, UnitKind
+from cadres.models import Cadre, MeasureKind, Posting, SupervisionMeasure, Tag, Unit, UnitKind
 from core.errors import DomainError
+from core.panels import INQUIRY_CHECKS
 
 CADRE_EDITABLE_FIELDS = [
     "name", "sex", "birth_date", "ethnicity", "native_place", "birthplace", "id_number",
@@ -100,10 +101,16 @@ def township_fields(cadre: Cadre) -> tuple[int, datetime.date | None]:
 
 
 @transaction.atomic
-def cadre_record_add(*, record, by):
+def cadre_record_add(*, record, by, acknowledge_duplicate: bool = False):
     """Add a record to a cadre's file (commendation, sanction, measure, achievement,
-    family member, follow-up visit) after model validation."""
+    family member, follow-up visit) after model validation. A 函询 on an issue already
+    inquired or reported for the cadre waits for the user's acknowledgement (seed 000 Q7)."""
     record.full_clean()
+    if isinstance(record, SupervisionMeasure) and record.kind == MeasureKind.INQUIRY and not acknowledge_duplicate:
+        earlier = [found for check in INQUIRY_CHECKS for found in check(record.cadre, record.issue)]
+        if earlier:
+            raise DomainError("同一问题已有线索或函询：" + "；".join(earlier)
+                              + "。请勿重复函询；确需函询的，勾选“已知悉重复情况”后再提交。", field="acknowledge_duplicate")
     return _save_with_user(record, by)
 
 

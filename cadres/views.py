@@ -221,9 +221,10 @@ def record_create(request, pk, kind):
         if hasattr(record, "recorded_by_id"):
             record.recorded_by = request.user
         try:
-            cadre_record_add(record=record, by=request.user)
+            cadre_record_add(record=record, by=request.user,
+                             acknowledge_duplicate=form.cleaned_data.get("acknowledge_duplicate", False))
         except DomainError as e:
-            messages.error(request, e.message)
+            form.add_error(e.field, e.message)
         else:
             messages.success(request, f"{title.removeprefix('新增')}已保存。")
             return redirect(f"{cadre_url(cadre)}?tab={tab}")

@@ -38,3 +38,13 @@ WORKBENCH_SOURCES: list[Callable] = []
 def register_workbench_source(source: Callable) -> None:
     if source not in WORKBENCH_SOURCES:
         WORKBENCH_SOURCES.append(source)
+
+
+# Functions (cadre, issue) -> list[str] describing earlier inquiries or reports on the same
+# issue (seed 000 Q7: no repeated or multi-headed inquiries), registered by the modules.
+INQUIRY_CHECKS: list[Callable] = []
+
+
+def register_inquiry_check(check: Callable) -> None:
+    if check not in INQUIRY_CHECKS:
+        INQUIRY_CHECKS.append(check)

@@ -237,3 +237,17 @@ def test_the_notice_pdf_embeds_its_font(client, world):
     assert "yes" in fonts.splitlines()[2]
     text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True).stdout
     assert "澄清正名通知书" in text and "〔2026〕1号" in text and "甲干部" in text
+
+
+def test_a_second_inquiry_letter_on_a_reported_issue_waits_for_acknowledgement(client, world):
+    receive_allegation(world, issue="违规发放津补贴")
+    client_for(client, world.users["staff_a"])
+    url = reverse("cadres:record_create", args=[world.cadre_a.pk, "measure"])
+    data = {"kind": "函询", "date": "2026-05-01", "issue": "违规发放津补贴", "by_whom": "县纪委"}
+    page = client.post(url, data)
+    assert page.status_code == 200 and "同一问题已有线索或函询" in page.content.decode()
+    assert not SupervisionMeasure.objects.exists()
+    assert client.post(url, {**data, "acknowledge_duplicate": "on"}).status_code == 302
+    assert SupervisionMeasure.objects.count() == 1
+    # a reminder letter (提醒) on the same issue is not an inquiry and passes
+    assert client.post(url, {**data, "kind": "提醒"}).status_code == 302
