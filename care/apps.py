@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class CareConfig(AppConfig):
     name = "care"
     verbose_name = "关心关爱"
+
+    def ready(self):
+        from care.panels import cadre_care_tab
+        from care.reminders import care_reminders, workbench_items
+        from core.panels import CadreTab, register_cadre_tab, register_workbench_source
+        from core.reminders import register_sweep
+
+        register_sweep("care_due", care_reminders)
+        register_workbench_source(workbench_items)
+
+        register_cadre_tab(CadreTab("care", "关心关爱", "care/cadre_tab.html",
+                                    lambda cadre, user: cadre_care_tab(cadre=cadre, user=user)))

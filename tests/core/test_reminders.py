@@ -200,3 +200,14 @@ def test_a_sweep_interrupted_half_way_finishes_on_redelivery_without_duplicates(
     assert run_sweeps(["tolerance_case_deadlines"], today=context.today) == {
         "tolerance_case_deadlines": len(everything) - len(everything) // 2}
     assert Notification.objects.count() == len(everything) == 8
+
+
+def test_care_items_falling_due_reach_the_staff_of_the_unit(world):
+    from care.defaults import load_defaults
+
+    load_defaults()
+    SanctionFactory(cadre=world.cadre_a, decision_date=D(2026, 1, 10))  # first follow-up due by 2026-04-10
+    run_sweeps(["care_due"], today=D(2026, 4, 20))
+    assert any("回访教育" in t for t in titles_for(world.users["staff_a"]))
+    assert not any("回访教育" in t for t in titles_for(world.users["staff_b"]))
+    assert run_sweeps(["care_due"], today=D(2026, 4, 20)) == {"care_due": 0}

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from cadres.demo import CITY, DEMO_PASSWORD, build_cadres, build_city, build_users
 from cadres.models import Cadre
+from care.demo import build_care_demo
 from tolerance.demo import build_tolerance_demo
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(f"正在生成 {cadres - existing} 名干部…")
             build_cadres(cadres - existing, by=admin, batch_size=batch_size, log=self.stdout.write)
         build_tolerance_demo(city_name=CITY, daye_unit_name="龙泉县")
+        build_care_demo()
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：干部 {Cadre.objects.count()} 人。"))
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, password, description in logins:

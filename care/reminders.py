@@ -1,0 +1,34 @@
+"""Care reminders: what care_due_items lists, told to the staff who manage the unit."""
+from care.sweeps import care_due_items
+from core.reminders import Reminder, SweepContext
+
+KINDS = {"obligation": "care_obligation", "follow_up": "care_follow_up", "concern": "care_concern"}
+LINKS = {"obligation": "/care/compliance/", "follow_up": "/care/follow-ups/", "concern": "/care/concerns/"}
+
+
+def care_reminders(context: SweepContext):
+    for item in care_due_items(context.today):
+        for user_id in context.jurisdictions.staff(item.unit_id):
+            yield Reminder(KINDS[item.kind], item.key, user_id, item.text, url=LINKS[item.kind])
+
+
+def workbench_items(user, today):
+    """Open concerns and follow-up visits falling due in the staff member's jurisdiction."""
+    from cadres.selectors import cadres_visible_to
+    from care.follow_ups import FollowUpState, follow_up_due_list
+    from care.models import ConcernStatus
+    from care.selectors import concerns_visible_to
+    from core import roles
+    from core.panels import WorkItem
+
+    if not (roles.is_staff_member(user) or roles.is_admin(user)):
+        return []
+    concerns = (concerns_visible_to(user).filter(status=ConcernStatus.OPEN).select_related("cadre")
+                .order_by("deadline")[:20])
+    items = [WorkItem("关心关爱", f"答复{c.cadre.name}的{c.get_category_display()}诉求", f"/care/concerns/{c.pk}/",
+                      c.deadline, "待答复") for c in concerns]
+    due = [d for d in follow_up_due_list(cadres=cadres_visible_to(user), today=today)
+           if d.state in (FollowUpState.OVERDUE, FollowUpState.DUE)][:20]
+    items += [WorkItem("关心关爱", f"回访教育：{d.sanction.cadre.name}（{d.sanction.sanction_type}）",
+                       f"/cadres/{d.sanction.cadre_id}/?tab=care", d.next_due, "回访") for d in due]
+    return items
