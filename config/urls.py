@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("cadres.urls")),
     path("", include("tolerance.urls")),
     path("", include("care.urls")),
+    path("", include("assessment.urls")),
 ]

@@ -6,7 +6,7 @@ from core import roles
 from core.reminders import unread_count
 
 # Modules whose issues have not landed yet are shown as "即将上线", never as fake pages.
-COMING_MODULES = ["考核研判"]
+COMING_MODULES = []
 
 
 def navigation(request):
@@ -21,6 +21,8 @@ def navigation(request):
         items.append(("容错纠错", reverse("tolerance:list"), request.path.startswith(("/tolerance/", "/reforms/"))))
         items.append(("线索与澄清", reverse("tolerance:allegation_list"),
                       request.path.startswith(("/allegations/", "/clarifications/"))))
+    if roles.can_view_registry(user):
+        items.append(("考核研判", reverse("assessment:year_list"), request.path.startswith("/assessment/")))
     if roles.can_view_registry(user):
         items.append(("关心关爱", reverse("care:activity_list"), request.path.startswith("/care/")))
     return {

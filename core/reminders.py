@@ -56,16 +56,22 @@ class Jurisdictions:
         self.roles = roles
         self.unit_paths = dict(Unit.objects.values_list("id", "path"))
 
-    def managers(self, unit_id: int, *, roles: set[str]) -> list[int]:
+    def managers(self, unit_id: int, *, roles: set[str], own: bool = False) -> list[int]:
+        """Users in these roles whose jurisdiction covers the unit; with own=True, those whose
+        grant is the unit itself (its own organization department), falling back to the
+        covering ones when it has none."""
         path = self.unit_paths.get(unit_id, "")
-        return sorted({uid for grant_path, uid in self.grants
-                       if path.startswith(grant_path) and self.roles[uid] & roles})
+        covering = [(grant_path, uid) for grant_path, uid in self.grants
+                    if path.startswith(grant_path) and self.roles[uid] & roles]
+        if own and any(grant_path == path for grant_path, _ in covering):
+            covering = [(grant_path, uid) for grant_path, uid in covering if grant_path == path]
+        return sorted({uid for _, uid in covering})
 
-    def staff(self, unit_id: int) -> list[int]:
-        return self.managers(unit_id, roles=set(STAFF_ROLES))
+    def staff(self, unit_id: int, *, own: bool = False) -> list[int]:
+        return self.managers(unit_id, roles=set(STAFF_ROLES), own=own)
 
-    def leaders(self, unit_id: int) -> list[int]:
-        return self.managers(unit_id, roles={Role.LEADER})
+    def leaders(self, unit_id: int, *, own: bool = False) -> list[int]:
+        return self.managers(unit_id, roles={Role.LEADER}, own=own)
 
 
 @dataclass

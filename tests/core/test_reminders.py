@@ -211,3 +211,28 @@ def test_care_items_falling_due_reach_the_staff_of_the_unit(world):
     assert any("回访教育" in t for t in titles_for(world.users["staff_a"]))
     assert not any("回访教育" in t for t in titles_for(world.users["staff_b"]))
     assert run_sweeps(["care_due"], today=D(2026, 4, 20)) == {"care_due": 0}
+
+
+def test_quarterly_reviews_open_remind_before_the_deadline_and_escalate_the_day_after(world):
+    from assessment.models import QuarterlyReview
+
+    # 00:05 on 1 January (Shanghai): the first-quarter reviews open and their staff are told
+    run_sweeps(["assessment_quarterly_reviews"], today=D(2027, 1, 1))
+    review = QuarterlyReview.objects.get(department=world.unit_a, year=2027, quarter=1)
+    assert titles_for(world.users["staff_a"]) == [f"清河县2027年第1季度分析研判已开启，请于 {review.deadline:%Y-%m-%d} 前完成"]
+    assert titles_for(world.users["staff_b"]) == [f"青山区2027年第1季度分析研判已开启，请于 "
+                                                  f"{QuarterlyReview.objects.get(department=world.unit_b, year=2027).deadline:%Y-%m-%d} 前完成"]
+    def first_quarter(user):
+        return [t for t in titles_for(user) if "第1季度" in t]
+
+    run_sweeps(["assessment_quarterly_reviews"], today=review.deadline - datetime.timedelta(days=8))
+    assert len(first_quarter(world.users["staff_a"])) == 1
+    run_sweeps(["assessment_quarterly_reviews"], today=review.deadline - datetime.timedelta(days=7))
+    assert len(first_quarter(world.users["staff_a"])) == 2
+    assert titles_for(world.users["leader"]) == []
+    run_sweeps(["assessment_quarterly_reviews"], today=review.deadline)
+    assert titles_for(world.users["leader"]) == []
+    run_sweeps(["assessment_quarterly_reviews"], today=review.deadline + datetime.timedelta(days=1))
+    assert any(t.startswith("督办：清河县2027年第1季度") for t in titles_for(world.users["leader"]))
+    assert run_sweeps(["assessment_quarterly_reviews"], today=review.deadline + datetime.timedelta(days=1)) == {
+        "assessment_quarterly_reviews": 0}

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 
+from assessment.demo import build_assessment_demo
 from cadres.demo import CITY, DEMO_PASSWORD, build_cadres, build_city, build_users
 from cadres.models import Cadre
 from care.demo import build_care_demo
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(f"正在生成 {cadres - existing} 名干部…")
             build_cadres(cadres - existing, by=admin, batch_size=batch_size, log=self.stdout.write)
         build_tolerance_demo(city_name=CITY, daye_unit_name="龙泉县")
+        build_assessment_demo()
         build_care_demo()
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：干部 {Cadre.objects.count()} 人。"))
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)

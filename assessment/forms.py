@@ -1,0 +1,269 @@
+import datetime
+
+from django import forms
+
+from assessment.catalogs import BOLD_WORK_SITUATION, PRIORITY_SITUATIONS
+from assessment.models import (
+    MANUAL_SOURCES,
+    Grade,
+    InfoSource,
+    Polarity,
+    ReviewStatus,
+    TeamGrade,
+    YearStatus,
+)
+from assessment.selectors import TARGET_RANKS
+from cadres.forms import BootstrapMixin, UnitChoiceField
+from cadres.models import Cadre, Unit
+
+
+def _year_choices(blank="全部年度"):
+    this = datetime.date.today().year
+    return [("", blank)] + [(y, f"{y}年") for y in range(this + 1, this - 8, -1)]
+
+
+QUARTER_CHOICES = [(q, f"第{q}季度") for q in range(1, 5)]
+
+
+class YearFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="单位名称", required=False, widget=forms.TextInput(attrs={"placeholder": "单位名称"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
+    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None, choices=_year_choices)
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + YearStatus.choices)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class YearCreateForm(BootstrapMixin, forms.Form):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="单位")
+    year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
+    assessment_date = forms.DateField(label="考核基准日", required=False, help_text="留空为当年12月31日；处分影响期按此日判断。")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["year"].initial = datetime.date.today().year - 1 if datetime.date.today().month < 7 \
+            else datetime.date.today().year
+
+
+class GradeBatchForm(forms.Form):
+    """One grade and one remark field per cadre row, and the team's grade."""
+
+    def __init__(self, *args, rows, with_team: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            pk = row.cadre.pk
+            self.fields[f"grade_{pk}"] = forms.ChoiceField(
+                label=f"{row.cadre.name}：等次", required=False, choices=[("", "—")] + Grade.choices,
+                initial=row.current.grade if row.current else "",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm grade-select"}))
+            self.fields[f"remarks_{pk}"] = forms.CharField(
+                label=f"{row.cadre.name}：说明", required=False, max_length=300,
+                initial=row.current.remarks if row.current else "",
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+        if with_team:
+            self.fields["team_grade"] = forms.ChoiceField(
+                label="领导班子等次", required=False, choices=[("", "—")] + TeamGrade.choices,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+            self.fields["team_remarks"] = forms.CharField(
+                label="班子评定说明", required=False, max_length=300,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+
+    def batch_rows(self) -> list[dict]:
+        return [{"cadre": row.cadre, "grade": self.cleaned_data.get(f"grade_{row.cadre.pk}", ""),
+                 "remarks": self.cleaned_data.get(f"remarks_{row.cadre.pk}", "")} for row in self.rows]
+
+
+class GradeFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
+    grade = forms.ChoiceField(label="等次", required=False, choices=[("", "全部等次")] + Grade.choices)
+
+
+class QuotaRequestForm(BootstrapMixin, forms.Form):
+    excellent_count = forms.IntegerField(label="申请优秀等次总名额", min_value=1)
+    reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class QuotaDecisionForm(BootstrapMixin, forms.Form):
+    decision = forms.ChoiceField(label="审批结果", choices=[("approve", "批准"), ("reject", "不批准")])
+    reason = forms.CharField(label="审批意见", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NotifyForm(BootstrapMixin, forms.Form):
+    told_on = forms.DateField(label="告知本人日期")
+
+
+class ReReviewRequestForm(BootstrapMixin, forms.Form):
+    requested_on = forms.DateField(label="申请日期")
+    grounds = forms.CharField(label="复核理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReReviewAnswerForm(BootstrapMixin, forms.Form):
+    answered_on = forms.DateField(label="复核决定日期")
+    new_grade = forms.ChoiceField(label="复核结论", required=False,
+                                  choices=[("", "维持原等次")] + [(g, f"变更为“{g}”") for g in Grade.values])
+    answer = forms.CharField(label="复核意见", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TeamInterviewForm(BootstrapMixin, forms.Form):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="被约谈班子（单位）")
+    date = forms.DateField(label="约谈日期")
+    issue = forms.CharField(label="约谈事由", max_length=300)
+    by_whom = forms.CharField(label="约谈实施机关", max_length=100, initial="县委组织部")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.filter(has_leadership_team=True)
+
+
+class TeamInterviewFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "单位或事由"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
+    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None, choices=_year_choices)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class ReviewFilterForm(BootstrapMixin, forms.Form):
+    department = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="研判单位", empty_label="全部")
+    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None, choices=_year_choices)
+    quarter = forms.TypedChoiceField(label="季度", required=False, coerce=int, empty_value=None,
+                                     choices=[("", "全部季度")] + QUARTER_CHOICES)
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + ReviewStatus.choices)
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+
+class ReviewOpenForm(BootstrapMixin, forms.Form):
+    department = UnitChoiceField(queryset=Unit.objects.none(), label="研判单位")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: datetime.date.today().year)
+    quarter = forms.TypedChoiceField(label="季度", coerce=int, choices=QUARTER_CHOICES,
+                                     initial=lambda: (datetime.date.today().month - 1) // 3 + 1)
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+
+class ItemFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
+    source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源")] + InfoSource.choices)
+    polarity = forms.ChoiceField(label="性质", required=False, choices=[("", "全部")] + Polarity.choices)
+
+
+class CadreChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, cadre):
+        return f"{cadre.name}（{cadre.unit.name} {cadre.position}）"
+
+
+class UnitPickForm(BootstrapMixin, forms.Form):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="干部所在单位")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class ItemForm(BootstrapMixin, forms.Form):
+    cadre = CadreChoiceField(queryset=Cadre.objects.none(), label="干部")
+    source = forms.ChoiceField(label="信息来源", choices=[(s.value, s.label) for s in MANUAL_SOURCES])
+    polarity = forms.ChoiceField(label="性质", choices=Polarity.choices, initial=Polarity.NEUTRAL)
+    date = forms.DateField(label="日期")
+    summary = forms.CharField(label="情况摘要", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = cadres
+
+
+class RankingPickForm(BootstrapMixin, forms.Form):
+    """Step one of a ranking: which cadres are ranked (e.g. the township party secretaries)."""
+
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="被排名干部所在单位（含下级）")
+    position = forms.CharField(label="职务包含", required=False, max_length=30,
+                               widget=forms.TextInput(attrs={"placeholder": "如：党委书记"}))
+    team_only = forms.BooleanField(label="只列领导班子成员", required=False, initial=True)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class RankingForm(BootstrapMixin, forms.Form):
+    """The evaluator and one position (and optional bold-work note) field per candidate."""
+
+    evaluator = CadreChoiceField(queryset=Cadre.objects.none(), label="评价人（上级领导）")
+    evaluator_title = forms.CharField(label="评价人职务", max_length=100, widget=forms.TextInput(
+        attrs={"placeholder": "如：县委书记"}))
+    category = forms.CharField(label="排名类别", max_length=100, widget=forms.TextInput(
+        attrs={"placeholder": "如：乡镇（街道）党（工）委书记"}))
+
+    def __init__(self, *args, evaluators, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evaluator"].queryset = evaluators
+        self.candidates = candidates
+        for cadre in candidates:
+            self.fields[f"position_{cadre.pk}"] = forms.IntegerField(
+                label=f"{cadre.name}：名次", required=False, min_value=1,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm rank-input"}))
+            self.fields[f"note_{cadre.pk}"] = forms.CharField(
+                label=f"{cadre.name}：敢抓敢管说明", required=False, max_length=300,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm",
+                                              "placeholder": "因敢抓敢管、不怕得罪人而排名靠后的，写明情况"}))
+
+    def entries(self) -> list[tuple]:
+        return [(c, self.cleaned_data[f"position_{c.pk}"], self.cleaned_data.get(f"note_{c.pk}", ""))
+                for c in self.candidates if self.cleaned_data.get(f"position_{c.pk}")]
+
+    def candidate_fields(self):
+        return [(c, self[f"position_{c.pk}"], self[f"note_{c.pk}"]) for c in self.candidates]
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    text = forms.CharField(label="研判报告", widget=forms.Textarea(attrs={"rows": 14}),
+                           help_text="综合政治表现、能力水平、工作实绩、工作作风，结合班子运行和结构情况（第十四条第三项）。")
+
+
+class PriorityForm(BootstrapMixin, forms.Form):
+    situation = forms.ChoiceField(label="优先提拔使用情形（张家口第三条、附件1）", choices=PRIORITY_SITUATIONS)
+    facts = forms.CharField(label="事实和依据", widget=forms.Textarea(attrs={"rows": 3}))
+    organization_finding = forms.CharField(
+        label="组织考察结论", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="第三条（四）“因敢抓敢管、敢闯敢试而遭遇挫折失误、受到非议”的，须写明经组织考察确实优秀的结论；无需容错认定。")
+    recorded_on = forms.DateField(label="登记日期", initial=datetime.date.today)
+
+    bold_work_situation = BOLD_WORK_SITUATION
+
+
+class PriorityFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
+    situation = forms.ChoiceField(label="情形", required=False, choices=[("", "全部情形")] + PRIORITY_SITUATIONS)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+SHORTLIST_SHOW = [("", "全部"), ("eligible", "可提名"), ("blocked", "暂不能提名"), ("priority", "有优先情形")]
+
+
+class ShortlistForm(BootstrapMixin, forms.Form):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="单位（含下级）")
+    target_rank = forms.ChoiceField(label="拟任职级", choices=TARGET_RANKS)
+    position = forms.CharField(label="拟任职务", required=False, max_length=100,
+                               widget=forms.TextInput(attrs={"placeholder": "如：乡镇党委副书记（选填）"}))
+    on = forms.DateField(label="研判日期", required=False, help_text="留空为今天")
+    q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
+    show = forms.ChoiceField(label="显示", required=False, choices=SHORTLIST_SHOW)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

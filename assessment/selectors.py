@@ -1,0 +1,658 @@
+"""Reads of the assessment module. Which objects a user may see always starts from the
+registry's selectors (cadres_visible_to, units_visible_to); whole-unit computations (caps,
+quota, quarter facts, rankings, the shortlist) are set-based: a fixed number of queries
+whatever the number of cadres."""
+import datetime
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from assessment.catalogs import DEFAULT_CEILING_PERCENT, DEFAULT_NORMAL_PERCENT, PRIORITY_SITUATIONS
+from assessment.models import (
+    DEPARTMENT_KINDS,
+    ApprovalStatus,
+    AssessmentYear,
+    CadreGrade,
+    CapSubject,
+    CapTrigger,
+    Grade,
+    GradeCapPolicy,
+    GradeReview,
+    InfoSource,
+    InformationItem,
+    Polarity,
+    PriorityRecord,
+    QuarterlyReview,
+    QuotaRule,
+    RankingEntry,
+    TeamGrade,
+    TeamInterview,
+)
+from cadres.models import (
+    AchievementRecord,
+    AchievementSource,
+    Cadre,
+    CadreStatus,
+    Commendation,
+    CommendationLevel,
+    MeasureKind,
+    Rank,
+    RecordStatus,
+    Sanction,
+    SupervisionMeasure,
+    Unit,
+    UnitKind,
+)
+from cadres.selectors import cadres_visible_to, units_visible_to
+from core import roles
+
+# ---------------------------------------------------------------- who may see and act
+
+
+def can_grade(user) -> bool:
+    """Organization-department staff enter grades and run the quarterly reviews."""
+    return roles.can_edit_registry(user)
+
+
+def can_approve(user) -> bool:
+    """Leaders approve 优秀 grades above the normal share."""
+    return roles.is_leader(user)
+
+
+def assessment_years_visible_to(user) -> QuerySet[AssessmentYear]:
+    return AssessmentYear.objects.filter(unit__in=units_visible_to(user))
+
+
+def grades_visible_to(user) -> QuerySet[CadreGrade]:
+    """A grade is part of the cadre's record: it follows the cadre's current unit."""
+    return CadreGrade.objects.filter(cadre__in=cadres_visible_to(user))
+
+
+def team_interviews_visible_to(user) -> QuerySet[TeamInterview]:
+    return TeamInterview.objects.filter(unit__in=units_visible_to(user))
+
+
+def reviews_visible_to(user) -> QuerySet[QuarterlyReview]:
+    return QuarterlyReview.objects.filter(department__in=units_visible_to(user))
+
+
+def priority_records_visible_to(user) -> QuerySet[PriorityRecord]:
+    return PriorityRecord.objects.filter(cadre__in=cadres_visible_to(user))
+
+
+def departments_visible_to(user) -> QuerySet[Unit]:
+    return units_visible_to(user).filter(kind__in=DEPARTMENT_KINDS).order_by("path")
+
+
+# ---------------------------------------------------------------- lists
+
+
+def assessment_year_list(*, user, year=None, unit=None, status="", q="") -> QuerySet[AssessmentYear]:
+    qs = assessment_years_visible_to(user).select_related("unit", "team_grade").annotate(
+        graded=Count("grades", distinct=True),
+        excellent=Count("grades", filter=Q(grades__grade=Grade.EXCELLENT), distinct=True))
+    if year:
+        qs = qs.filter(year=year)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(unit__name__contains=q)
+    return qs.order_by("-year", "unit__path", "id")
+
+
+def year_grade_list(*, user, assessment_year, grade="", q="") -> QuerySet[CadreGrade]:
+    qs = grades_visible_to(user).filter(assessment_year=assessment_year).select_related("cadre", "graded_by")
+    if grade:
+        qs = qs.filter(grade=grade)
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    return qs.order_by("cadre__name", "id")
+
+
+def team_interview_list(*, user, unit=None, year=None, q="") -> QuerySet[TeamInterview]:
+    qs = team_interviews_visible_to(user).select_related("unit", "recorded_by")
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if year:
+        qs = qs.filter(date__year=year)
+    if q:
+        qs = qs.filter(Q(issue__contains=q) | Q(unit__name__contains=q))
+    return qs.order_by("-date", "-id")
+
+
+def review_list(*, user, year=None, quarter=None, status="", department=None) -> QuerySet[QuarterlyReview]:
+    qs = reviews_visible_to(user).select_related("department").annotate(
+        item_count=Count("items", distinct=True), ranking_count=Count("rankings", distinct=True))
+    if year:
+        qs = qs.filter(year=year)
+    if quarter:
+        qs = qs.filter(quarter=quarter)
+    if status:
+        qs = qs.filter(status=status)
+    if department is not None:
+        qs = qs.filter(department=department)
+    return qs.order_by("-year", "-quarter", "department__path", "id")
+
+
+def priority_record_list(*, user, situation="", q="", unit=None) -> QuerySet[PriorityRecord]:
+    qs = priority_records_visible_to(user).select_related("cadre__unit", "recorded_by")
+    if situation:
+        qs = qs.filter(situation=situation)
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    if unit is not None:
+        qs = qs.filter(cadre__unit__path__startswith=unit.path)
+    return qs.order_by("-recorded_on", "-id")
+
+
+# ---------------------------------------------------------------- policy data
+
+
+def ancestor_paths(unit: Unit) -> list[str]:
+    steplen = Unit.steplen
+    return [unit.path[:i] for i in range(steplen, len(unit.path) + 1, steplen)]
+
+
+def cap_policy_for(unit: Unit, on: datetime.date) -> GradeCapPolicy | None:
+    """The caps in force for the unit on the date: the nearest ancestor's own policy, else
+    the default set (no unit)."""
+    return (
+        GradeCapPolicy.objects.filter(Q(unit__path__in=ancestor_paths(unit)) | Q(unit__isnull=True),
+                                      effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .order_by(F("unit__depth").desc(nulls_last=True), "-effective_from", "-id")
+        .prefetch_related("rules")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class QuotaPercents:
+    normal: int
+    ceiling: int
+    citation: str = ""
+
+
+def quota_percents(unit: Unit) -> QuotaPercents:
+    rule = QuotaRule.objects.filter(unit_kind=unit.kind).first()
+    if rule is None:
+        return QuotaPercents(DEFAULT_NORMAL_PERCENT, DEFAULT_CEILING_PERCENT)
+    return QuotaPercents(rule.normal_percent, rule.ceiling_percent, rule.citation)
+
+
+# ---------------------------------------------------------------- annual assessment
+
+
+def assessed_cadres(assessment_year: AssessmentYear) -> QuerySet[Cadre]:
+    """Those taking part in the unit's assessment: its active cadres, and anyone already
+    graded in it (a cadre graded and then transferred still counts)."""
+    return Cadre.objects.filter(
+        Q(unit_id=assessment_year.unit_id, status=CadreStatus.ACTIVE)
+        | Q(pk__in=CadreGrade.objects.filter(assessment_year=assessment_year).values("cadre_id")))
+
+
+@dataclass
+class QuotaFigures:
+    """The 优秀 quota of a unit-year: floor(n × normal %) passes, up to floor(n × ceiling %)
+    with a leader's approval, never beyond."""
+
+    unit_name: str
+    assessed: int
+    excellent: int
+    normal_percent: int
+    ceiling_percent: int
+    approved_count: int | None = None
+    pending_count: int | None = None
+
+    @property
+    def normal_max(self) -> int:
+        return self.assessed * self.normal_percent // 100
+
+    @property
+    def ceiling_max(self) -> int:
+        return self.assessed * self.ceiling_percent // 100
+
+    @property
+    def allowed(self) -> int:
+        if self.approved_count is not None:
+            return max(self.normal_max, min(self.approved_count, self.ceiling_max))
+        return self.normal_max
+
+    def refusal(self, total: int) -> str | None:
+        """Why `total` 优秀 grades in the unit-year are not allowed (None if they are)."""
+        n = self.assessed
+        if total <= self.normal_max:
+            return None
+        if total > self.ceiling_max:
+            return (f"优秀等次超过最高比例：{self.unit_name}参加考核 {n} 人，优秀最多 {self.ceiling_max} 名"
+                    f"（{n}×{self.ceiling_percent}% 向下取整），本次保存后将达 {total} 名。")
+        if self.approved_count is not None and total <= self.allowed:
+            return None
+        approved = f"（已批准至 {self.allowed} 名）" if self.approved_count is not None else ""
+        return (f"优秀等次超过常规比例：{self.unit_name}参加考核 {n} 人，常规比例内最多 {self.normal_max} 名"
+                f"（{n}×{self.normal_percent}% 向下取整），本次保存后将达 {total} 名。超出常规比例、"
+                f"不超过 {self.ceiling_max} 名（{self.ceiling_percent}%）的，须经领导批准{approved}。")
+
+
+def quota_figures(assessment_year: AssessmentYear, *, excellent: int | None = None) -> QuotaFigures:
+    percents = quota_percents(assessment_year.unit)
+    approvals = assessment_year.quota_approvals.filter(status__in=[ApprovalStatus.APPROVED, ApprovalStatus.PENDING])
+    approved = approvals.filter(status=ApprovalStatus.APPROVED).order_by("-decided_at", "-id").first()
+    pending = approvals.filter(status=ApprovalStatus.PENDING).first()
+    if excellent is None:
+        excellent = assessment_year.grades.filter(grade=Grade.EXCELLENT).count()
+    return QuotaFigures(
+        unit_name=assessment_year.unit.name, assessed=assessed_cadres(assessment_year).count(), excellent=excellent,
+        normal_percent=percents.normal, ceiling_percent=percents.ceiling,
+        approved_count=approved.excellent_count if approved else None,
+        pending_count=pending.excellent_count if pending else None)
+
+
+@dataclass
+class Limits:
+    """The grades one cadre (or the team) may receive, and the rules that narrow them."""
+
+    scale: list[str]
+    facts: list[str] = field(default_factory=list)
+    triggered: list[tuple] = field(default_factory=list)  # (rule, policy title, figure)
+
+    @property
+    def allowed(self) -> list[str]:
+        allowed = list(self.scale)
+        for rule, _, _ in self.triggered:
+            allowed = [g for g in allowed if g in rule.allowed_grades]
+        return allowed
+
+    def refusal(self, grade: str) -> str | None:
+        blocking = [(r, title, fig) for r, title, fig in self.triggered if grade not in r.allowed_grades]
+        if not blocking:
+            return None
+        reasons = "；".join(f"{fig}（《{title}》第{r.number}条：{r.citation.rstrip('。')}）" for r, title, fig in blocking)
+        allowed = "、".join(self.allowed) or "无"
+        return f"不能评为“{grade}”：{reasons}。只能评定为：{allowed}。"
+
+
+def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def team_interview_count(unit: Unit, year: int) -> int:
+    """Only interviews in force count (DESIGN §3: exempted matters never count)."""
+    return TeamInterview.objects.filter(unit=unit, status=RecordStatus.IN_FORCE, date__range=_year_bounds(year)).count()
+
+
+def grade_limits(assessment_year: AssessmentYear, cadres: list[Cadre]) -> tuple[dict[int, Limits], Limits]:
+    """The caps of seed 004 (Xianyang) as the jurisdiction's policy data, for a batch of
+    cadres and the unit's team: three queries for any number of cadres. Only sanctions and
+    measures in force count, so a matter ruled 免责 (waived) never caps a grade."""
+    year, on = assessment_year.year, assessment_year.assessment_date
+    policy = cap_policy_for(assessment_year.unit, on)
+    rules = list(policy.rules.all()) if policy else []
+    ids = [c.pk for c in cadres]
+    interviews = dict(
+        SupervisionMeasure.objects.filter(cadre_id__in=ids, kind=MeasureKind.INTERVIEW, status=RecordStatus.IN_FORCE,
+                                          date__range=_year_bounds(year))
+        .values("cadre_id").annotate(n=Count("id")).values_list("cadre_id", "n"))
+    influence: dict[int, list[str]] = {}
+    for cadre_id, type_name, decided, end in (
+            Sanction.objects.filter(cadre_id__in=ids, status=RecordStatus.IN_FORCE, decision_date__lte=on,
+                                    influence_end__gt=on)
+            .values_list("cadre_id", "sanction_type__name", "decision_date", "influence_end")):
+        influence.setdefault(cadre_id, []).append(
+            f"{type_name}（{decided:%Y-%m-%d}作出，影响期至{end:%Y-%m-%d}止）")
+    team_count = team_interview_count(assessment_year.unit, year) if rules else 0
+
+    def triggered(subject, counts: dict) -> list[tuple]:
+        hits = []
+        for rule in rules:
+            if rule.subject != subject:
+                continue
+            count, figure = counts.get(rule.trigger, (0, ""))
+            if count >= rule.min_count:
+                hits.append((rule, policy.title, figure))
+        return hits
+
+    team_fig = (team_count, f"领导班子本年度被约谈 {team_count} 次")
+    result = {}
+    for cadre in cadres:
+        n = interviews.get(cadre.pk, 0)
+        sanctions = influence.get(cadre.pk, [])
+        counts = {
+            CapTrigger.CADRE_INTERVIEWS: (n, f"本年度被约谈 {n} 次"),
+            CapTrigger.INFLUENCE_PERIOD: (len(sanctions), f"考核基准日（{on:%Y-%m-%d}）处于处分影响期内：{'、'.join(sanctions)}"),
+        }
+        limits = Limits(scale=Grade.values, triggered=triggered(CapSubject.CADRE, counts))
+        if cadre.is_main_leader:
+            limits.triggered += triggered(CapSubject.MAIN_LEADER, {
+                **counts, CapTrigger.TEAM_INTERVIEWS: team_fig})
+        if n:
+            limits.facts.append(f"本年度被约谈 {n} 次")
+        limits.facts += [f"处分影响期：{s}" for s in sanctions]
+        if cadre.is_main_leader and team_count:
+            limits.facts.append(f"所在班子本年度被约谈 {team_count} 次")
+        result[cadre.pk] = limits
+    team = Limits(scale=TeamGrade.values, triggered=triggered(CapSubject.TEAM, {CapTrigger.TEAM_INTERVIEWS: team_fig}))
+    if team_count:
+        team.facts.append(f"本年度被约谈 {team_count} 次")
+    return result, team
+
+
+def bold_work_notes(cadre_ids, year: int) -> dict[int, list[str]]:
+    """Seed 000 Q4: notes on cadres ranked low because they dared to take on hard cases, from
+    the year's quarterly rankings, shown to whoever grades them."""
+    notes: dict[int, list[str]] = {}
+    rows = (RankingEntry.objects.filter(cadre_id__in=cadre_ids, ranking__review__year=year)
+            .exclude(bold_work_note="")
+            .values_list("cadre_id", "ranking__review__quarter", "ranking__evaluator_title", "ranking__evaluator__name",
+                         "position", "bold_work_note")
+            .order_by("ranking__review__quarter", "id"))
+    for cadre_id, quarter, title, evaluator, position, note in rows:
+        notes.setdefault(cadre_id, []).append(f"第{quarter}季度{title}{evaluator}排第{position}名：{note}")
+    return notes
+
+
+@dataclass
+class GradingRow:
+    cadre: Cadre
+    current: CadreGrade | None
+    limits: Limits
+    notes: list[str]
+    elsewhere: str = ""
+
+
+def grading_rows(assessment_year: AssessmentYear, cadres: list[Cadre]) -> tuple[list[GradingRow], Limits]:
+    """Everything the batch page shows beside each cadre: the current grade, the caps that
+    apply and why, and the bold-work notes."""
+    ids = [c.pk for c in cadres]
+    current = {g.cadre_id: g for g in assessment_year.grades.filter(cadre_id__in=ids)}
+    elsewhere = dict(CadreGrade.objects.filter(cadre_id__in=ids, year=assessment_year.year)
+                     .exclude(assessment_year=assessment_year).values_list("cadre_id", "assessment_year__unit__name"))
+    limits, team = grade_limits(assessment_year, cadres)
+    notes = bold_work_notes(ids, assessment_year.year)
+    return [GradingRow(c, current.get(c.pk), limits[c.pk], notes.get(c.pk, []), elsewhere.get(c.pk, ""))
+            for c in cadres], team
+
+
+def grade_reviews(grade: CadreGrade) -> QuerySet[GradeReview]:
+    return grade.reviews.select_related("recorded_by", "answered_by")
+
+
+# ---------------------------------------------------------------- quarterly analysis
+
+
+def review_scope(review: QuarterlyReview) -> QuerySet[Cadre]:
+    """The cadres of the department's jurisdiction (its unit's subtree)."""
+    return Cadre.objects.filter(unit__path__startswith=review.department.path)
+
+
+def review_teams(review: QuarterlyReview) -> QuerySet[Unit]:
+    return Unit.objects.filter(path__startswith=review.department.path, has_leadership_team=True).order_by("path")
+
+
+@dataclass(frozen=True)
+class Fact:
+    source: str
+    source_id: int
+    cadre_id: int
+    date: datetime.date
+    polarity: str
+    summary: str
+
+
+def quarter_facts(review: QuarterlyReview) -> list[Fact]:
+    """The quarter's facts from the other modules, for every cadre of the jurisdiction: one
+    query per kind of record, none per cadre. Only sanctions and measures in force: a matter
+    ruled 免责 never appears among the negative facts (DESIGN §3)."""
+    from tolerance.models import Outcome, Ruling
+
+    start, end = review.period
+    scope = review_scope(review).values("pk")
+    facts = []
+    for pk, cadre_id, date, category, name, matter in Sanction.objects.filter(
+            cadre_id__in=scope, status=RecordStatus.IN_FORCE, decision_date__range=(start, end)).values_list(
+            "pk", "cadre_id", "decision_date", "sanction_type__category", "sanction_type__name", "matter"):
+        facts.append(Fact(InfoSource.SANCTION, pk, cadre_id, date, Polarity.NEGATIVE, f"受到{category}·{name}：{matter}"))
+    for pk, cadre_id, date, kind, issue, by_whom in SupervisionMeasure.objects.filter(
+            cadre_id__in=scope, status=RecordStatus.IN_FORCE, date__range=(start, end)).values_list(
+            "pk", "cadre_id", "date", "kind", "issue", "by_whom"):
+        facts.append(Fact(InfoSource.MEASURE, pk, cadre_id, date, Polarity.NEGATIVE, f"被{by_whom}{kind}：{issue}"))
+    for pk, cadre_id, date, outcome, title in Ruling.objects.filter(
+            determination__status="current", determination__decided_on__range=(start, end),
+            case_cadre__cadre_id__in=scope).values_list(
+            "pk", "case_cadre__cadre_id", "determination__decided_on", "outcome", "case_cadre__case__title"):
+        label = Outcome(outcome).label
+        polarity = Polarity.NEGATIVE if outcome == Outcome.NOT_TOLERATED else Polarity.NEUTRAL
+        extra = "（“四个不受影响”）" if outcome == Outcome.EXEMPT else ""
+        facts.append(Fact(InfoSource.TOLERANCE, pk, cadre_id, date, polarity, f"容错纠错认定{label}{extra}：{title}"))
+    for pk, cadre_id, description, source in AchievementRecord.objects.filter(
+            cadre_id__in=scope, year=review.year, quarter=review.quarter).exclude(
+            source=AchievementSource.QUARTERLY).values_list("pk", "cadre_id", "description", "source"):
+        facts.append(Fact(InfoSource.ACHIEVEMENT, pk, cadre_id, end, Polarity.POSITIVE,
+                          f"实绩（{source}）：{description}"[:500]))
+    for pk, cadre_id, date, level, kind, title in Commendation.objects.filter(
+            cadre_id__in=scope, date__range=(start, end)).values_list(
+            "pk", "cadre_id", "date", "level", "kind", "title"):
+        facts.append(Fact(InfoSource.COMMENDATION, pk, cadre_id, date, Polarity.POSITIVE, f"获{level}{kind}：{title}"))
+    return facts
+
+
+def review_item_list(*, review, source="", polarity="", q="") -> QuerySet[InformationItem]:
+    qs = review.items.select_related("cadre__unit", "entered_by")
+    if source:
+        qs = qs.filter(source=source)
+    if polarity:
+        qs = qs.filter(polarity=polarity)
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    return qs.order_by("cadre__unit__path", "cadre__name", "date", "id")
+
+
+@dataclass
+class RankedCadre:
+    cadre_id: int
+    name: str
+    unit_name: str
+    position: str
+    mean: Fraction
+    evaluators: int
+    notes: list[str] = field(default_factory=list)
+    top: bool = False
+    bottom: bool = False
+
+    @property
+    def mean_display(self) -> str:
+        return f"{float(self.mean):.2f}".rstrip("0").rstrip(".")
+
+
+def named_top_bottom(rows: list[RankedCadre], top_n: int, bottom_n: int) -> None:
+    """Mark the top and bottom few by mean rank (1 is best). Everyone tied with the last
+    one inside a cut is named too, so a cut never splits a tie (seed 002 art. 14(2))."""
+    ordered = sorted(rows, key=lambda r: (r.mean, r.name))
+    if not ordered:
+        return
+    if top_n:
+        cut = ordered[min(top_n, len(ordered)) - 1].mean
+        for r in ordered:
+            r.top = r.mean <= cut
+    if bottom_n:
+        cut = ordered[-min(bottom_n, len(ordered))].mean
+        for r in ordered:
+            r.bottom = r.mean >= cut and not r.top
+
+
+def ranking_results(review: QuarterlyReview) -> list[tuple[str, list[RankedCadre]]]:
+    """Per category: every ranked cadre with the mean of their ranks across evaluators, best
+    first, with the top and bottom few marked. Two queries."""
+    rows = (RankingEntry.objects.filter(ranking__review=review)
+            .values("ranking__category", "cadre_id", "cadre__name", "cadre__unit__name", "cadre__position")
+            .annotate(total=Sum("position"), n=Count("id")))
+    notes: dict[tuple, list[str]] = {}
+    for category, cadre_id, title, evaluator, note in (
+            RankingEntry.objects.filter(ranking__review=review).exclude(bold_work_note="")
+            .values_list("ranking__category", "cadre_id", "ranking__evaluator_title", "ranking__evaluator__name",
+                         "bold_work_note")):
+        notes.setdefault((category, cadre_id), []).append(f"{title}{evaluator}：{note.rstrip('。')}")
+    categories: dict[str, list[RankedCadre]] = {}
+    for r in rows:
+        category = r["ranking__category"]
+        categories.setdefault(category, []).append(RankedCadre(
+            cadre_id=r["cadre_id"], name=r["cadre__name"], unit_name=r["cadre__unit__name"],
+            position=r["cadre__position"], mean=Fraction(r["total"], r["n"]), evaluators=r["n"],
+            notes=notes.get((category, r["cadre_id"]), [])))
+    result = []
+    for category in sorted(categories):
+        ranked = categories[category]
+        named_top_bottom(ranked, review.top_n, review.bottom_n)
+        result.append((category, sorted(ranked, key=lambda r: (r.mean, r.name))))
+    return result
+
+
+def team_facts(review: QuarterlyReview, unit: Unit) -> QuerySet[InformationItem]:
+    """The quarter's facts about the team's members, listed beside its report."""
+    return review.items.filter(cadre__unit=unit).select_related("cadre").order_by("cadre__name", "date", "id")
+
+
+# ---------------------------------------------------------------- promotion shortlist
+
+# Rank levels: 职级 map to the leadership level they correspond to (公务员职务与职级并行规定).
+RANK_LEVEL = {
+    Rank.KEYUAN: 0,
+    Rank.SIJI_ZHUREN: 1, Rank.SANJI_ZHUREN: 1, Rank.FU_KE: 1,
+    Rank.ERJI_ZHUREN: 2, Rank.YIJI_ZHUREN: 2, Rank.ZHENG_KE: 2,
+    Rank.FU_CHU: 3,
+    Rank.ERJI_DIAOYANYUAN: 4, Rank.YIJI_DIAOYANYUAN: 4, Rank.ZHENG_CHU: 4,
+    Rank.FU_TING: 5, Rank.ZHENG_TING: 6,
+}
+FU_KE_LEVEL = RANK_LEVEL[Rank.FU_KE]
+# Promotion targets: the leadership levels, 副科级 and above.
+TARGET_RANKS = [(r.value, r.label) for r in (Rank.FU_KE, Rank.ZHENG_KE, Rank.FU_CHU, Rank.ZHENG_CHU, Rank.FU_TING,
+                                              Rank.ZHENG_TING)]
+GRADE_WINDOW_YEARS = 2  # 基本称职 or 不称职 in the last two years blocks (DESIGN §3)
+ADMONITION_BLOCK_MONTHS = 6  # 受到诫勉的，六个月内不得提拔
+TOWNSHIP_YEARS = 3  # seed 002 art. 12(4)
+PRIORITY_LABELS = dict(PRIORITY_SITUATIONS)
+
+
+@dataclass(slots=True)
+class ShortlistRow:
+    cadre_id: int
+    name: str
+    unit_name: str
+    position: str
+    rank: str
+    township_days: int = 0
+    blocks: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return not self.blocks
+
+
+def is_county_level(unit: Unit) -> bool:
+    """A county-level body promotes within a county's subtree (seed 002 art. 12(4))."""
+    return Unit.objects.filter(path__in=ancestor_paths(unit), kind=UnitKind.COUNTY).exists()
+
+
+def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,
+                        q: str = "") -> list[ShortlistRow]:
+    """For a unit (with its subtree) and a target rank: the active cadres below that rank,
+    each eligible or blocked with its reasons, and their priority reasons. A fixed number
+    of queries for any number of cadres: one per kind of block or priority, each reading
+    only the records of the units in scope (set-based, never a query per cadre)."""
+    from tolerance.selectors import promotion_blocks
+
+    on = on or datetime.date.today()
+    target_level = RANK_LEVEL[target_rank]
+    below = [r for r, level in RANK_LEVEL.items() if level < target_level]
+    # Visibility follows the cadre's unit, so the cadres visible in the subtree are exactly
+    # those of the visible units in it (cadres_visible_to ∩ subtree). Reading the unit ids
+    # once lets every query below use the cadre-unit indexes instead of the unit tree.
+    units = {pk: (path, name) for pk, path, name in
+             units_visible_to(user).filter(path__startswith=unit.path).values_list("pk", "path", "name")}
+    unit_ids = list(units)
+    candidates = Cadre.objects.filter(unit_id__in=unit_ids, status=CadreStatus.ACTIVE, rank__in=below)
+    if q:
+        candidates = candidates.filter(name__contains=q)
+    found = sorted(candidates.values_list("pk", "name", "unit_id", "position", "rank", "township_anchor",
+                                          "township_days_closed"),
+                   key=lambda c: (units[c[2]][0], c[1], c[0]))
+    rows = {pk: ShortlistRow(pk, name, units[unit_id][1], position, rank, (on - anchor).days if anchor else closed)
+            for pk, name, unit_id, position, rank, anchor, closed in found}
+    if not rows:
+        return []
+    in_scope = {"cadre__unit_id__in": unit_ids}
+
+    def each(queryset):
+        """The rows of records that belong to candidates (records of cadres at or above the
+        target rank, or retired, are read with the unit filter and skipped here)."""
+        return (r for r in queryset if r[0] in rows)
+
+    # Blocks
+    for cadre_id, type_name, decided, end in each(Sanction.objects.filter(
+            **in_scope, status=RecordStatus.IN_FORCE, decision_date__lte=on, influence_end__gt=on).values_list(
+            "cadre_id", "sanction_type__name", "decision_date", "influence_end").order_by("influence_end")):
+        rows[cadre_id].blocks.append(f"处分影响期内：{type_name}（{decided:%Y-%m-%d}作出），{end:%Y-%m-%d}起方可使用")
+    for cadre_id, reasons in promotion_blocks(candidates.values_list("pk", flat=True)).items():
+        if cadre_id in rows:
+            rows[cadre_id].blocks += reasons
+    for cadre_id, year, grade in each(CadreGrade.objects.filter(
+            **in_scope, grade__in=[Grade.BASIC, Grade.INCOMPETENT], year__gte=on.year - GRADE_WINDOW_YEARS)
+            .values_list("cadre_id", "year", "grade").order_by("year")):
+        rows[cadre_id].blocks.append(f"近{GRADE_WINDOW_YEARS}年内年度考核为“{grade}”（{year}年度）")
+    since = on - relativedelta(months=ADMONITION_BLOCK_MONTHS)
+    for cadre_id, date in each(SupervisionMeasure.objects.filter(
+            **in_scope, kind=MeasureKind.ADMONITION, status=RecordStatus.IN_FORCE, date__gt=since, date__lte=on)
+            .values_list("cadre_id", "date").order_by("date")):
+        end = date + relativedelta(months=ADMONITION_BLOCK_MONTHS)
+        rows[cadre_id].blocks.append(f"受到诫勉（{date:%Y-%m-%d}），{ADMONITION_BLOCK_MONTHS}个月内不得提拔，{end:%Y-%m-%d}起方可使用")
+
+    # Priority reasons
+    for cadre_id, situation, recorded_on in each(PriorityRecord.objects.filter(**in_scope).values_list(
+            "cadre_id", "situation", "recorded_on").order_by("recorded_on")):
+        rows[cadre_id].priorities.append(f"{PRIORITY_LABELS.get(situation, situation)}（{recorded_on:%Y-%m-%d}登记）")
+    excellent: dict[int, set[int]] = {}
+    for cadre_id, year in each(CadreGrade.objects.filter(
+            **in_scope, grade=Grade.EXCELLENT, year__gte=on.year - GRADE_WINDOW_YEARS).values_list("cadre_id", "year")):
+        excellent.setdefault(cadre_id, set()).add(year)
+    for cadre_id, years in excellent.items():
+        pairs = [y for y in sorted(years, reverse=True) if y - 1 in years]
+        if pairs:
+            rows[cadre_id].priorities.append(f"连续两年年度考核优秀（{pairs[0] - 1}、{pairs[0]}年度）")
+    for cadre_id, level, title, date in each(Commendation.objects.filter(
+            **in_scope, level__in=[CommendationLevel.PROVINCIAL, CommendationLevel.NATIONAL]).values_list(
+            "cadre_id", "level", "title", "date").order_by("date")):
+        rows[cadre_id].priorities.append(f"获{level}表彰：{title}（{date:%Y-%m-%d}）")
+    if target_level >= FU_KE_LEVEL and is_county_level(unit):
+        needed = round(TOWNSHIP_YEARS * 365.25)
+        for row in rows.values():
+            if row.township_days >= needed:
+                row.priorities.append(f"具有{TOWNSHIP_YEARS}年以上乡镇工作经历（{row.township_days / 365.25:.1f}年），"
+                                      f"县级机关提拔副科级以上领导干部优先考虑")
+    return list(rows.values())
+
+
+# ---------------------------------------------------------------- the cadre page
+
+
+def cadre_assessment_overview(*, cadre: Cadre, user) -> dict:
+    """The "考核研判" tab of the cadre page: grades with their re-reviews, ranking notes,
+    priority situations and the latest quarterly facts. A fixed number of queries."""
+    grades = list(CadreGrade.objects.filter(cadre=cadre).select_related("assessment_year__unit")
+                  .prefetch_related("reviews").order_by("-year"))
+    visible_reviews = reviews_visible_to(user)
+    entries = list(RankingEntry.objects.filter(cadre=cadre, ranking__review__in=visible_reviews)
+                   .select_related("ranking__review__department", "ranking__evaluator")
+                   .order_by("-ranking__review__year", "-ranking__review__quarter", "id")[:20])
+    return {
+        "assessment_grades": grades,
+        "ranking_entries": entries,
+        "priority_records": list(cadre.priority_records.select_related("recorded_by")),
+        "review_items": list(cadre.review_items.filter(review__in=visible_reviews).select_related("review__department")
+                             .order_by("-review__year", "-review__quarter", "-date", "-id")[:20]),
+        "can_grade": can_grade(user),
+    }
