@@ -83,6 +83,8 @@ def cadre_list(request):
     return render(request, "cadres/cadre_list.html", {
         "form": form, "page": page, "query": query.urlencode(),
         "can_edit": roles.can_edit_registry(request.user),
+        # Row links as prefix + pk: reversing a URL for each of the page's rows costs more.
+        "list_url": reverse("cadres:list"),
     })
 
 
