@@ -10,12 +10,15 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cadres.models import (
+    AchievementRecord,
+    AchievementSource,
     Cadre,
     CadreStatus,
     Commendation,
     CommendationKind,
     CommendationLevel,
     EducationLevel,
+    FamilyMember,
     MeasureKind,
     PoliticalStatus,
     Posting,
@@ -50,6 +53,9 @@ DEPARTMENT_POSITIONS = [("局长", Rank.ZHENG_KE), ("副局长", Rank.FU_KE), ("
 CITY_POSITIONS = [("部长", Rank.ZHENG_CHU), ("副部长", Rank.FU_CHU), ("处长", Rank.ZHENG_KE),
                   ("一级调研员", Rank.YIJI_DIAOYANYUAN), ("科员", Rank.KEYUAN)]
 TAGS = ["优秀年轻干部", "后备干部", "女干部", "少数民族干部", "选调生"]
+FAMILY_WORK = ["县第一中学教师", "县人民医院医生", "个体经营", "务农", "县供电公司职工", "退休", "在读学生"]
+ACHIEVEMENTS = ["完成重点项目年度投资任务", "牵头化解信访积案", "推进人居环境整治", "完成招商引资签约",
+                "抓好防汛救灾工作", "推进乡村振兴示范村建设"]
 
 # username, full name, role, unit names granted (None = superuser)
 DEMO_USERS = [
@@ -113,12 +119,39 @@ def _positions_for(unit: Unit):
     return DEPARTMENT_POSITIONS
 
 
+def _family_of(cadre: Cadre, rng: random.Random) -> list[FamilyMember]:
+    """Spouse, a child or two and sometimes a parent, as the appointment form lists them."""
+    surname = cadre.name[0]
+    members = [FamilyMember(cadre=cadre, relation="妻子" if cadre.sex == Sex.MALE else "丈夫",
+                            name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                            birth_date=cadre.birth_date + datetime.timedelta(days=rng.randint(-900, 900)),
+                            political_status=rng.choice(PoliticalStatus.values), work_unit_post=rng.choice(FAMILY_WORK))]
+    for _ in range(rng.choice((1, 1, 2))):
+        members.append(FamilyMember(cadre=cadre, relation=rng.choice(("儿子", "女儿")), name=surname + rng.choice(GIVEN),
+                                    birth_date=cadre.birth_date + datetime.timedelta(days=rng.randint(9000, 12000)),
+                                    political_status=PoliticalStatus.NONE, work_unit_post=rng.choice(FAMILY_WORK)))
+    if rng.random() < 0.4:
+        members.append(FamilyMember(cadre=cadre, relation="父亲", name=surname + rng.choice(GIVEN) + rng.choice(GIVEN),
+                                    birth_date=cadre.birth_date - datetime.timedelta(days=rng.randint(8000, 11000)),
+                                    political_status=PoliticalStatus.NONE, work_unit_post="退休"))
+    return members
+
+
+def _quarter_before(day: datetime.date, back: int) -> tuple[int, int]:
+    """(year, quarter) `back` quarters before the quarter of `day`."""
+    index = day.year * 4 + (day.month - 1) // 3 - back
+    return index // 4, index % 4 + 1
+
+
 def build_cadres(count: int, *, by, seed: int = 2026, batch_size: int = 2000, log=print) -> int:
-    """Create `count` cadres (in batches) with postings, and about one related record per
-    cadre of each kind on average. Returns the number created."""
+    """Create `count` cadres (in batches) with a career of postings, family members, recent
+    achievement records and, for some, commendations, sanctions, supervision measures and
+    tags: about seven related rows per cadre, twice that with their history. Returns the
+    number created."""
     rng = random.Random(seed)
     units = [u for u in Unit.objects.all() if u.kind in (UnitKind.TOWNSHIP, UnitKind.DEPARTMENT)]
     townships = [u for u in units if u.kind == UnitKind.TOWNSHIP]
+    departments = [u for u in units if u.kind == UnitKind.DEPARTMENT]
     sanction_types = list(SanctionType.objects.all())
     tags = [Tag.objects.get_or_create(name=n)[0] for n in TAGS]
     start_index = Cadre.objects.count() + 1
@@ -164,13 +197,27 @@ def build_cadres(count: int, *, by, seed: int = 2026, batch_size: int = 2000, lo
                 ids = dict(Cadre.objects.filter(id_number__in=[c.id_number for c in cadres]).values_list("id_number", "id"))
                 for c in cadres:
                     c.pk = c.id = ids[c.id_number]
-            postings, related = [], {Commendation: [], Sanction: [], SupervisionMeasure: []}
+            postings, related = [], {Commendation: [], Sanction: [], SupervisionMeasure: [], FamilyMember: [],
+                                 AchievementRecord: []}
             tag_links = []
             for cadre, (unit, position, rank, since, earlier) in zip(cadres, first_postings):
                 postings.append(Posting(cadre=cadre, unit=unit, position=position, rank=rank, start_date=since))
                 if earlier:
                     postings.append(Posting(cadre=cadre, unit=earlier[0], position="副镇长", rank=Rank.FU_KE,
                                             start_date=earlier[1], end_date=earlier[2], note="交流任职"))
+                # Earlier posts away from townships: they add career history but no township years.
+                first_start = earlier[1] if earlier else since
+                for _ in range(rng.choice((0, 1, 1, 2)) if departments else 0):
+                    end = first_start - datetime.timedelta(days=1)
+                    first_start = end - datetime.timedelta(days=rng.randint(700, 2200))
+                    postings.append(Posting(cadre=cadre, unit=rng.choice(departments), position="科员", rank=Rank.KEYUAN,
+                                            start_date=first_start, end_date=end, note="调动"))
+                related[FamilyMember].extend(_family_of(cadre, rng))
+                for quarter_back in range(rng.choice((0, 1, 2, 3, 4))):
+                    year, quarter = _quarter_before(today, quarter_back + 1)
+                    related[AchievementRecord].append(AchievementRecord(
+                        cadre=cadre, year=year, quarter=quarter, description=rng.choice(ACHIEVEMENTS),
+                        source=rng.choice(AchievementSource.values), recorded_by=by))
                 if rng.random() < 0.5:
                     related[Commendation].append(Commendation(
                         cadre=cadre, kind=rng.choice(CommendationKind.values), level=rng.choice(CommendationLevel.values),
