@@ -117,6 +117,8 @@ class Cadre(models.Model):
     """A person managed by the organization department, with the fields of the
     干部任免审批表 so the form and LRMX interchange can come later without remodelling."""
 
+    # On PostgreSQL the column has the "C" collation (migration 0005): see there, and re-apply
+    # it in any later migration that alters this field.
     name = models.CharField("姓名", max_length=50)
     sex = models.CharField("性别", max_length=2, choices=Sex.choices)
     birth_date = models.DateField("出生年月")
@@ -173,10 +175,8 @@ class Cadre(models.Model):
         verbose_name_plural = "干部"
         ordering = ["name", "id"]
         indexes = [
+            # List order; under the "C" collation it also serves the prefix search LIKE '王%'.
             models.Index(fields=["name", "id"], name="cadre_name_id"),
-            # A plain btree serves the prefix search LIKE '王%' only under the "C" collation;
-            # varchar_pattern_ops serves it under any (opclasses are ignored on SQLite).
-            models.Index(fields=["name"], name="cadre_name_like", opclasses=["varchar_pattern_ops"]),
             # A jurisdiction's list: its cadres in list order, then the filter columns, so that
             # the count and the page keys are read from the index alone. (Key columns rather
             # than INCLUDE, which SQLite lacks and would warn about at every migrate.)

@@ -46,3 +46,24 @@ def test_the_export_streams_many_rows_with_few_queries(client, world, django_ass
     with django_assert_max_num_queries(10):
         response = client.get(reverse("cadres:export"))
     assert response.status_code == 200
+
+
+def test_the_list_sorts_names_in_code_point_order_on_every_database(client, world):
+    names = ["张三", "李四", "王五", "阿依古丽", "Zhang", "丁一"]
+    for name in names:
+        CadreFactory(unit=world.township_a, name=name)
+    client_for(client, world.users["staff_a"])
+    shown = [c.name for c in client.get(reverse("cadres:list")).context["page"] if c.name in names]
+    assert shown == sorted(names)
+    assert shown[:3] == ["Zhang", "丁一", "张三"]
+
+
+def test_cadre_names_have_the_c_collation_on_postgresql(postgres_only):
+    """Migration 0005 sets it (fast sorts, prefix search on the plain index); an
+    AlterField on `name` would silently reset it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT collation_name FROM information_schema.columns "
+                       "WHERE table_name = 'cadres_cadre' AND column_name = 'name'")
+        assert cursor.fetchone() == ("C",)
