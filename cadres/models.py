@@ -184,6 +184,9 @@ class Cadre(models.Model):
                          name="cadre_unit_name_id"),
             models.Index(fields=["rank", "name"], name="cadre_rank_name"),
             models.Index(fields=["status", "name"], name="cadre_status_name"),
+            # The workbench's count of serving cadres in a jurisdiction, read from the index
+            # alone (a scan of the wide table took 38 ms for a city of 100,000).
+            models.Index(fields=["status", "unit"], name="cadre_status_unit"),
             # Both fields of township_years_at_least, so its count reads only the index.
             models.Index(fields=["township_anchor", "township_days_closed"], name="cadre_township_years"),
         ]

@@ -1,13 +1,13 @@
 """回访教育 for sanctioned or adjusted cadres (seed 001; seed 002 art. 11(5)): when each is due,
 from the sanction's decision date, the visits done (cadres.models.FollowUpVisit, tied to the
 sanction) and the editable intervals (FollowUpSchedule)."""
+import calendar
 import datetime
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 
-from cadres.models import Cadre, RecordStatus, Sanction, SanctionCategory, Unit
+from cadres.models import Cadre, FollowUpVisit, RecordStatus, Sanction, SanctionCategory, Unit
 from cadres.selectors import cadres_visible_to
 from care.models import FollowUpSchedule
 from care.selectors import cadre_filter, name_filter
@@ -35,14 +35,22 @@ def follow_up_schedules() -> dict[str, tuple[int, int]]:
     return {c: rows.get(c, (DEFAULT_FIRST_WITHIN, DEFAULT_EVERY)) for c in SanctionCategory.values}
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day + relativedelta(months=months)` (the month end clips: 30 Nov + 3 = 28 Feb),
+    several times faster: a city's workbench computes thousands of these."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def next_follow_up_due(*, decision_date: datetime.date, influence_end: datetime.date, last_visit: datetime.date | None,
                        first_within: int, every: int) -> datetime.date | None:
     """The next visit's due date, or None when no further visit is due in the influence
     period. The first is always due, at the latest on the period's last day; then every
     `every` months after the last visit while the period runs."""
     if last_visit is None:
-        return min(decision_date + relativedelta(months=first_within), influence_end - datetime.timedelta(days=1))
-    due = last_visit + relativedelta(months=every)
+        return min(add_months(decision_date, first_within), influence_end - datetime.timedelta(days=1))
+    due = add_months(last_visit, every)
     return due if due < influence_end else None
 
 
@@ -63,26 +71,65 @@ class FollowUpDue:
         return FOLLOW_UP_STATE_LABELS[self.state]
 
 
-def sanctions_under_follow_up(cadres: QuerySet[Cadre] | None, today: datetime.date) -> QuerySet[Sanction]:
+def sanctions_under_follow_up(cadres: QuerySet[Cadre] | None, today: datetime.date,
+                              due_by: datetime.date | None = None, schedules=None) -> QuerySet[Sanction]:
     """Sanctions and organizational adjustments in force and inside their influence period,
-    each with its visits counted (only visits on or after the decision count)."""
+    each with its visits counted (only visits on or after the decision count). With
+    `due_by`, only those whose next visit may fall due by then (see _may_fall_due_by)."""
     counted = Q(follow_up_visits__date__gte=F("decision_date"))
     qs = Sanction.objects.filter(status=RecordStatus.IN_FORCE, decision_date__lte=today, influence_end__gt=today)
     if cadres is not None:
         qs = qs.filter(cadre__in=cadres)
+    if due_by is not None:
+        qs = qs.filter(_may_fall_due_by(due_by, schedules or follow_up_schedules()))
     return qs.annotate(last_visit=Max("follow_up_visits__date", filter=counted),
                        visits_done=Count("follow_up_visits", filter=counted))
 
 
-def follow_up_due_list(*, cadres: QuerySet[Cadre] | None, today: datetime.date, state: str = "") -> list[FollowUpDue]:
-    """Every sanctioned or adjusted cadre's follow-up schedule, most urgent first. One query
-    (the sanctions in their influence period are few next to the cadres)."""
+# Slack on the month arithmetic below: month ends clip (30 Nov + 3 months = 28 Feb), so the
+# bounds admit a few days more and next_follow_up_due decides exactly.
+BOUND_SLACK = datetime.timedelta(days=4)
+
+
+def _may_fall_due_by(day: datetime.date, schedules: dict[str, tuple[int, int]]) -> Q:
+    """A superset of the sanctions whose next visit (next_follow_up_due) falls due on or
+    before `day`, in SQL, so that lists of what is due (the workbench, the daily sweep) need
+    not compute every schedule of a city: the first visit is due `first_within` months after
+    the decision or at the period's end, later ones `every` months after the last visit."""
+    visits = FollowUpVisit.objects.filter(sanction=OuterRef("pk"), date__gte=OuterRef("decision_date"))
+    may = Q()
+    for category, (first_within, every) in schedules.items():
+        first_due = (Q(decision_date__lte=add_months(day, -first_within) + BOUND_SLACK)
+                     | Q(influence_end__lte=day + BOUND_SLACK))
+        next_due = ~Exists(visits.filter(date__gt=add_months(day, -every) + BOUND_SLACK))
+        may |= Q(sanction_type__category=category) & ((~Exists(visits) & first_due) | (Exists(visits) & next_due))
+    return may
+
+
+FOLLOW_UP_FIELDS = ["cadre_id", "sanction_type_id", "matter", "decision_date", "influence_end", "status",
+                    "cadre__name", "cadre__unit_id", "cadre__unit__name", "sanction_type__category",
+                    "sanction_type__name"]
+STATE_ORDER = [FollowUpState.OVERDUE, FollowUpState.DUE, FollowUpState.SCHEDULED, FollowUpState.COMPLETE]
+
+
+def follow_up_due_list(*, cadres: QuerySet[Cadre] | None, today: datetime.date, state: str = "",
+                       due_by: datetime.date | None = None, limit: int | None = None) -> list[FollowUpDue]:
+    """Every sanctioned or adjusted cadre's follow-up schedule, most urgent first (with
+    `due_by`, only visits due by then; with `limit`, the first so many).
+
+    Two queries whatever the number: the schedules are computed from plain values, and only
+    the sanctions listed are then read as objects, with just the fields the pages show (a
+    city has thousands of sanctions in their influence period; the workbench shows 20)."""
     schedules = follow_up_schedules()
-    result = []
-    for s in sanctions_under_follow_up(cadres, today).select_related("cadre__unit", "sanction_type"):
-        first, every = schedules[s.sanction_type.category]
-        due = next_follow_up_due(decision_date=s.decision_date, influence_end=s.influence_end,
-                                 last_visit=s.last_visit, first_within=first, every=every)
+    rows = sanctions_under_follow_up(cadres, today, due_by, schedules).values_list(
+        "pk", "decision_date", "influence_end", "sanction_type__category", "last_visit", "visits_done", "cadre__name")
+    listed = []
+    for pk, decision_date, influence_end, category, last_visit, visits_done, name in rows:
+        first, every = schedules[category]
+        due = next_follow_up_due(decision_date=decision_date, influence_end=influence_end, last_visit=last_visit,
+                                 first_within=first, every=every)
+        if due_by is not None and (due is None or due > due_by):
+            continue
         if due is None:
             current = FollowUpState.COMPLETE
         elif due < today:
@@ -92,11 +139,13 @@ def follow_up_due_list(*, cadres: QuerySet[Cadre] | None, today: datetime.date, 
         else:
             current = FollowUpState.SCHEDULED
         if not state or state == current:
-            result.append(FollowUpDue(s, s.visits_done, s.last_visit, due, current))
-    order = [FollowUpState.OVERDUE, FollowUpState.DUE, FollowUpState.SCHEDULED, FollowUpState.COMPLETE]
-    result.sort(key=lambda d: (order.index(d.state), d.next_due or datetime.date.max, d.sanction.cadre.name,
-                               d.sanction.pk))
-    return result
+            listed.append((STATE_ORDER.index(current), due or datetime.date.max, name, pk, visits_done, last_visit,
+                           due, current))
+    listed = sorted(listed)[:limit]
+    sanctions = Sanction.objects.select_related("cadre__unit", "sanction_type").only(*FOLLOW_UP_FIELDS).in_bulk(
+        [row[3] for row in listed])
+    return [FollowUpDue(sanctions[pk], visits_done, last_visit, due, current)
+            for *_, pk, visits_done, last_visit, due, current in listed]
 
 
 def follow_up_list(*, user, today: datetime.date, q: str = "", state: str = "", unit: Unit | None = None,

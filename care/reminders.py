@@ -1,4 +1,6 @@
 """Care reminders: what care_due_items lists, told to the staff who manage the unit."""
+import datetime
+
 from care.sweeps import care_due_items
 from core.reminders import Reminder, SweepContext
 
@@ -15,7 +17,7 @@ def care_reminders(context: SweepContext):
 def workbench_items(user, today):
     """Open concerns and follow-up visits falling due in the staff member's jurisdiction."""
     from cadres.selectors import cadres_visible_to
-    from care.follow_ups import FollowUpState, follow_up_due_list
+    from care.follow_ups import FOLLOW_UP_DUE_SOON_DAYS, follow_up_due_list
     from care.models import ConcernStatus
     from care.selectors import concerns_visible_to
     from core import roles
@@ -27,8 +29,8 @@ def workbench_items(user, today):
                 .order_by("deadline")[:20])
     items = [WorkItem("关心关爱", f"答复{c.cadre.name}的{c.get_category_display()}诉求", f"/care/concerns/{c.pk}/",
                       c.deadline, "待答复") for c in concerns]
-    due = [d for d in follow_up_due_list(cadres=cadres_visible_to(user), today=today)
-           if d.state in (FollowUpState.OVERDUE, FollowUpState.DUE)][:20]
+    due = follow_up_due_list(cadres=cadres_visible_to(user), today=today,
+                             due_by=today + datetime.timedelta(days=FOLLOW_UP_DUE_SOON_DAYS), limit=20)
     items += [WorkItem("关心关爱", f"回访教育：{d.sanction.cadre.name}（{d.sanction.sanction_type}）",
                        f"/cadres/{d.sanction.cadre_id}/?tab=care", d.next_due, "回访") for d in due]
     return items

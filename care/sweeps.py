@@ -63,13 +63,12 @@ def care_due_items(today: datetime.date) -> list[DueItem]:
                         unit_id=unit.pk, cadre_id=None, due=year_end,
                         text=f"{unit.name}：{today.year}年度尚未开展“向组织说说心里话”活动"))
     limit = today + datetime.timedelta(days=FOLLOW_UP_DUE_SOON_DAYS)
-    for due in follow_up_due_list(cadres=None, today=today):
-        if due.next_due is not None and due.next_due <= limit:
-            s = due.sanction
-            items.append(DueItem(
-                key=f"care:follow_up:{s.pk}:{due.next_due:%Y-%m-%d}", kind="follow_up", unit_id=s.cadre.unit_id,
-                cadre_id=s.cadre_id, due=due.next_due,
-                text=f"{s.cadre.name}（{s.sanction_type}）应于 {due.next_due:%Y-%m-%d} 前回访教育"))
+    for due in follow_up_due_list(cadres=None, today=today, due_by=limit):
+        s = due.sanction
+        items.append(DueItem(
+            key=f"care:follow_up:{s.pk}:{due.next_due:%Y-%m-%d}", kind="follow_up", unit_id=s.cadre.unit_id,
+            cadre_id=s.cadre_id, due=due.next_due,
+            text=f"{s.cadre.name}（{s.sanction_type}）应于 {due.next_due:%Y-%m-%d} 前回访教育"))
     for concern in Concern.objects.filter(overdue_q(today)).select_related("cadre").order_by("deadline", "id"):
         items.append(DueItem(
             key=f"care:concern:{concern.pk}:overdue", kind="concern", unit_id=concern.cadre.unit_id,

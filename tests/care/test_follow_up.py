@@ -119,3 +119,41 @@ def test_the_follow_up_page_lists_the_due_and_the_done_with_township_and_young_f
     assert [v.sanction_id for v in done] == [s1.pk]
     assert [v.sanction_id for v in client.get(url + "?show=done&young=on").context["page"]] == []
     assert s2.pk
+
+
+def test_the_due_by_prefilter_lists_exactly_what_the_schedule_makes_due(world):
+    """follow_up_due_list(due_by=…) narrows in SQL before computing schedules; across month
+    ends, leap days, visits and schedules of different lengths it must list exactly the
+    sanctions whose next visit (computed in full) falls due by then."""
+    import random
+
+    from cadres.models import SanctionType
+
+    rng = random.Random(7)
+    FollowUpSchedule.objects.update_or_create(category="党纪处分", defaults={"first_within_months": 1, "every_months": 2})
+    types = list(SanctionType.objects.all())
+    starts = [D(2025, 11, 30), D(2025, 12, 31), D(2026, 1, 31), D(2026, 2, 28), D(2025, 8, 31), D(2026, 3, 1)]
+    for i in range(60):
+        s = SanctionFactory(cadre=world.cadre_a, sanction_type=rng.choice(types),
+                            decision_date=rng.choice(starts) + datetime.timedelta(days=rng.choice([0, 0, 1, 17])))
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            day = s.decision_date + datetime.timedelta(days=rng.randint(-10, 200))
+            FollowUpVisit.objects.create(sanction=s, date=day, visited_by="县委组织部")
+    for today in [D(2026, 2, 27), D(2026, 2, 28), D(2026, 3, 31), D(2026, 5, 31), D(2026, 8, 30), D(2028, 2, 29)]:
+        for days in (0, 30):
+            due_by = today + datetime.timedelta(days=days)
+            every = follow_up_due_list(cadres=None, today=today)
+            expected = [d.sanction.pk for d in every if d.next_due is not None and d.next_due <= due_by]
+            listed = [d.sanction.pk for d in follow_up_due_list(cadres=None, today=today, due_by=due_by)]
+            assert listed == expected, (today, due_by)
+    assert any(follow_up_due_list(cadres=None, today=D(2026, 3, 31), due_by=D(2026, 4, 30)))
+
+
+def test_add_months_matches_relativedelta():
+    from dateutil.relativedelta import relativedelta
+
+    from care.follow_ups import add_months
+
+    for start in [D(2023, 1, 31), D(2024, 1, 31), D(2025, 8, 31), D(2025, 11, 30), D(2025, 12, 15), D(2024, 2, 29)]:
+        for months in range(0, 40):
+            assert add_months(start, months) == start + relativedelta(months=months), (start, months)
