@@ -176,7 +176,9 @@ class Cadre(models.Model):
         ordering = ["name", "id"]
         indexes = [
             # List order; under the "C" collation it also serves the prefix search LIKE '王%'.
-            models.Index(fields=["name", "id"], name="cadre_name_id"),
+            # With the unit, a jurisdiction spanning most units walks it in list order
+            # without reading table rows (a city-wide deep page: 21 -> 6 ms).
+            models.Index(fields=["name", "id", "unit"], name="cadre_name_id_unit"),
             # A jurisdiction's list: its cadres in list order, then the filter columns, so that
             # the count and the page keys are read from the index alone. (Key columns rather
             # than INCLUDE, which SQLite lacks and would warn about at every migrate.)

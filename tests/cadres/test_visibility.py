@@ -64,3 +64,36 @@ def test_admin_lists_use_the_selector(client, world):
     assert response.status_code == 200
     assert {c.name for c in response.context["cl"].result_list} == {"甲干部"}
     assert Cadre.objects.count() == 2
+
+
+
+def _staff_holding(username, *units):
+    from cadres.services import jurisdiction_grant
+    from core.roles import Role
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username, role=Role.CADRE_SECTION)
+    for unit in units:
+        jurisdiction_grant(user=user, unit=unit)
+    return user
+
+
+def test_staff_holding_every_root_unit_see_the_whole_table_without_the_tree_join(world):
+    qs = cadres_visible_to(_staff_holding("city_staff", world.city))
+    assert set(qs.values_list("name", flat=True)) == {"甲干部", "乙干部"}
+    assert "cadres_unit" not in str(qs.query)
+    county = cadres_visible_to(world.users["staff_a"])
+    assert "cadres_unit" in str(county.query)  # a county is still filtered on the tree
+
+
+def test_a_second_root_unit_keeps_the_city_staff_to_their_own_city(world):
+    from cadres.models import UnitKind
+    from tests.factories import make_unit
+
+    other_city = make_unit("宁川市", UnitKind.CITY)
+    CadreFactory(name="外市干部", unit=make_unit("西平县", UnitKind.COUNTY, other_city))
+    city_staff = _staff_holding("city_staff", world.city)
+    assert set(cadres_visible_to(city_staff).values_list("name", flat=True)) == {"甲干部", "乙干部"}
+    both = _staff_holding("province_staff", world.city, other_city)
+    assert set(cadres_visible_to(both).values_list("name", flat=True)) == {"甲干部", "乙干部", "外市干部"}
+    assert "cadres_unit" not in str(cadres_visible_to(both).query)
