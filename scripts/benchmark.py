@@ -4,8 +4,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dandang_bench .venv/bin/python scripts/benchmark.py
 
 Builds (or reuses) the benchmark data with `manage.py demo_data`, then times the pages
-in-process with Django's test client, as the demo `admin` (sees everything) and as
-`qinghe_staff` (one county), and checks the performance targets. Results also go to
+in-process with Django's test client, as the demo `admin` (sees everything, as a
+superuser), `city_staff` (the city's organization department: every unit, through its
+jurisdiction) and `qinghe_staff` (one county), and checks the performance targets. Results also go to
 bench-results/latest.txt. Exits non-zero when a target fails.
 """
 import argparse
@@ -20,7 +21,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dandang_bench"
 RESULTS = BASE_DIR / "bench-results" / "latest.txt"
-USERS = ["admin", "qinghe_staff"]
+USERS = ["admin", "city_staff", "qinghe_staff"]
 # Models of the cadres app that are not per-cadre records (the unit tree and reference data).
 NOT_CADRE_RECORDS = {"cadre", "unit", "historicalunit", "tag", "sanctiontype", "historicalsanctiontype",
                      "unituserobjectpermission", "unitgroupobjectpermission"}
@@ -283,7 +284,7 @@ def main():
     cadre = sample_cadre()
     visible = {u: cadres_visible_to(User.objects.get(username=u)).count() for u in USERS}
     num_pages = {u: -(-visible[u] // views.PAGE_SIZE) for u in USERS}
-    out(f"可见干部：admin {visible['admin']} 人，qinghe_staff {visible['qinghe_staff']} 人；每页 {views.PAGE_SIZE} 人。")
+    out("可见干部：" + "，".join(f"{u} {n} 人" for u, n in visible.items()) + f"；每页 {views.PAGE_SIZE} 人。")
     out(f"搜索样本：{cadre.name}（身份证号 {cadre.id_number}）")
     out()
 

@@ -97,3 +97,26 @@ def test_a_second_root_unit_keeps_the_city_staff_to_their_own_city(world):
     both = _staff_holding("province_staff", world.city, other_city)
     assert set(cadres_visible_to(both).values_list("name", flat=True)) == {"甲干部", "乙干部", "外市干部"}
     assert "cadres_unit" not in str(cadres_visible_to(both).query)
+
+
+def test_a_jurisdiction_granted_to_a_group_reaches_its_members_only(world):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    team = Group.objects.create(name="清河县干部科")
+    member, outsider = _staff_holding("member"), _staff_holding("outsider")
+    member.groups.add(team)
+    assign_perm("cadres.manage_unit", team, world.unit_a)
+    assign_perm("cadres.change_unit", outsider, world.unit_a)  # another permission grants nothing
+    assert set(cadres_visible_to(member).values_list("name", flat=True)) == {"甲干部"}
+    assert not cadres_visible_to(outsider).exists()
+
+
+def test_a_revoked_jurisdiction_is_gone_on_the_next_request(world):
+    from django.contrib.auth.models import User
+
+    from cadres.services import jurisdiction_revoke
+
+    jurisdiction_revoke(user=world.users["staff_a"], unit=world.unit_a)
+    fresh = User.objects.get(pk=world.users["staff_a"].pk)  # each request loads the user anew
+    assert not cadres_visible_to(fresh).exists()
