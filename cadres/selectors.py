@@ -14,18 +14,16 @@ from core import roles
 MANAGE_UNIT = "manage_unit"
 
 
-def _granted(user) -> Q:
+def managed_unit_roots(user) -> QuerySet[Unit]:
     """Units granted to the user (directly or through a group) with the manage_unit
     object permission; each grant covers the unit's whole subtree."""
-    direct = UnitUserObjectPermission.objects.filter(user=user, permission__codename=MANAGE_UNIT)
-    via_group = UnitGroupObjectPermission.objects.filter(group__user=user, permission__codename=MANAGE_UNIT)
-    return Q(pk__in=direct.values("content_object_id")) | Q(pk__in=via_group.values("content_object_id"))
-
-
-def managed_unit_roots(user) -> QuerySet[Unit]:
     if not user.is_authenticated:
         return Unit.objects.none()
-    return Unit.objects.filter(_granted(user))
+    direct = UnitUserObjectPermission.objects.filter(user=user, permission__codename=MANAGE_UNIT)
+    via_group = UnitGroupObjectPermission.objects.filter(group__user=user, permission__codename=MANAGE_UNIT)
+    return Unit.objects.filter(
+        Q(pk__in=direct.values("content_object_id")) | Q(pk__in=via_group.values("content_object_id"))
+    )
 
 
 def _jurisdiction(user) -> tuple[list[str], bool]:
