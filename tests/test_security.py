@@ -18,6 +18,17 @@ def test_a_missing_secret_key_with_debug_off_stops_startup_with_a_clear_message(
     assert "SECRET_KEY 未设置" in result.stderr
 
 
+@pytest.mark.parametrize("command, starts", [(["makemigrations", "--check", "--dry-run"], True), (["check"], False),
+                                             (["migrate", "--plan"], False)])
+def test_only_makemigrations_runs_without_the_secret_key(command, starts):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "DEBUG", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+    result = subprocess.run([sys.executable, "manage.py", *command], env=env, capture_output=True, text=True,
+                            cwd=settings.BASE_DIR)
+    assert (result.returncode == 0) is starts, result.stderr
+    assert ("SECRET_KEY 未设置" in result.stderr) is not starts
+
+
 def test_the_locale_and_time_zone_are_chinese():
     assert (settings.LANGUAGE_CODE, settings.TIME_ZONE, settings.CELERY_TIMEZONE) == ("zh-hans", "Asia/Shanghai", "Asia/Shanghai")
 
