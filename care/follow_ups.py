@@ -71,17 +71,13 @@ class FollowUpDue:
         return FOLLOW_UP_STATE_LABELS[self.state]
 
 
-def sanctions_under_follow_up(cadres: QuerySet[Cadre] | None, today: datetime.date,
-                              due_by: datetime.date | None = None, schedules=None) -> QuerySet[Sanction]:
+def sanctions_under_follow_up(cadres: QuerySet[Cadre] | None, today: datetime.date) -> QuerySet[Sanction]:
     """Sanctions and organizational adjustments in force and inside their influence period,
-    each with its visits counted (only visits on or after the decision count). With
-    `due_by`, only those whose next visit may fall due by then (see _may_fall_due_by)."""
+    each with its visits counted (only visits on or after the decision count)."""
     counted = Q(follow_up_visits__date__gte=F("decision_date"))
     qs = Sanction.objects.filter(status=RecordStatus.IN_FORCE, decision_date__lte=today, influence_end__gt=today)
     if cadres is not None:
         qs = qs.filter(cadre__in=cadres)
-    if due_by is not None:
-        qs = qs.filter(_may_fall_due_by(due_by, schedules or follow_up_schedules()))
     return qs.annotate(last_visit=Max("follow_up_visits__date", filter=counted),
                        visits_done=Count("follow_up_visits", filter=counted))
 
@@ -112,6 +108,16 @@ FOLLOW_UP_FIELDS = ["cadre_id", "sanction_type_id", "matter", "decision_date", "
 STATE_ORDER = [FollowUpState.OVERDUE, FollowUpState.DUE, FollowUpState.SCHEDULED, FollowUpState.COMPLETE]
 
 
+def _state(due: datetime.date | None, today: datetime.date) -> str:
+    if due is None:
+        return FollowUpState.COMPLETE
+    if due < today:
+        return FollowUpState.OVERDUE
+    if due <= today + datetime.timedelta(days=FOLLOW_UP_DUE_SOON_DAYS):
+        return FollowUpState.DUE
+    return FollowUpState.SCHEDULED
+
+
 def follow_up_due_list(*, cadres: QuerySet[Cadre] | None, today: datetime.date, state: str = "",
                        due_by: datetime.date | None = None, limit: int | None = None) -> list[FollowUpDue]:
     """Every sanctioned or adjusted cadre's follow-up schedule, most urgent first (with
@@ -121,31 +127,27 @@ def follow_up_due_list(*, cadres: QuerySet[Cadre] | None, today: datetime.date, 
     the sanctions listed are then read as objects, with just the fields the pages show (a
     city has thousands of sanctions in their influence period; the workbench shows 20)."""
     schedules = follow_up_schedules()
-    rows = sanctions_under_follow_up(cadres, today, due_by, schedules).values_list(
-        "pk", "decision_date", "influence_end", "sanction_type__category", "last_visit", "visits_done", "cadre__name")
-    listed = []
+    qs = sanctions_under_follow_up(cadres, today)
+    if due_by is not None:
+        qs = qs.filter(_may_fall_due_by(due_by, schedules))
+    rows = qs.values_list("pk", "decision_date", "influence_end", "sanction_type__category", "last_visit",
+                          "visits_done", "cadre__name")
+    listed = []  # (sort key, pk, visits done, last visit, next due, state)
     for pk, decision_date, influence_end, category, last_visit, visits_done, name in rows:
         first, every = schedules[category]
         due = next_follow_up_due(decision_date=decision_date, influence_end=influence_end, last_visit=last_visit,
                                  first_within=first, every=every)
         if due_by is not None and (due is None or due > due_by):
             continue
-        if due is None:
-            current = FollowUpState.COMPLETE
-        elif due < today:
-            current = FollowUpState.OVERDUE
-        elif due <= today + datetime.timedelta(days=FOLLOW_UP_DUE_SOON_DAYS):
-            current = FollowUpState.DUE
-        else:
-            current = FollowUpState.SCHEDULED
+        current = _state(due, today)
         if not state or state == current:
-            listed.append((STATE_ORDER.index(current), due or datetime.date.max, name, pk, visits_done, last_visit,
-                           due, current))
+            sort_key = (STATE_ORDER.index(current), due or datetime.date.max, name, pk)
+            listed.append((sort_key, pk, visits_done, last_visit, due, current))
     listed = sorted(listed)[:limit]
     sanctions = Sanction.objects.select_related("cadre__unit", "sanction_type").only(*FOLLOW_UP_FIELDS).in_bulk(
-        [row[3] for row in listed])
+        [pk for _, pk, *_ in listed])
     return [FollowUpDue(sanctions[pk], visits_done, last_visit, due, current)
-            for *_, pk, visits_done, last_visit, due, current in listed]
+            for _, pk, visits_done, last_visit, due, current in listed]
 
 
 def follow_up_list(*, user, today: datetime.date, q: str = "", state: str = "", unit: Unit | None = None,
