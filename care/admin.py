@@ -37,7 +37,8 @@ class SelectorMixin:
 
 
 class ParticipantInline(admin.TabularInline):
-    """Cadres join an activity through the care pages (which copy kind and date): read-only here."""
+    """Cadres join and leave an activity on its care page (which copies kind and date, writes
+    or removes 回访教育 visits, and asks why a cadre is removed): read-only here."""
 
     model = CareParticipant
     extra = 0
@@ -61,7 +62,7 @@ class CareActivityAdmin(SelectorMixin, SimpleHistoryAdmin):
     search_fields = ["title"]
     date_hierarchy = "date"
     # Kind, date and days are copied to each cadre's row and the follow-up visits by the care
-    # pages' service, so they change there; the cadres are fixed once recorded.
+    # pages' service, so they change there, as do its cadres (added or removed on its page).
     readonly_fields = ["kind", "date", "days", "created_by", "created_at"]
     exclude = ["cadres"]
     inlines = [ParticipantInline]
@@ -88,6 +89,9 @@ class CareParticipantAdmin(SelectorMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # removed on the activity's page, with a reason and its follow-up visits
 
 
 @admin.register(ConfidentialNote)

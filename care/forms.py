@@ -132,6 +132,19 @@ class ActivityForm(ConcernFieldsMixin, BootstrapMixin, forms.Form):
         return data
 
 
+class AddCadresForm(BootstrapMixin, forms.Form):
+    cadres = CadreMultipleChoiceField(queryset=None, label="干部", widget=forms.SelectMultiple(attrs={"size": 12}),
+                                      help_text="按住 Ctrl 可多选；已在本活动中的干部不再列出。")
+
+    def __init__(self, *args, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadres"].queryset = cadres.select_related("unit").order_by("unit__path", "name", "id")
+
+
+class RemoveCadreForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label="移除原因", max_length=200, help_text="如：误选，该干部未参加本次体检。记入变更记录。")
+
+
 class ActivityEditForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     date = forms.DateField(label="日期")

@@ -66,14 +66,20 @@ def _participant_entries(rows) -> list[Entry]:
     """Cadres added or removed, one entry per user and minute (a group activity adds many at
     once). Their other changes only mirror the activity's, which has its own entries."""
     names = {c.pk: c.name for c in Cadre.objects.filter(pk__in={r.cadre_id for r in rows}).only("name")}
-    grouped = {}
+    grouped, last = {}, {}  # (minute, who, type, reason) -> names, and the time of the group's last change
     for row in sorted(rows, key=lambda r: (r.history_date, r.history_id)):
         if row.history_type not in ("+", "-"):
             continue
-        key = (row.history_date.replace(second=0, microsecond=0), _who(row), row.history_type)
+        key = (row.history_date.replace(second=0, microsecond=0), _who(row), row.history_type,
+               row.history_change_reason or "")
         grouped.setdefault(key, []).append(names.get(row.cadre_id, ""))
-    return [Entry(when, who, f"参加干部 {len(people)} 人", TYPES[kind], [("干部", "", "、".join(people))])
-            for (when, who, kind), people in grouped.items()]
+        last[key] = row.history_date  # so that changes within one minute keep their order
+    entries = []
+    for key, people in grouped.items():
+        _, who, kind, reason = key
+        changes = [("干部", "", "、".join(people))] + ([("原因", "", reason)] if reason else [])
+        entries.append(Entry(last[key], who, f"参加干部 {len(people)} 人", TYPES[kind], changes))
+    return entries
 
 
 def activity_history(activity: CareActivity, visible_cadre_ids=None) -> list[Entry]:

@@ -59,6 +59,38 @@ def _sanctions_to_visit(cadre: Cadre, on: datetime.date):
             if s.decision_date <= on < s.influence_end]
 
 
+def _sanctions_to_visit_by_cadre(kind: str, date: datetime.date, cadres) -> dict:
+    """For a 回访教育, each cadre's sanctions in their influence period on the date; a cadre
+    with none cannot be visited (DESIGN §3 "Care")."""
+    if kind != CareKind.FOLLOW_UP:
+        return {}
+    visits_for = {}
+    for cadre in cadres:
+        sanctions = _sanctions_to_visit(cadre, date)
+        if not sanctions:
+            raise DomainError(f"{cadre.name}在 {date:%Y-%m-%d} 没有处于影响期内的处分或组织处理，不能记录回访教育。")
+        visits_for[cadre.pk] = sanctions
+    return visits_for
+
+
+def _add_participants(activity: CareActivity, cadres, visits_for: dict, by) -> None:
+    """The cadres join the activity; a 回访教育 writes a FollowUpVisit into each one's record for
+    every sanction in `visits_for`."""
+    bulk_create_with_history(
+        [CareParticipant(activity=activity, cadre=c, kind=activity.kind, date=activity.date, days=activity.days or 0)
+         for c in cadres],
+        CareParticipant, default_user=by)
+    if visits_for:
+        # Re-read: backends without RETURNING leave bulk-created rows without keys.
+        for participant in CareParticipant.objects.filter(activity=activity, cadre__in=cadres):
+            for sanction in visits_for[participant.cadre_id]:
+                visit = cadre_record_add(record=FollowUpVisit(
+                    sanction=sanction, date=activity.date,
+                    visited_by=activity.conductor_names or _person(activity.conducted_by), notes=activity.notes), by=by)
+                participant._history_user = by
+                participant.follow_up_visits.add(visit)
+
+
 @transaction.atomic
 def care_activity_record(*, by, kind: str, date: datetime.date, cadres, conducted_by, title: str = "",
                          conductor_names: str = "", location: str = "", notes: str = "", follow_up_actions: str = "",
@@ -76,26 +108,9 @@ def care_activity_record(*, by, kind: str, date: datetime.date, cadres, conducte
                             conductor_names=conductor_names, location=location, notes=notes,
                             follow_up_actions=follow_up_actions, amount=amount, fund=fund, days=days, created_by=by)
     _full_clean(activity)
-    visits_for = {}
-    if kind == CareKind.FOLLOW_UP:
-        for cadre in cadres:
-            sanctions = _sanctions_to_visit(cadre, date)
-            if not sanctions:
-                raise DomainError(f"{cadre.name}在 {date:%Y-%m-%d} 没有处于影响期内的处分或组织处理，不能记录回访教育。")
-            visits_for[cadre.pk] = sanctions
+    visits_for = _sanctions_to_visit_by_cadre(kind, date, cadres)
     _save(activity, by)
-    bulk_create_with_history(
-        [CareParticipant(activity=activity, cadre=c, kind=kind, date=date, days=days or 0) for c in cadres],
-        CareParticipant, default_user=by)
-    if visits_for:
-        # Re-read: backends without RETURNING leave bulk-created rows without keys.
-        for participant in CareParticipant.objects.filter(activity=activity):
-            for sanction in visits_for[participant.cadre_id]:
-                visit = cadre_record_add(record=FollowUpVisit(
-                    sanction=sanction, date=date, visited_by=conductor_names or _person(conducted_by),
-                    notes=notes), by=by)
-                participant._history_user = by
-                participant.follow_up_visits.add(visit)
+    _add_participants(activity, cadres, visits_for, by)
     if confidential_note.strip():
         _save(ConfidentialNote(activity=activity, text=confidential_note.strip(), written_by=by), by)
     if concern:
@@ -134,6 +149,47 @@ def care_activity_update(*, activity: CareActivity, by, expected_version: int, *
     if changed:
         bulk_update_with_history(changed, CareParticipant, ["date", "days"], default_user=by)
     return current
+
+
+@transaction.atomic
+def care_activity_add_cadres(*, activity: CareActivity, by, cadres) -> CareActivity:
+    """Add cadres left off a recorded activity (a late entrant to a group health check),
+    with the same rules as recording it: a 回访教育 needs a sanction in its influence period
+    for each, and writes their visits."""
+    current = CareActivity.objects.select_for_update().select_related("conducted_by").get(pk=activity.pk)
+    cadres = list(dict.fromkeys(cadres))
+    if not cadres:
+        raise DomainError("请至少选择一名干部。")
+    already = sorted(current.participants.filter(cadre__in=cadres).values_list("cadre__name", flat=True))
+    if already:
+        raise DomainError(f"{'、'.join(already)}已在本活动中。")
+    _add_participants(current, cadres, _sanctions_to_visit_by_cadre(current.kind, current.date, cadres), by)
+    return current
+
+
+@transaction.atomic
+def care_activity_remove_cadre(*, activity: CareActivity, by, cadre: Cadre, reason: str) -> None:
+    """Take a cadre recorded by mistake off an activity, with the reason in its history. The
+    follow-up visits the activity wrote into their record go too (the visit did not happen);
+    a concern they raised in it is a record of its own, so it must be dealt with first."""
+    current = CareActivity.objects.select_for_update().get(pk=activity.pk)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请填写移除原因。")
+    participant = current.participants.filter(cadre=cadre).first()
+    if participant is None:
+        raise DomainError(f"{cadre.name}不在本活动中。")
+    if not current.participants.exclude(pk=participant.pk).exists():
+        raise DomainError("活动至少要有一名参加干部，不能移除最后一名。")
+    if current.concerns.filter(cadre=cadre).exists():
+        raise DomainError(f"{cadre.name}在本活动中提出过诉求，诉求是单独的记录，不能移除该干部。")
+    for visit in participant.follow_up_visits.all():
+        visit._history_user = by
+        visit._change_reason = reason
+        visit.delete()
+    participant._history_user = by
+    participant._change_reason = reason
+    participant.delete()
 
 
 @transaction.atomic

@@ -164,12 +164,17 @@ def activity_detail(request, pk):
     })
 
 
-@care_access(edit=True)
-def activity_edit(request, pk):
+def _editable_activity(request, pk):
     _visible_activity(request, pk)  # 404 outside the jurisdiction before 403 for a shared activity
     activity = activities_editable_by(request.user).filter(pk=pk).first()
     if activity is None:
         raise PermissionDenied("该活动有您管辖范围以外的干部参加，请由上级组织部门修改。")
+    return activity
+
+
+@care_access(edit=True)
+def activity_edit(request, pk):
+    activity = _editable_activity(request, pk)
     form = forms.ActivityEditForm(request.POST or None, activity=activity)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -182,6 +187,51 @@ def activity_edit(request, pk):
             messages.success(request, "已保存。")
             return redirect("care:activity_detail", pk=activity.pk)
     return render(request, "care/activity_edit.html", {"activity": activity, "form": form})
+
+
+@care_access(edit=True)
+def activity_add_cadres(request, pk):
+    """As when recording: step one picks the unit, step two its cadres not yet in the activity."""
+    activity = _editable_activity(request, pk)
+    pick = forms.UnitPickForm(request.GET or None, units=_units(request))
+    if not pick.is_valid():
+        return render(request, "care/activity_add_cadres.html", {"activity": activity, "pick": pick})
+    unit = pick.cleaned_data["unit"]
+    cadres = (cadres_visible_to(request.user).filter(unit__path__startswith=unit.path)
+              .exclude(care_participations__activity=activity))
+    form = forms.AddCadresForm(request.POST or None, cadres=cadres)
+    if request.method == "POST" and form.is_valid():
+        added = form.cleaned_data["cadres"]
+        try:
+            services.care_activity_add_cadres(activity=activity, by=request.user, cadres=added)
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已添加 {len(added)} 名干部：{'、'.join(c.name for c in added)}。")
+            return redirect("care:activity_detail", pk=activity.pk)
+    return render(request, "care/activity_add_cadres.html",
+                  {"activity": activity, "pick": pick, "unit": unit, "form": form})
+
+
+@care_access(edit=True)
+def activity_remove_cadre(request, pk, cadre_pk):
+    """A confirmation page with the reason; the removal itself is a POST."""
+    activity = _editable_activity(request, pk)
+    participant = get_object_or_404(
+        activity.participants.select_related("cadre__unit").prefetch_related("follow_up_visits__sanction__sanction_type"),
+        cadre_id=cadre_pk)
+    form = forms.RemoveCadreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.care_activity_remove_cadre(activity=activity, by=request.user, cadre=participant.cadre,
+                                                reason=form.cleaned_data["reason"])
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已将{participant.cadre.name}移出本活动。")
+            return redirect("care:activity_detail", pk=activity.pk)
+    return render(request, "care/activity_remove_cadre.html",
+                  {"activity": activity, "participant": participant, "form": form})
 
 
 @care_access()

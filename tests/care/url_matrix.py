@@ -18,6 +18,8 @@ MATRIX = {
     "care:activity_create": ("get", lambda w: {}, EDITORS),
     "care:activity_detail": ("get", lambda w: {"pk": w.care_activity.pk}, CADRE_A_VIEW),
     "care:activity_edit": ("get", lambda w: {"pk": w.care_activity.pk}, CADRE_A_EDIT),
+    "care:activity_add_cadres": ("get", lambda w: {"pk": w.care_activity.pk}, CADRE_A_EDIT),
+    "care:activity_remove_cadre": ("get", lambda w: {"pk": w.care_activity.pk, "cadre_pk": w.cadre_a.pk}, CADRE_A_EDIT),
     "care:activity_confidential": ("get", lambda w: {"pk": w.care_activity.pk}, CONFIDENTIAL),
     "care:concern_list": ("get", lambda w: {}, VIEWERS),
     "care:concern_create": ("get", lambda w: {"source": "activities", "pk": w.care_activity.pk}, CADRE_A_EDIT),
