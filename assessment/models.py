@@ -389,6 +389,7 @@ class InfoSource(models.TextChoices):
     SANCTION = "sanction", "处分与组织处理"
     MEASURE = "measure", "监督措施"
     TOLERANCE = "tolerance", "容错纠错认定"
+    ALLEGATION = "allegation", "问题线索核查结论"
     ACHIEVEMENT = "achievement", "实绩档案"
     COMMENDATION = "commendation", "奖励表彰"
 

@@ -437,6 +437,40 @@ def quarter_facts(review: QuarterlyReview) -> list[Fact]:
             cadre_id__in=scope, date__range=(start, end)).values_list(
             "pk", "cadre_id", "date", "level", "kind", "title"):
         facts.append(Fact(InfoSource.COMMENDATION, pk, cadre_id, date, Polarity.POSITIVE, f"获{level}{kind}：{title}"))
+    return facts + _allegation_facts(review, scope)
+
+
+def _allegation_facts(review: QuarterlyReview, scope) -> list[Fact]:
+    """Allegations (petitions, reports) concluded in the quarter, one fact per cadre named.
+
+    Only conclusions count: an allegation still being verified, or closed without
+    verification, says nothing yet about the cadre (seed 002 art. 11(3)). Found 属实 or 部分属实
+    it is a negative fact, unless the accountability case it led to ruled the cadre 免责; 失实
+    or 诬告陷害, a neutral one saying the cadre was cleared, so that the report is not held
+    against them. Never who reported it. Keyed by the allegation-cadre link, as one
+    allegation may name several cadres."""
+    from tolerance.models import Allegation, AllegationStatus, Conclusion, Outcome, Ruling
+
+    start, end = review.period
+    rows = list(Allegation.subjects.through.objects.filter(
+        cadre_id__in=scope, allegation__status=AllegationStatus.CONCLUDED,
+        allegation__concluded_on__range=(start, end)).values_list(
+        "pk", "cadre_id", "allegation__concluded_on", "allegation__conclusion", "allegation__issue",
+        "allegation__tolerance_case_id"))
+    case_ids = {case_id for *_, case_id in rows if case_id}
+    exempt = set(Ruling.objects.filter(
+        determination__status="current", outcome=Outcome.EXEMPT, case_cadre__case_id__in=case_ids).values_list(
+        "case_cadre__case_id", "case_cadre__cadre_id")) if case_ids else set()
+    facts = []
+    for pk, cadre_id, date, conclusion, issue, case_id in rows:
+        label = Conclusion(conclusion).label
+        if conclusion in (Conclusion.TRUE, Conclusion.PARTLY):
+            if (case_id, cadre_id) not in exempt:
+                facts.append(Fact(InfoSource.ALLEGATION, pk, cadre_id, date, Polarity.NEGATIVE,
+                                  f"反映的问题经核查{label}：{issue}"))
+        else:
+            facts.append(Fact(InfoSource.ALLEGATION, pk, cadre_id, date, Polarity.NEUTRAL,
+                              f"反映的问题经核查{label}，已澄清：{issue}"))
     return facts
 
 

@@ -272,3 +272,45 @@ def test_the_quarterly_records_are_not_gathered_back_next_quarter(world):
     AchievementRecord.objects.create(cadre=world.cadre_a, year=2026, quarter=2, description="研判记入",
                                      source=AchievementSource.QUARTERLY)
     assert services.review_gather(review=review, by=staff(world)) == (0, 0)
+
+
+def conclude(world, conclusion, *, cadres=None, on=D(2026, 5, 6), issue="违规发放津补贴"):
+    from tests.tolerance.builders import verifying_allegation
+    from tolerance import allegation_services
+
+    allegation = verifying_allegation(world, cadres=cadres, issue=issue)
+    return allegation_services.allegation_conclude(allegation=allegation, by=world.users["officer_assigned"],
+                                                   conclusion=conclusion, findings="核查情况", concluded_on=on)
+
+
+def test_allegations_concluded_in_the_quarter_are_gathered_by_conclusion_never_naming_the_reporter(world):
+    other = CadreFactory(name="丙干部", unit=world.township_a)
+    found = conclude(world, "partly", cadres=[world.cadre_a, other])
+    cleared = conclude(world, "false", issue="收受礼金")
+    conclude(world, "true", on=D(2026, 7, 1), issue="下季度办结的线索")  # concluded in the next quarter
+    from tests.tolerance.builders import verifying_allegation
+    verifying_allegation(world, issue="仍在核查")  # not concluded: says nothing yet
+    review = collecting(world)
+    items = list(review.items.filter(source=InfoSource.ALLEGATION))
+    assert {(i.cadre.name, i.polarity, i.summary) for i in items} == {
+        ("丙干部", "negative", "反映的问题经核查部分属实：违规发放津补贴"),
+        ("甲干部", "negative", "反映的问题经核查部分属实：违规发放津补贴"),
+        ("甲干部", "neutral", "反映的问题经核查失实，已澄清：收受礼金"),
+    }
+    assert len({i.source_id for i in items}) == 3  # one per allegation and cadre
+    assert not review.items.filter(summary__contains="王举报").exists()
+    assert found.subjects.count() == 2 and cleared.conclusion == "false"
+
+
+def test_an_allegation_found_true_but_ruled_exempt_is_not_a_negative_fact(world):
+    from tolerance.models import Allegation
+
+    load_policy(world)
+    allegation = conclude(world, "true")
+    review = collecting(world)
+    assert review.items.filter(source=InfoSource.ALLEGATION, polarity="negative").count() == 1
+    case = walk_case(world, Stage.FEEDBACK, outcome=Outcome.EXEMPT)
+    Allegation.objects.filter(pk=allegation.pk).update(tolerance_case=case)  # the case it led to
+    assert services.review_gather(review=review, by=staff(world)) == (1, 1)  # the ruling in, the allegation out
+    assert not review.items.filter(source=InfoSource.ALLEGATION).exists()
+    assert review.items.get().source == InfoSource.TOLERANCE  # the ruling itself, neutral
