@@ -3,6 +3,7 @@ Skipped with a message when Debian's Chromium is missing (never in CI)."""
 import os
 
 import pytest
+from django.db import connections
 
 from tests.conftest import chromium_path
 from tests.factories import CadreFactory
@@ -29,6 +30,11 @@ def page():
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 800}, locale="zh-CN")
         yield page
+        # While Playwright's loop runs, asgiref keeps Django's connections per context, so the
+        # test's own ORM calls had a connection that pytest-django's teardown never sees. Close
+        # it here, inside the loop, or PostgreSQL refuses to drop the test database at the end
+        # of the run ("being accessed by other users").
+        connections.close_all()
         browser.close()
 
 
