@@ -54,7 +54,13 @@ class FastSelect(forms.Select):
         options = "".join(
             f'<option value="{escape(str(v))}"{" selected" if str(v) in selected else ""}>{escape(str(label))}</option>'
             for v, label in self.choices)
-        return mark_safe(f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>{options}</select>')
+        multiple = " multiple" if self.allow_multiple_selected else ""
+        return mark_safe(f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}{multiple}>'
+                         f'{options}</select>')
+
+
+class FastSelectMultiple(FastSelect, forms.SelectMultiple):
+    """FastSelect for several values (a county's activity lists 10,000 cadres to choose from)."""
 
 
 def unit_label(depth: int, name: str) -> str:

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from cadres.models import FollowUpVisit
+from cadres.models import Cadre, FollowUpVisit
 from care import services
 from care.models import CareKind, CareParticipant
 from core.errors import DomainError
@@ -183,3 +183,36 @@ def test_admin_shows_participants_but_leaves_removal_to_the_activity_page(client
     assert client.post(reverse("admin:care_careparticipant_delete", args=[participant.pk]),
                        {"post": "yes"}).status_code == 403
     assert activity.participants.count() == 2
+
+
+def test_the_cadre_pickers_render_as_django_would_and_keep_a_refused_selection(client, world):
+    """The pickers render their options as plain strings (a county offers 10,000 cadres):
+    the options Django's own widget would render, escaped, with what was chosen still chosen."""
+    import re
+
+    from django import forms as django_forms
+
+    from care.forms import AddCadresForm
+
+    odd = CadreFactory(name="<b>怪名</b>", unit=world.township_a, position="科员")
+    cadres = Cadre.objects.filter(pk__in=[world.cadre_a.pk, odd.pk, world.cadre_b.pk])
+    chosen = [str(world.cadre_a.pk), str(odd.pk)]
+    ours = str(AddCadresForm(data={"cadres": chosen}, cadres=cadres)["cadres"])
+    django_widget = django_forms.SelectMultiple()
+    django_widget.choices = [(c.pk, f"{c.name}（{c.unit.name} {c.position}）")
+                             for c in cadres.order_by("unit__path", "name", "id")]
+    theirs = django_widget.render("cadres", chosen)
+
+    def options(html):
+        return re.findall(r'<option value="(\d+)"( selected)?>(.*?)</option>', html)
+
+    assert options(ours) == options(theirs) and len(options(ours)) == 3
+    assert "&lt;b&gt;怪名&lt;/b&gt;" in ours and "<b>" not in ours
+    assert ours.startswith('<select name="cadres" aria-describedby="id_cadres_helptext" class="form-select" '
+                           'id="id_cadres" size="12" required multiple>')
+
+    activity = record(world)
+    url = reverse("care:activity_create") + f"?unit={world.unit_a.pk}"
+    response = client_for(client, world.users["staff_a"]).post(url, {"cadres": [odd.pk, world.cadre_a.pk]})  # no kind
+    assert str(response.context["form"]["cadres"]).count(" selected") == 2
+    assert activity.participants.count() == 1
