@@ -11,6 +11,14 @@ from tests.browser.test_cadre_browsing import page  # noqa: F401  (the browser f
 pytestmark = pytest.mark.browser
 
 
+def script_errors(page) -> list:
+    """The page's script errors and console errors, collected as they happen."""
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors
+
+
 def login(page, base, username):
     page.goto(f"{base}/login/")
     page.fill("#id_username", username)
@@ -23,9 +31,7 @@ def login(page, base, username):
 def test_staff_record_a_home_visit_with_a_concern_and_answer_it(page, live_server, world, tmp_path):  # noqa: F811
     load_defaults()  # a transactional test's flush removed the migration's rows
     base = live_server.url
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    errors = script_errors(page)
     page.on("dialog", lambda d: d.accept())
     today = datetime.date.today()
 

@@ -8,7 +8,7 @@ from care import services
 from care.defaults import load_defaults
 from care.models import CareKind, CareParticipant
 from tests.browser.test_cadre_browsing import page  # noqa: F401  (the browser fixture)
-from tests.browser.test_care_home_visit import login
+from tests.browser.test_care_home_visit import login, script_errors
 from tests.factories import CadreFactory
 
 pytestmark = pytest.mark.browser
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.browser
 def test_staff_add_the_cadres_left_off_and_remove_one_recorded_by_mistake(page, live_server, world, tmp_path):  # noqa: F811
     load_defaults()  # a transactional test's flush removed the migration's rows
     base = live_server.url
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    errors = script_errors(page)
     late = [CadreFactory(name=name, unit=world.township_a) for name in ("补录甲", "补录乙")]
     activity = services.care_activity_record(
         by=world.users["staff_a"], kind=CareKind.HEALTH_CHECK, date=datetime.date.today(), cadres=[world.cadre_a],
