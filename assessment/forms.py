@@ -13,7 +13,7 @@ from assessment.models import (
     YearStatus,
 )
 from assessment.selectors import TARGET_RANKS
-from cadres.forms import BootstrapMixin, UnitChoiceField
+from cadres.forms import BootstrapMixin, CadreChoiceField, UnitChoiceField
 from cadres.models import Cadre, Unit
 
 
@@ -156,11 +156,6 @@ class ItemFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
     source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源")] + InfoSource.choices)
     polarity = forms.ChoiceField(label="性质", required=False, choices=[("", "全部")] + Polarity.choices)
-
-
-class CadreChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, cadre):
-        return f"{cadre.name}（{cadre.unit.name} {cadre.position}）"
 
 
 class UnitPickForm(BootstrapMixin, forms.Form):

@@ -63,6 +63,34 @@ class FastSelectMultiple(FastSelect, forms.SelectMultiple):
     """FastSelect for several values (a county's activity lists 10,000 cadres to choose from)."""
 
 
+def cadre_label(name: str, unit_name: str, position: str) -> str:
+    return f"{name}（{unit_name} {position}）"
+
+
+class CadreChoiceIterator(forms.models.ModelChoiceIterator):
+    """(pk, label) pairs read as plain values, rendered by FastSelect: a county's pickers
+    offer 10,000 cadres, and building a model instance and a template per option took over
+    a second for a care activity's page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, name, unit_name, position in self.queryset.values_list("pk", "name", "unit__name", "position"):
+            yield (pk, cadre_label(name, unit_name, position))
+
+
+class CadreChoiceField(forms.ModelChoiceField):
+    """A cadre, shown with unit and position, among those of `queryset`."""
+
+    iterator = CadreChoiceIterator
+    widget = FastSelect
+
+
+class CadreMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = CadreChoiceIterator
+    widget = FastSelectMultiple
+
+
 def unit_label(depth: int, name: str) -> str:
     """A unit indented by its depth in the tree (an ideographic space per level)."""
     return f"{'　' * (depth - 1)}{name}"

@@ -3,7 +3,13 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 
-from cadres.forms import BootstrapMixin, FastSelect, FastSelectMultiple, UnitChoiceField
+from cadres.forms import (
+    BootstrapMixin,
+    CadreChoiceField,
+    CadreMultipleChoiceField,
+    FastSelectMultiple,
+    UnitChoiceField,
+)
 from cadres.models import Unit
 from care.models import (
     CareKind,
@@ -15,32 +21,6 @@ from care.models import (
 from care.follow_ups import FOLLOW_UP_STATE_LABELS
 from care.selectors import YOUNG_CADRE_AGE
 from core.roles import STAFF_ROLES, Role
-
-
-def cadre_label(name: str, unit_name: str, position: str) -> str:
-    return f"{name}（{unit_name} {position}）"
-
-
-class CadreChoiceIterator(forms.models.ModelChoiceIterator):
-    """(pk, label) pairs read as plain values, rendered by FastSelect: a county's activity
-    offers 10,000 cadres, twice (the cadres, and who raised a concern), and building a model
-    instance and a template per option took over a second."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for pk, name, unit_name, position in self.queryset.values_list("pk", "name", "unit__name", "position"):
-            yield (pk, cadre_label(name, unit_name, position))
-
-
-class CadreMultipleChoiceField(forms.ModelMultipleChoiceField):
-    iterator = CadreChoiceIterator
-    widget = FastSelectMultiple
-
-
-class CadreChoiceField(forms.ModelChoiceField):
-    iterator = CadreChoiceIterator
-    widget = FastSelect
 
 
 def conductors():

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from cadres.forms import BootstrapMixin, UnitChoiceField
+from cadres.forms import BootstrapMixin, CadreMultipleChoiceField, FastSelectMultiple, UnitChoiceField
 from cadres.models import MeasureKind, RecordStatus, Sanction, SanctionType, Unit
 from core.roles import STAFF_ROLES, Role
 from tolerance.models import (
@@ -18,11 +18,6 @@ from tolerance.models import (
 )
 
 
-class CadreChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, cadre):
-        return f"{cadre.name}（{cadre.unit.name} {cadre.position}）"
-
-
 class SanctionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, s):
         return f"{s.cadre.name}：{s.sanction_type}（{s.decision_date:%Y-%m-%d}，{s.matter}）"
@@ -32,8 +27,8 @@ class CaseFileForm(BootstrapMixin, forms.Form):
     """立案. Cadres are chosen among the visible cadres of the unit picked in step one."""
 
     title = forms.CharField(label="案件名称", max_length=200)
-    cadres = CadreChoiceField(queryset=None, label="涉及干部", required=False,
-                              widget=forms.SelectMultiple(attrs={"size": 8}),
+    cadres = CadreMultipleChoiceField(queryset=None, label="涉及干部", required=False,
+                                      widget=FastSelectMultiple(attrs={"size": 8}),
                               help_text="按住 Ctrl 可多选；列出本单位及下级单位的干部。")
     concerns_unit = forms.BooleanField(label="单位作为容错对象", required=False)
     error_date = forms.DateField(label="失误发生日期")
@@ -203,7 +198,7 @@ class ReformFilingForm(BootstrapMixin, forms.ModelForm):
 class AllegationForm(BootstrapMixin, forms.Form):
     source = forms.ChoiceField(label="线索来源", choices=AllegationSource.choices)
     received_on = forms.DateField(label="受理日期")
-    subjects = CadreChoiceField(queryset=None, label="反映对象", widget=forms.SelectMultiple(attrs={"size": 8}))
+    subjects = CadreMultipleChoiceField(queryset=None, label="反映对象", widget=FastSelectMultiple(attrs={"size": 8}))
     issue = forms.CharField(label="所涉问题", max_length=200, help_text="简要概括，如“违规发放津补贴”；用于识别重复函询")
     summary = forms.CharField(label="反映内容摘要", widget=forms.Textarea(attrs={"rows": 3}))
     reporter_anonymous = forms.BooleanField(label="匿名举报", required=False)
