@@ -45,7 +45,7 @@ from cadres.models import (
     Unit,
     UnitKind,
 )
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 
 # ---------------------------------------------------------------- who may see and act
@@ -386,7 +386,7 @@ def grade_reviews(grade: CadreGrade) -> QuerySet[GradeReview]:
 
 def review_scope(review: QuarterlyReview) -> QuerySet[Cadre]:
     """The cadres of the department's jurisdiction (its unit's subtree)."""
-    return Cadre.objects.filter(unit__path__startswith=review.department.path)
+    return Cadre.objects.filter(cadres_in_subtree(review.department.path))
 
 
 def review_teams(review: QuarterlyReview) -> QuerySet[Unit]:

@@ -54,7 +54,7 @@ from assessment.selectors import (
     year_grade_list,
 )
 from cadres.models import CadreStatus
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
 
@@ -488,7 +488,7 @@ def ranking_create(request, pk):
     if not pick.is_valid():
         return render(request, "assessment/ranking_form.html", {"review": review, "pick": pick})
     p = pick.cleaned_data
-    candidates = (review_scope(review).filter(pk__in=visible.values("pk"), unit__path__startswith=p["unit"].path,
+    candidates = (review_scope(review).filter(cadres_in_subtree(p["unit"].path), pk__in=visible.values("pk"),
                                               status=CadreStatus.ACTIVE).select_related("unit"))
     if p["position"]:
         candidates = candidates.filter(position__contains=p["position"])

@@ -110,9 +110,6 @@ class UnitChoiceField(forms.ModelChoiceField):
     widget = FastSelect
     iterator = UnitChoiceIterator
 
-    def label_from_instance(self, unit):
-        return unit_label(unit.depth, unit.name)
-
 
 class CadreForm(BootstrapMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

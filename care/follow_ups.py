@@ -71,7 +71,7 @@ class FollowUpDue:
         return FOLLOW_UP_STATE_LABELS[self.state]
 
 
-def sanctions_under_follow_up(cadres: QuerySet[Cadre] | None, today: datetime.date) -> QuerySet[Sanction]:
+def sanctions_under_follow_up(cadres: QuerySet[Cadre] | list[int] | None, today: datetime.date) -> QuerySet[Sanction]:
     """Sanctions and organizational adjustments in force and inside their influence period,
     each with its visits counted (only visits on or after the decision count)."""
     counted = Q(follow_up_visits__date__gte=F("decision_date"))

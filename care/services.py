@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from cadres.models import Cadre, FollowUpVisit, RecordStatus, Unit
+from cadres.models import Cadre, FollowUpVisit, Unit
 from cadres.services import cadre_record_add
 from care.models import (
     CareActivity,
@@ -20,6 +20,7 @@ from care.models import (
     Consultation,
     ConsultationSubmission,
 )
+from care.follow_ups import sanctions_under_follow_up
 from care.selectors import can_read_confidential, can_write_confidential
 from core.errors import DomainError
 
@@ -54,22 +55,19 @@ def _person(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _sanctions_to_visit(cadre: Cadre, on: datetime.date):
-    return [s for s in cadre.sanctions.select_related("sanction_type").filter(status=RecordStatus.IN_FORCE)
-            if s.decision_date <= on < s.influence_end]
-
-
 def _sanctions_to_visit_by_cadre(kind: str, date: datetime.date, cadres) -> dict:
-    """For a 回访教育, each cadre's sanctions in their influence period on the date; a cadre
-    with none cannot be visited (DESIGN §3 "Care")."""
+    """For a 回访教育, each cadre's sanctions under follow-up on the date (one query for the
+    whole group); a cadre with none cannot be visited (DESIGN §3 "Care")."""
     if kind != CareKind.FOLLOW_UP:
         return {}
+    sanctions = sanctions_under_follow_up([c.pk for c in cadres], date).select_related("sanction_type")
     visits_for = {}
-    for cadre in cadres:
-        sanctions = _sanctions_to_visit(cadre, date)
-        if not sanctions:
-            raise DomainError(f"{cadre.name}在 {date:%Y-%m-%d} 没有处于影响期内的处分或组织处理，不能记录回访教育。")
-        visits_for[cadre.pk] = sanctions
+    for sanction in sanctions.order_by("-decision_date", "-id"):
+        visits_for.setdefault(sanction.cadre_id, []).append(sanction)
+    missing = [c.name for c in cadres if c.pk not in visits_for]
+    if missing:
+        raise DomainError(
+            f"{'、'.join(missing)}在 {date:%Y-%m-%d} 没有处于影响期内的处分或组织处理，不能记录回访教育。")
     return visits_for
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from care import exports, forms, services
 from care.history import activity_history
 from care.models import ConcernStatus, ConfidentialNote, ObligationApplies
@@ -119,7 +119,7 @@ def activity_create(request):
     if not pick.is_valid():
         return render(request, "care/activity_create.html", {"pick": pick})
     unit = pick.cleaned_data["unit"]
-    cadres = cadres_visible_to(request.user).filter(unit__path__startswith=unit.path)
+    cadres = cadres_visible_to(request.user).filter(cadres_in_subtree(unit.path))
     initial = {"kind": request.GET.get("kind", ""), "date": _today(), "conducted_by": request.user.pk,
                "cadres": [c for c in request.GET.get("cadres", "").split(",") if c.isdigit()]}
     form = forms.ActivityForm(request.POST or None, initial=initial, cadres=cadres)
@@ -197,7 +197,7 @@ def activity_add_cadres(request, pk):
     if not pick.is_valid():
         return render(request, "care/activity_add_cadres.html", {"activity": activity, "pick": pick})
     unit = pick.cleaned_data["unit"]
-    cadres = (cadres_visible_to(request.user).filter(unit__path__startswith=unit.path)
+    cadres = (cadres_visible_to(request.user).filter(cadres_in_subtree(unit.path))
               .exclude(care_participations__activity=activity))
     form = forms.AddCadresForm(request.POST or None, cadres=cadres)
     if request.method == "POST" and form.is_valid():
@@ -382,7 +382,7 @@ def _visible_consultation(request, pk):
 
 
 def _submission_cadres(request, consultation):
-    return cadres_visible_to(request.user).filter(unit__path__startswith=consultation.unit.path)
+    return cadres_visible_to(request.user).filter(cadres_in_subtree(consultation.unit.path))
 
 
 @care_access()

@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
 from tolerance import allegation_services as services
@@ -68,7 +68,7 @@ def allegation_create(request):
         return render(request, "tolerance/allegation_create.html", {"pick": pick})
     unit = pick.cleaned_data["unit"]
     form = forms.AllegationForm(request.POST or None,
-                                cadres=cadres_visible_to(request.user).filter(unit__path__startswith=unit.path))
+                                cadres=cadres_visible_to(request.user).filter(cadres_in_subtree(unit.path)))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cadres.models import FollowUpVisit
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
 from tolerance import forms, services
@@ -84,7 +84,7 @@ def case_create(request):
     if not pick.is_valid():
         return render(request, "tolerance/case_create.html", {"pick": pick})
     unit = pick.cleaned_data["unit"]
-    cadres = cadres_visible_to(request.user).filter(unit__path__startswith=unit.path)
+    cadres = cadres_visible_to(request.user).filter(cadres_in_subtree(unit.path))
     form = forms.CaseFileForm(request.POST or None, cadres=cadres,
                               filings=reform_filings_visible_to(request.user))
     if request.method == "POST" and form.is_valid():

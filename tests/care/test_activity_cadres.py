@@ -216,3 +216,20 @@ def test_the_cadre_pickers_render_as_django_would_and_keep_a_refused_selection(c
     response = client_for(client, world.users["staff_a"]).post(url, {"cadres": [odd.pk, world.cadre_a.pk]})  # no kind
     assert str(response.context["form"]["cadres"]).count(" selected") == 2
     assert activity.participants.count() == 1
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_a_group_follow_up_reads_the_cadres_sanctions_in_one_query(world, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cadres = [CadreFactory(unit=world.township_a) for _ in range(count)]
+    for cadre in cadres:
+        SanctionFactory(cadre=cadre, decision_date=D(2026, 3, 10))
+    with CaptureQueriesContext(connection) as ctx:
+        record(world, CareKind.FOLLOW_UP, cadres=cadres, date=D(2026, 4, 1))
+    # (Each visit's own validation still checks its sanction exists: SELECT 1 … LIMIT 1.)
+    sanction_reads = [q for q in ctx.captured_queries
+                      if q["sql"].startswith('SELECT "cadres_sanction"') and 'FROM "cadres_sanction"' in q["sql"]]
+    assert len(sanction_reads) == 1
+    assert FollowUpVisit.objects.count() == count
