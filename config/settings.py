@@ -222,3 +222,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
+
+# --- issue 12: people by name and post in every template ({{ user|person }}, {{ unit|unit_full }})
+TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("core.templatetags.people")
