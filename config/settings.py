@@ -232,3 +232,6 @@ if not AUDIT_HMAC_KEY and env.str("AUDIT_HMAC_KEY_FILE", default=""):
 # Background jobs (core.jobs): exports, batch prints, imports and reports run in Celery with
 # a progress page; their result files are kept this many days, then removed.
 JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
+
+# --- issue 12: people by name and post in every template ({{ user|person }}, {{ unit|unit_full }})
+TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("core.templatetags.people")
