@@ -12,6 +12,7 @@ from cadres.models import MeasureKind, SupervisionMeasure
 from core import roles
 from core.errors import DomainError
 from core.reminders import notify
+from core.validation import safe_date_add
 from tolerance.models import (
     Allegation,
     AllegationStatus,
@@ -68,7 +69,7 @@ def allegation_receive(*, by, source: str, received_on: datetime.date, subjects,
         raise DomainError("同一问题已有线索或函询：" + "；".join(duplicates)
                           + "。请先查看，确需登记的，勾选“已知悉重复情况”后再提交。", field="acknowledge_duplicate")
     allegation = Allegation(source=source, received_on=received_on, issue=issue, issue_key=issue_key(issue),
-                            summary=summary, created_by=by, deadline=received_on + datetime.timedelta(days=VERIFY_DAYS))
+                            summary=summary, created_by=by, deadline=safe_date_add(received_on, days=VERIFY_DAYS))
     if duplicates:
         allegation.duplicate_note = "；".join(duplicates)[:300]
         allegation.duplicate_of = (Allegation.objects.filter(subjects__in=subjects, issue_key=allegation.issue_key)
