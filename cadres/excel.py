@@ -15,6 +15,7 @@ from cadres.models import Cadre, EducationLevel, PoliticalStatus, Rank, Sex, Uni
 from cadres.selectors import units_visible_to
 from cadres.services import cadre_create, tags_by_names
 from core.errors import DomainError
+from core.spreadsheet import append_row
 from core.validation import date_in_range
 
 # (header, field, required)
@@ -304,6 +305,6 @@ def export_workbook(queryset) -> bytes:
     ws = wb.create_sheet("干部名册")
     ws.append([h for h, _ in EXPORT_COLUMNS])
     for cadre in queryset.select_related("unit").iterator(chunk_size=2000):
-        ws.append([get(cadre) for _, get in EXPORT_COLUMNS])
+        append_row(ws, [get(cadre) for _, get in EXPORT_COLUMNS])
     return _to_bytes(wb)
 

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.versioning import VersionedAdminMixin
 from tolerance.models import (
     Allegation,
     CaseCadre,
@@ -76,7 +77,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(ToleranceCase)
-class ToleranceCaseAdmin(VisibleCasesMixin, GuardedModelAdmin, SimpleHistoryAdmin):
+class ToleranceCaseAdmin(VersionedAdminMixin, VisibleCasesMixin, GuardedModelAdmin, SimpleHistoryAdmin):
     case_lookup = "pk__in"
     list_display = ["title", "unit", "stage", "stage_deadline", "error_date", "accountability_body"]
     list_filter = ["stage", "origin"]
@@ -159,7 +160,7 @@ class ReformFilingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Allegation)
-class AllegationAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
+class AllegationAdmin(VersionedAdminMixin, GuardedModelAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "source", "received_on", "status", "conclusion", "deadline"]
     list_filter = ["status", "source", "conclusion"]
     search_fields = ["issue"]
