@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -206,7 +207,9 @@ class ReporterIdentityAdmin(admin.ModelAdmin):
         identity = self.get_object(request, object_id)
         if identity is not None and self.has_view_permission(request, identity):
             ReporterAccessLog.objects.create(identity=identity, user=request.user, via="后台")
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        add_never_cache_headers(response)  # the reporter's identity: never kept by a browser or proxy
+        return response
 
 
 @admin.register(ReporterAccessLog)

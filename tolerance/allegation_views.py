@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
@@ -186,6 +187,7 @@ def allegation_action(request, pk, action):
     return redirect("tolerance:allegation_detail", pk=allegation.pk)
 
 
+@never_cache  # shows the reporter's identity: Cache-Control no-store, like the confidential note
 @tolerance_access
 def reporter_identity(request, pk):
     """Only the assigned verifiers; each view is logged."""

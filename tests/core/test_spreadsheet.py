@@ -72,3 +72,14 @@ def test_formula_looking_text_imports_back_as_the_same_literal(world):
     buffer.name = "round.xlsx"
     preview = preview_import(buffer, user=world.users["staff_a"])
     assert [r.values.get("native_place") for r in preview.rows] == [p.strip() for p in PAYLOADS]
+
+
+def test_pages_showing_the_reporters_identity_are_never_cached(world, client):
+    from tests.tolerance.builders import verifying_allegation
+    allegation = verifying_allegation(world)
+    page = client_for(client, world.users["officer_assigned"]).get(reverse("tolerance:reporter", args=[allegation.pk]))
+    assert "no-store" in page["Cache-Control"]
+    client.logout()
+    admin_page = client_for(client, world.users["admin"]).get(
+        reverse("admin:tolerance_reporteridentity_change", args=[allegation.reporter.pk]))
+    assert admin_page.status_code == 200 and "no-store" in admin_page["Cache-Control"]
