@@ -7,6 +7,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from cadres.models import Rank
+from core.spreadsheet import append_row
 
 HEADERS = ["序号", "姓名", "单位", "现任职务", "职级", "研判结论", "不能提名的原因", "优先提拔使用情形"]
 WIDTHS = [6, 10, 22, 20, 12, 12, 60, 60]
@@ -39,8 +40,8 @@ def shortlist_workbook(rows, *, unit, target_rank, position="", on: datetime.dat
         return cell
 
     for number, row in enumerate(rows, start=1):
-        ws.append([number, row.name, row.unit_name, row.position, row.rank, "可提名" if row.eligible else "暂不能提名",
-                   reasons(row.blocks), reasons(row.priorities)])
+        append_row(ws, [number, row.name, row.unit_name, row.position, row.rank,
+                        "可提名" if row.eligible else "暂不能提名", reasons(row.blocks), reasons(row.priorities)])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -13,7 +13,7 @@ from assessment.models import (
     YearStatus,
 )
 from assessment.selectors import TARGET_RANKS
-from cadres.forms import BootstrapMixin, CadreChoiceField, UnitChoiceField
+from cadres.forms import BootstrapMixin, CadreChoiceField, HardenedFormMixin, UnitChoiceField
 from cadres.models import Cadre, Unit
 
 
@@ -48,7 +48,7 @@ class YearCreateForm(BootstrapMixin, forms.Form):
             else datetime.date.today().year
 
 
-class GradeBatchForm(forms.Form):
+class GradeBatchForm(HardenedFormMixin, forms.Form):
     """One grade and one remark field per cadre row, and the team's grade."""
 
     def __init__(self, *args, rows, with_team: bool, **kwargs):

@@ -47,6 +47,7 @@ from cadres.models import (
 )
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
+from core.validation import safe_date_add
 
 # ---------------------------------------------------------------- who may see and act
 
@@ -642,7 +643,7 @@ def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date
     for cadre_id, date in each(SupervisionMeasure.objects.filter(
             **in_scope, kind=MeasureKind.ADMONITION, status=RecordStatus.IN_FORCE, date__gt=since, date__lte=on)
             .values_list("cadre_id", "date").order_by("date")):
-        end = date + relativedelta(months=ADMONITION_BLOCK_MONTHS)
+        end = safe_date_add(date, months=ADMONITION_BLOCK_MONTHS)
         rows[cadre_id].blocks.append(f"受到诫勉（{date:%Y-%m-%d}），{ADMONITION_BLOCK_MONTHS}个月内不得提拔，{end:%Y-%m-%d}起方可使用")
 
     # Priority reasons

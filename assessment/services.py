@@ -45,6 +45,7 @@ from assessment.selectors import (
 from cadres.models import AchievementRecord, AchievementSource, Cadre, Unit
 from core import roles
 from core.errors import DomainError
+from core.validation import safe_date_add
 
 REREVIEW_DAYS = 30  # 公务员法 art. 95: 复核 within 30 days of learning the result
 REVIEW_DEADLINE_DAYS = 15  # a quarter's review is due this many days after the quarter ends
@@ -286,7 +287,7 @@ def grade_rereview_request(*, grade: CadreGrade, requested_on: datetime.date, gr
     if days < 0:
         raise DomainError(f"申请日期（{requested_on:%Y-%m-%d}）不能早于告知日期（{grade.told_on:%Y-%m-%d}）。")
     if days > REREVIEW_DAYS:
-        last = grade.told_on + datetime.timedelta(days=REREVIEW_DAYS)
+        last = safe_date_add(grade.told_on, days=REREVIEW_DAYS)
         raise DomainError(f"已超过复核申请期限：应自知道考核结果之日起{REREVIEW_DAYS}日内提出（{grade.told_on:%Y-%m-%d}告知，"
                           f"最迟 {last:%Y-%m-%d}），{requested_on:%Y-%m-%d}申请已是第 {days} 日。")
     if grade.reviews.filter(status=ReviewRequestStatus.PENDING).exists():

@@ -1,6 +1,5 @@
 """Thin views: fetch through the selectors (outside the jurisdiction an object does not exist:
 404), check the action is the user's (403), call the service, turn a refusal into a message."""
-import datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -61,6 +60,7 @@ from cadres.models import CadreStatus
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
+from core.validation import safe_date_add
 
 PAGE_SIZE = 30
 BATCH_PAGE_SIZE = 100
@@ -288,7 +288,7 @@ def grade_detail(request, pk):
         and grade.told_on and not pending else None,
         "answer_form": forms.ReReviewAnswerForm() if staff and pending else None,
         "pending": pending,
-        "deadline": grade.told_on + datetime.timedelta(days=services.REREVIEW_DAYS) if grade.told_on else None,
+        "deadline": safe_date_add(grade.told_on, days=services.REREVIEW_DAYS) if grade.told_on else None,
     })
 
 

@@ -18,6 +18,7 @@ from cadres.models import (
     Unit,
 )
 from cadres.selectors import cadres_visible_to, units_visible_to
+from core.versioning import VersionedAdminMixin
 
 
 class VisibleCadresMixin:
@@ -55,7 +56,7 @@ class FamilyInline(admin.TabularInline):
 
 
 @admin.register(Cadre)
-class CadreAdmin(VisibleCadresMixin, SimpleHistoryAdmin):
+class CadreAdmin(VersionedAdminMixin, VisibleCadresMixin, SimpleHistoryAdmin):
     cadre_lookup = "self"
     list_display = ["name", "sex", "birth_date", "unit", "position", "rank", "status"]
     list_filter = ["status", "rank", "sex", "tags"]

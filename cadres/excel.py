@@ -3,6 +3,7 @@ import datetime
 import io
 import zipfile
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +15,8 @@ from cadres.models import Cadre, EducationLevel, PoliticalStatus, Rank, Sex, Uni
 from cadres.selectors import units_visible_to
 from cadres.services import cadre_create, tags_by_names
 from core.errors import DomainError
+from core.spreadsheet import append_row
+from core.validation import date_in_range
 
 # (header, field, required)
 COLUMNS = [
@@ -132,13 +135,44 @@ def _unit_lookup(user) -> dict[str, list[Unit]]:
     return lookup
 
 
+NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件，请使用下载的模板填写后上传。"
+XML_DECLARATIONS = "文件中含有文档类型定义或实体声明（DTD / ENTITY），这不是 Excel 正常保存的内容，已拒绝导入。请把数据复制到下载的模板中再上传。"
+
+
+def refuse_xml_declarations(file) -> None:
+    """An .xlsx saved by Excel or WPS never declares a DTD or an entity; one that does is
+    crafted. Refused with a clear message before openpyxl parses it (its parser would only
+    raise ParseError halfway through the rows)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            for member in archive.infolist():
+                if member.filename.endswith((".xml", ".rels", ".vml")):
+                    with archive.open(member) as f:
+                        head = f.read(8192)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"<\x00!\x00" in head:
+                        raise DomainError(XML_DECLARATIONS)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise DomainError(NOT_XLSX) from None
+    finally:
+        file.seek(0)
+
+
 def preview_import(file, *, user) -> ImportPreview:
     """Validate every row without writing anything. Raises DomainError for a file that is
-    not Excel or has the wrong headers."""
+    not Excel, declares XML entities, or has the wrong headers."""
+    refuse_xml_declarations(file)
+    try:
+        return _preview_import(file, user=user)
+    except ParseError:
+        raise DomainError(XML_DECLARATIONS) from None
+
+
+def _preview_import(file, *, user) -> ImportPreview:
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise DomainError("文件不是有效的 Excel（.xlsx）文件，请使用下载的模板填写后上传。") from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError,
+            IndexError, EOFError):
+        raise DomainError(NOT_XLSX) from None
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
@@ -196,8 +230,12 @@ def _parse_row(number, values, units) -> ImportRow:
         if name in DATE_FIELDS:
             try:
                 row.values[name] = parse_date(raw)
+                date_in_range(row.values[name])
             except ValueError:
                 row.errors.append(f"“{header}”不是有效日期：{text}")
+            except ValidationError as e:
+                row.values.pop(name, None)
+                row.errors.append(f"“{header}”{e.messages[0]}")
         elif name in CHOICE_FIELDS:
             if text not in CHOICE_FIELDS[name]:
                 row.errors.append(f"“{header}”的值“{text}”无效，可选：{'、'.join(CHOICE_FIELDS[name])}")
@@ -267,6 +305,6 @@ def export_workbook(queryset) -> bytes:
     ws = wb.create_sheet("干部名册")
     ws.append([h for h, _ in EXPORT_COLUMNS])
     for cadre in queryset.select_related("unit").iterator(chunk_size=2000):
-        ws.append([get(cadre) for _, get in EXPORT_COLUMNS])
+        append_row(ws, [get(cadre) for _, get in EXPORT_COLUMNS])
     return _to_bytes(wb)
 

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from cadres.validators import validate_id_number
+from core.validation import safe_date_add
 
 
 class UnitKind(models.TextChoices):
@@ -413,7 +414,8 @@ class Sanction(models.Model):
         return f"{self.sanction_type.name}（{self.decision_date:%Y-%m-%d}）"
 
     def save(self, *args, **kwargs):
-        self.influence_end = self.decision_date + relativedelta(months=self.sanction_type.influence_months)
+        # Clipped, never overflowing: a decision dated near year 9999 must not break the cadre's pages.
+        self.influence_end = safe_date_add(self.decision_date, months=self.sanction_type.influence_months)
         super().save(*args, **kwargs)
 
     def in_influence_period(self, on: datetime.date) -> bool:

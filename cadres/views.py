@@ -1,3 +1,4 @@
+import time
 import uuid
 from functools import wraps
 from pathlib import Path
@@ -5,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -157,6 +158,8 @@ def cadre_create_view(request):
             cadre = cadre_create(by=request.user, tags=tags, **data)
         except DomainError as e:
             messages.error(request, e.message)
+        except ValidationError as e:  # a duplicate saved by a simultaneous post
+            form.add_error(None, e)
         else:
             messages.success(request, f"已新增干部 {cadre.name}。")
             return redirect("cadres:detail", pk=cadre.pk)
@@ -253,8 +256,27 @@ def unit_tree(request):
 
 # Import: upload → dry-run preview → confirm. The file waits in MEDIA_ROOT (never served)
 # under a random token remembered in the user's session.
+IMPORT_TTL_SECONDS = 2 * 60 * 60  # an unconfirmed upload is deleted after two hours
+
+
 def _import_path(token: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / f"{token}.xlsx"
+
+
+def purge_expired_imports(now: float | None = None) -> int:
+    """Delete uploads never confirmed within IMPORT_TTL_SECONDS (they hold ID numbers).
+    Runs on every upload and confirmation, so the folder never grows without bound."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    now = now or time.time()
+    removed = 0
+    for path in folder.glob("*.xlsx") if folder.is_dir() else []:
+        try:
+            if now - path.stat().st_mtime > IMPORT_TTL_SECONDS:
+                path.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 @registry_access(edit=True)
@@ -268,6 +290,8 @@ def import_template(request):
 def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form}
+    if request.method == "POST":
+        purge_expired_imports()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -289,8 +313,12 @@ def import_upload(request):
 @require_POST
 @registry_access(edit=True)
 def import_confirm(request, token):
-    if token not in request.session.get("cadre_imports", []) or not _import_path(token).exists():
+    purge_expired_imports()
+    if token not in request.session.get("cadre_imports", []):
         raise Http404
+    if not _import_path(token).exists():
+        messages.error(request, "上传的文件已过期（上传后 2 小时内未确认导入），请重新上传。")
+        return redirect("cadres:import")
     path = _import_path(token)
     try:
         with path.open("rb") as f:

@@ -4,6 +4,8 @@ import io
 
 from openpyxl import Workbook
 
+from core.spreadsheet import append_row
+
 COLUMNS = [
     ("日期", lambda a: a.date),
     ("类别", lambda a: a.get_kind_display()),
@@ -29,7 +31,7 @@ def activities_workbook(queryset) -> bytes:
     ws = wb.create_sheet("关心关爱活动")
     ws.append([h for h, _ in COLUMNS])
     for activity in queryset.iterator(chunk_size=1000):
-        ws.append([get(activity) for _, get in COLUMNS])
+        append_row(ws, [get(activity) for _, get in COLUMNS])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from care.models import (
 )
 from care.selectors import can_read_confidential, can_write_confidential
 from core.errors import DomainError
+from core.validation import safe_date_add
 
 # A concern is answered within this many days unless the recorder sets another deadline
 # (seed 000 Q8 asks for a prompt answer, 积极回应干部合理关切, without a number).
@@ -241,7 +242,7 @@ def concern_raise(*, by, cadre: Cadre, category: str, content: str, responder: s
     if not responder.strip():
         raise DomainError("请填写答复责任单位或责任人。")
     _not_future(raised_on, "提出日期")
-    deadline = deadline or raised_on + datetime.timedelta(days=CONCERN_ANSWER_DAYS)
+    deadline = deadline or safe_date_add(raised_on, days=CONCERN_ANSWER_DAYS)
     if deadline < raised_on:
         raise DomainError(f"答复期限（{deadline:%Y-%m-%d}）不能早于提出日期（{raised_on:%Y-%m-%d}）。")
     concern = Concern(cadre=cadre, activity=activity, submission=submission, category=category,

@@ -58,7 +58,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 13: NUL bytes never reach a view (query parameters and posted values).
+    "core.validation.StripNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue 13: a form posted twice (double click, resubmit) is saved once (core/idempotency.py).
+    "core.idempotency.SubmitOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -10,3 +10,7 @@ class CoreConfig(AppConfig):
         # Each app's jobs.py registers its background jobs (core.jobs.register_job), in the
         # web process and in the Celery worker alike.
         autodiscover_modules("jobs")
+        # Every model DateField refuses dates outside a sane range (see core.validation).
+        from core.validation import install_model_date_validators
+
+        install_model_date_validators()

@@ -161,3 +161,19 @@ class BackgroundJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SubmittedForm(models.Model):
+    """One posted form, by its page token (static/js/submit_once.js puts a random token in
+    every POST form). A double click or a resubmission of the same page finds its row and
+    is answered with the first post's result instead of being saved again; the unique key
+    makes two simultaneous posts resolve to one (core.idempotency)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    location = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "已提交表单"
+        verbose_name_plural = "已提交表单"

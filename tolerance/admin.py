@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.versioning import VersionedAdminMixin
 from tolerance.models import (
     Allegation,
     CaseCadre,
@@ -76,7 +78,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(ToleranceCase)
-class ToleranceCaseAdmin(VisibleCasesMixin, GuardedModelAdmin, SimpleHistoryAdmin):
+class ToleranceCaseAdmin(VersionedAdminMixin, VisibleCasesMixin, GuardedModelAdmin, SimpleHistoryAdmin):
     case_lookup = "pk__in"
     list_display = ["title", "unit", "stage", "stage_deadline", "error_date", "accountability_body"]
     list_filter = ["stage", "origin"]
@@ -159,7 +161,7 @@ class ReformFilingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Allegation)
-class AllegationAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
+class AllegationAdmin(VersionedAdminMixin, GuardedModelAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "source", "received_on", "status", "conclusion", "deadline"]
     list_filter = ["status", "source", "conclusion"]
     search_fields = ["issue"]
@@ -205,7 +207,9 @@ class ReporterIdentityAdmin(admin.ModelAdmin):
         identity = self.get_object(request, object_id)
         if identity is not None and self.has_view_permission(request, identity):
             ReporterAccessLog.objects.create(identity=identity, user=request.user, via="后台")
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        add_never_cache_headers(response)  # the reporter's identity: never kept by a browser or proxy
+        return response
 
 
 @admin.register(ReporterAccessLog)

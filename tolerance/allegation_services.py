@@ -8,11 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from cadres.models import MeasureKind, SupervisionMeasure
+from cadres.models import Cadre, MeasureKind, SupervisionMeasure
 from core import roles
 from core.errors import DomainError
 from core.people import person_label
 from core.reminders import notify
+from core.validation import safe_date_add
 from tolerance.models import (
     Allegation,
     AllegationStatus,
@@ -65,12 +66,15 @@ def allegation_receive(*, by, source: str, received_on: datetime.date, subjects,
         raise DomainError("请选择反映对象。")
     if received_on > timezone.localdate():
         raise DomainError("受理日期不能晚于今天。")
+    # Lock the subjects' rows (in id order: no deadlock) so two registrations of one issue
+    # at once are checked one after the other: the second sees the first as a duplicate.
+    list(Cadre.objects.select_for_update().filter(pk__in=[c.pk for c in subjects]).order_by("pk").values_list("pk"))
     duplicates = earlier_inquiries(cadres=subjects, issue=issue)
     if duplicates and not acknowledge_duplicate:
         raise DomainError("同一问题已有线索或函询：" + "；".join(duplicates)
                           + "。请先查看，确需登记的，勾选“已知悉重复情况”后再提交。", field="acknowledge_duplicate")
     allegation = Allegation(source=source, received_on=received_on, issue=issue, issue_key=issue_key(issue),
-                            summary=summary, created_by=by, deadline=received_on + datetime.timedelta(days=VERIFY_DAYS))
+                            summary=summary, created_by=by, deadline=safe_date_add(received_on, days=VERIFY_DAYS))
     if duplicates:
         allegation.duplicate_note = "；".join(duplicates)[:300]
         allegation.duplicate_of = (Allegation.objects.filter(subjects__in=subjects, issue_key=allegation.issue_key)
@@ -194,6 +198,13 @@ def clarification_issue(*, allegation, by, cadre, form: str, scope: str, issuing
         raise DomainError(f"{cadre.name}不是该线索的反映对象。")
     if not scope.strip():
         raise DomainError("请写明通报范围。")
+    # Under the allegation's row lock: a double click or two clerks at once issue one
+    # notice, and consume one official number.
+    earlier = ClarificationNotice.objects.filter(allegation=allegation, cadre=cadre, form=form,
+                                                 issuing_body=issuing_body).first()
+    if earlier:
+        raise DomainError(f"{issuing_body}已就此线索为{cadre.name}出具{earlier.get_form_display()}（{earlier.number}），"
+                          "不再重复出具；如需更正，请在原通知书上办理。")
     notice = ClarificationNotice(allegation=allegation, cadre=cadre, form=form, scope=scope,
                                  issuing_body=issuing_body, year=issued_on.year,
                                  serial=_next_serial(issuing_body, issued_on.year, by), alleged=alleged,

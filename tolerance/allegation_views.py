@@ -5,22 +5,26 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
+from core.spreadsheet import append_row
+from core.versioning import lock_version, posted_version
 from tolerance import allegation_services as services
 from tolerance import documents, forms
 from tolerance.document_views import _issuer_size
-from tolerance.models import AllegationStatus, Conclusion
+from tolerance.models import Allegation, AllegationStatus, Conclusion
 from tolerance.selectors import (
     allegation_list as select_allegation_list,
 )
@@ -173,7 +177,9 @@ def allegation_action(request, pk, action):
             f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}" for f, e in form.errors.items()))
     else:
         try:
-            handler(allegation, form, request.user)
+            with transaction.atomic():  # the version the page showed, checked under the row lock
+                lock_version(Allegation, allegation.pk, posted_version(request))
+                handler(allegation, form, request.user)
         except DomainError as e:
             messages.error(request, e.message)
         else:
@@ -181,6 +187,7 @@ def allegation_action(request, pk, action):
     return redirect("tolerance:allegation_detail", pk=allegation.pk)
 
 
+@never_cache  # shows the reporter's identity: Cache-Control no-store, like the confidential note
 @tolerance_access
 def reporter_identity(request, pk):
     """Only the assigned verifiers; each view is logged."""
@@ -276,7 +283,7 @@ def publication_export(request):
     ws = wb.create_sheet("不实举报澄清案例")
     ws.append(PUBLICATION_COLUMNS)
     for n in notices:
-        ws.append(_publication_row(n))
+        append_row(ws, _publication_row(n))
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)

@@ -15,6 +15,8 @@ from core import roles
 from core.errors import DomainError
 from core.people import person_label, unit_label
 from core.reminders import notify
+from core.uploads import content_matches
+from core.validation import safe_date_add
 from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.models import (
     CaseCadre,
@@ -50,7 +52,7 @@ def _save(instance, by, **kwargs):
 def stage_deadline(stage: str, start: datetime.date | None = None) -> datetime.date:
     row = StageDeadline.objects.filter(stage=stage).first()
     days = row.days if row else DEFAULT_STAGE_DAYS.get(stage, 0)
-    return (start or timezone.localdate()) + datetime.timedelta(days=days)
+    return safe_date_add(start or timezone.localdate(), days=days)
 
 
 def _locked(case) -> ToleranceCase:
@@ -360,7 +362,7 @@ def rereview_request(*, case, case_cadre: CaseCadre, by, requested_on: datetime.
     case = _locked(case)
     if case.feedback_received_on is None:
         raise DomainError("书面反馈签收后才能申请复核。")
-    last_day = case.feedback_received_on + datetime.timedelta(days=REREVIEW_DAYS)
+    last_day = safe_date_add(case.feedback_received_on, days=REREVIEW_DAYS)
     if not case.feedback_received_on <= requested_on <= last_day:
         raise DomainError(f"复核申请须在收到书面反馈之日起 {REREVIEW_DAYS} 日内（{last_day:%Y-%m-%d} 前）提出。")
     if case_cadre.case_id != case.pk:
@@ -377,6 +379,8 @@ def validate_evidence_file(file) -> None:
         raise DomainError(f"不支持的文件类型，请上传：{'、'.join(sorted(EVIDENCE_EXTENSIONS))}。")
     if file.size > EVIDENCE_MAX_BYTES:
         raise DomainError(f"文件超过 {EVIDENCE_MAX_BYTES // 1024 // 1024} MB。")
+    if not content_matches(file):
+        raise DomainError("文件内容与扩展名不符（如改了扩展名的程序或网页），已拒绝。请上传真实的 PDF、图片、Word 或 Excel 文件。")
 
 
 @transaction.atomic

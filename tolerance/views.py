@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible
 from core import roles
 from core.errors import DomainError
 from core.people import people_label
+from core.versioning import lock_version, posted_version
 from tolerance import forms, services
 from tolerance.models import (
     CaseCadre,
@@ -25,6 +27,7 @@ from tolerance.models import (
     Evidence,
     Ruling,
     Stage,
+    ToleranceCase,
 )
 from tolerance.rules import tolerance_blockers
 from tolerance.selectors import (
@@ -249,7 +252,9 @@ def case_action(request, pk, action):
         messages.error(request, f"{title}未保存：{errors}")
     else:
         try:
-            handler(case, form, request.user)
+            with transaction.atomic():  # the version the page showed, checked under the row lock
+                lock_version(ToleranceCase, case.pk, posted_version(request))
+                handler(case, form, request.user)
         except DomainError as e:
             messages.error(request, e.message)
         else:
