@@ -69,6 +69,18 @@ class ImportPreview:
     def count(self, action):
         return sum(1 for f in self.files if f.action == action)
 
+    @property
+    def new_count(self):
+        return self.count("新增")
+
+    @property
+    def update_count(self):
+        return self.count("更新")
+
+    @property
+    def unchanged_count(self):
+        return self.count("无变化")
+
 
 def _value_text(value) -> str:
     if value in (None, ""):
