@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from appointment.lrmx import LABELS, LrmxRefused, ParsedPerson, iter_lrmx, parse_lrmx
 from cadres.models import Cadre, FamilyMember, Posting, Rank, Unit
@@ -24,6 +25,7 @@ from core.errors import DomainError
 
 # Fields an update may change; unit, post and rank move only through postings.
 UPDATABLE = [f for f in LABELS if f not in ("position", "id_number", "photo")]
+FORM_DATES = ("age_reference_date", "form_filled_on")
 MAX_FIELD_LENGTHS = {f.name: f.max_length for f in Cadre._meta.fields if getattr(f, "max_length", None)}
 
 
@@ -115,6 +117,8 @@ def _diff(result: FileResult) -> None:
         if name in ("resume_text", "rewards_text", "grades_text") and not new:
             continue
         old = getattr(cadre, name)
+        if name in FORM_DATES and old is None and new == timezone.localdate():
+            continue  # what an export writes for an unset date: not a change
         if (old or "") != (new or ""):
             result.changes.append(f"{LABELS[name]}：{_value_text(old)} → {_value_text(new)}")
     if person.values.get("position") and person.values["position"] not in (cadre.position, f"{cadre.unit.name}{cadre.position}"):
@@ -191,8 +195,9 @@ def _match(results: list[FileResult], user, seen: dict[str, str]) -> None:
     parsed = [r for r in results if r.person and r.person.values.get("id_number")]
     numbers = [r.person.values["id_number"] for r in parsed]
     anywhere = cadres_by_id_numbers(numbers)
-    editable = cadres_by_id_numbers(numbers, cadres_editable_by(user).select_related("unit")
-                                    .prefetch_related("family_members", "postings"))
+    # No user: the management command, run by whoever runs the server, over the whole registry.
+    scope = Cadre.objects.all() if user is None else cadres_editable_by(user)
+    editable = cadres_by_id_numbers(numbers, scope.select_related("unit").prefetch_related("family_members", "postings"))
     for result in parsed:
         number = result.person.values["id_number"]
         if number in seen:
@@ -235,7 +240,9 @@ def _create(person: ParsedPerson, *, unit: Unit, rank: str, by) -> Cadre:
 
 @transaction.atomic
 def _update(cadre: Cadre, person: ParsedPerson, *, by) -> Cadre:
-    fields = {name: person.values[name] for name in UPDATABLE if name in person.values}
+    fields = {name: person.values[name] for name in UPDATABLE if name in person.values
+              and not (name in FORM_DATES and getattr(cadre, name) is None
+                       and person.values[name] == timezone.localdate())}
     cadre = cadre_update(cadre=cadre, by=by, expected_version=cadre.version, **fields)
     starts = {(p.start_date.year, p.start_date.month) for p in cadre.postings.all()}
     for entry in person.resume or []:

@@ -58,3 +58,19 @@ def test_a_batch_is_one_pdf_with_two_pages_each(full_cadre, tmp_path, count):  #
     data = form_data(full_cadre)
     _, pages = pdf_text(form_pdf([data] * count), tmp_path)
     assert pages == 2 * count
+
+
+def test_the_word_file_has_the_form_a_clerk_can_edit(full_cadre):  # noqa: F811
+    import io
+
+    from docx import Document
+
+    from appointment.word import form_docx
+
+    document = Document(io.BytesIO(form_docx(form_data(full_cadre))))
+    text = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    for value in ["甲干部", "（40岁）", "2007.07--2015.03  清河县某局科员", "政务警告处分", "2024年度考核优秀",
+                  "王大山", "67", "中共清河县委组织部", "审\n批\n机\n关\n意\n见", "工作单位及职务"]:
+        assert value in text, value
+    assert "改革探索失误" not in text
+    assert len(document.inline_shapes) == 1  # the photo
