@@ -225,3 +225,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
+
+# Audit trail (core.audit): the key of its hash chain. Keep it outside the database and
+# apart from SECRET_KEY so that rotating one never breaks verification of old rows.
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+if not AUDIT_HMAC_KEY and env.str("AUDIT_HMAC_KEY_FILE", default=""):
+    AUDIT_HMAC_KEY = Path(env.str("AUDIT_HMAC_KEY_FILE")).read_text().strip()
+
+# Background jobs (core.jobs): exports, batch prints, imports and reports run in Celery with
+# a progress page; their result files are kept this many days, then removed.
+JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
+
+# --- issue 12: people by name and post in every template ({{ user|person }}, {{ unit|unit_full }})
+TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("core.templatetags.people")
