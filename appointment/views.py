@@ -1,36 +1,28 @@
 """干部任免审批表 (PDF, Word) and LRMX export and import pages. Every cadre is read through
 cadres_visible_to; imports and the list's batch work need the registry edit role or view role
 as the Excel pages do (cadres.views.registry_access)."""
-import io
 import json
-import shutil
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import quote
 
-from django.conf import settings
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from appointment import pdf, word
+from appointment.batch import import_dir, stored_uploads
 from appointment.form import form_data, form_queryset
 from appointment.forms import LrmxImportForm
-from appointment.importer import import_files, preview_files, summary_text
-from appointment.lrmx import build_lrmx, lrmx_filename, write_zip
-from cadres.forms import CadreFilterForm
-from cadres.selectors import cadre_list as select_cadre_list
+from appointment.importer import preview_files
+from appointment.lrmx import build_lrmx, lrmx_filename
 from cadres.selectors import cadres_visible_to, units_visible_to
 from cadres.views import registry_access
+from core.jobs import job_start
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# Until background jobs land (core/jobs.py), a list's batch print and zip export run in the
-# request; a selection larger than this is refused with advice to narrow the filters.
-MAX_SYNC_SELECTION = 200
 
 
 def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -62,58 +54,25 @@ def lrmx_export(request, pk):
     return _attachment(build_lrmx(data), lrmx_filename(data.cadre), "application/xml")
 
 
-def _selection(request):
-    """The cadres of the list as filtered on the page (the same filters as the Excel export)."""
-    form = CadreFilterForm(request.GET or None, units=units_visible_to(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
-    return select_cadre_list(
-        user=request.user, search=filters.get("q", ""), unit=filters.get("unit"), rank=filters.get("rank", ""),
-        status=filters.get("status", ""), tag=filters.get("tag", ""),
-        township_years_min=filters.get("township_years"), order=filters.get("order") or "name",
-    )
-
-
-def _too_many(request, qs):
-    count = qs.count()
-    if count == 0:
-        messages.warning(request, "当前筛选结果中没有干部。")
-        return True
-    if count > MAX_SYNC_SELECTION:
-        messages.error(request, f"当前筛选结果有 {count} 人，一次最多处理 {MAX_SYNC_SELECTION} 人，请缩小筛选范围后重试。")
-        return True
-    return False
-
-
+@require_POST
 @registry_access()
 def batch_pdf(request):
-    qs = _selection(request)
-    if _too_many(request, qs):
-        return redirect(f"{reverse('cadres:list')}?{request.GET.urlencode()}")
-    datas = (form_data(c) for c in form_queryset(qs))
-    return _attachment(pdf.form_pdf(datas), "干部任免审批表.pdf", PDF)
+    """Batch print of the list as filtered: a background job, whose page shows progress and
+    then the one PDF (the selection is read again in the job, through cadres_visible_to)."""
+    job = job_start(user=request.user, kind="appointment.batch_print", params={"query": request.POST.get("query", "")})
+    return redirect(job)
 
 
+@require_POST
 @registry_access()
 def lrmx_export_many(request):
-    qs = _selection(request)
-    if _too_many(request, qs):
-        return redirect(f"{reverse('cadres:list')}?{request.GET.urlencode()}")
-    buffer = io.BytesIO()
-    write_zip((form_data(c) for c in form_queryset(qs)), buffer)
-    return _attachment(buffer.getvalue(), "干部任免审批表.zip", "application/zip")
+    job = job_start(user=request.user, kind="appointment.lrmx_zip", params={"query": request.POST.get("query", "")})
+    return redirect(job)
 
 
 # Import: upload → dry-run preview → confirm. The files wait in MEDIA_ROOT (never served)
-# under a random token remembered in the user's session, as the Excel import does.
-def _import_dir(token: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / f"lrmx-{token}"
-
-
-def _stored_uploads(directory: Path, stack: ExitStack):
-    names = json.loads((directory / "names.json").read_text(encoding="utf-8"))
-    return [(name, stack.enter_context((directory / f"{i}.bin").open("rb"))) for i, name in enumerate(names)]
-
-
+# under a random token remembered in the user's session, as the Excel import does; the
+# confirmed import runs as a background job with a progress page.
 @registry_access(edit=True)
 def lrmx_import(request):
     units = units_visible_to(request.user).order_by("path")
@@ -121,7 +80,7 @@ def lrmx_import(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         token = uuid.uuid4().hex
-        directory = _import_dir(token)
+        directory = import_dir(token)
         directory.mkdir(parents=True)
         names = []
         for i, upload in enumerate(form.cleaned_data["files"]):
@@ -131,7 +90,7 @@ def lrmx_import(request):
             names.append(Path(upload.name).name)
         (directory / "names.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
         with ExitStack() as stack:
-            preview = preview_files(_stored_uploads(directory, stack), user=request.user)
+            preview = preview_files(stored_uploads(directory, stack), user=request.user)
         request.session.setdefault("lrmx_imports", {})[token] = {
             "unit": form.cleaned_data["unit"].pk, "rank": form.cleaned_data["rank"]}
         request.session.modified = True
@@ -144,24 +103,11 @@ def lrmx_import(request):
 @registry_access(edit=True)
 def lrmx_import_confirm(request, token):
     pending = request.session.get("lrmx_imports", {})
-    directory = _import_dir(token)
-    if token not in pending or not directory.is_dir():
+    if token not in pending or not import_dir(token).is_dir():
         raise Http404
     choice = pending[token]
-    unit = units_visible_to(request.user).filter(pk=choice["unit"]).first()
-    try:
-        if unit is None:
-            messages.error(request, "所选单位已不在您的管辖范围内，未导入。")
-            return redirect("appointment:lrmx_import")
-        with ExitStack() as stack:
-            # Checked again: the registry may have changed since the preview.
-            result = import_files(_stored_uploads(directory, stack), user=request.user, unit=unit,
-                                  rank=choice["rank"])
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-        request.session["lrmx_imports"] = {t: v for t, v in pending.items() if t != token}
-    messages.success(request, summary_text(result))
-    for file in result.files:
-        if file.outcome == "失败":
-            messages.warning(request, f"{file.name}：{'；'.join(file.errors)}")
-    return redirect("cadres:list")
+    request.session["lrmx_imports"] = {t: v for t, v in pending.items() if t != token}
+    # Checked again in the job: the registry may have changed since the preview.
+    job = job_start(user=request.user, kind="appointment.lrmx_import",
+                    params={"token": token, "unit": choice["unit"], "rank": choice["rank"]})
+    return redirect(job)

@@ -12,7 +12,7 @@ from appointment.lrmx import LrmxRefused, build_lrmx, iter_lrmx, parse_date, par
 from assessment.models import AssessmentYear, CadreGrade
 from cadres.models import Cadre, Commendation, FamilyMember, RecordStatus, SanctionType, UnitKind
 from tests.appointment.lrmx_samples import jpeg_bytes, lrmx
-from tests.factories import CadreFactory, SanctionFactory, make_id_number, make_unit
+from tests.factories import SanctionFactory, make_id_number, make_unit
 
 
 def upload(name, data):
