@@ -180,6 +180,22 @@ class Cadre(models.Model):
     inservice_school = models.CharField("在职毕业院校系及专业", max_length=100, blank=True)
     photo = models.ImageField("照片", upload_to="photos/%Y/", blank=True)
 
+    # 干部任免审批表 entries that are not kept elsewhere in the record (issue #15). Age, the
+    # 简历 lines, 奖惩情况 and 年度考核结果 are computed when the form is built; the three
+    # "原表述" fields only keep what an imported .lrmx said where it could not be turned into
+    # records (a 简历 not in the usual pattern, rewards and grades given as prose).
+    proposed_position = models.CharField("拟任职务", max_length=200, blank=True)
+    proposed_removal = models.CharField("拟免职务", max_length=200, blank=True)
+    appointment_reason = models.TextField("任免理由", blank=True)
+    reporting_unit = models.CharField("呈报单位", max_length=100, blank=True)
+    form_filler = models.CharField("填表人", max_length=50, blank=True)
+    form_filled_on = models.DateField("填表时间", null=True, blank=True)
+    age_reference_date = models.DateField("计算年龄时间", null=True, blank=True,
+                                          help_text="留空表示按打印当天计算年龄")
+    resume_text = models.TextField("简历（导入原表述）", blank=True)
+    rewards_text = models.TextField("奖惩情况（导入原表述）", blank=True)
+    grades_text = models.TextField("年度考核结果（导入原表述）", blank=True)
+
     unit = models.ForeignKey(Unit, verbose_name="现工作单位", on_delete=models.PROTECT, related_name="cadres")
     position = models.CharField("现任职务", max_length=100)
     rank = models.CharField("职级", max_length=20, choices=Rank.choices)
@@ -293,8 +309,13 @@ class Posting(models.Model):
     """任职经历. The posting without an end date is the current one."""
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="postings")
-    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="postings")
-    position = models.CharField("职务", max_length=100)
+    # Empty only for a posting read from an imported 简历 line whose unit is not in the
+    # registry; its words are then in resume_text.
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="postings",
+                             null=True, blank=True)
+    position = models.CharField("职务", max_length=100, blank=True)
+    resume_text = models.CharField("简历表述", max_length=300, blank=True,
+                                   help_text="任免审批表简历中的表述；留空则由单位和职务组成")
     rank = models.CharField("职级", max_length=20, choices=Rank.choices, blank=True)
     start_date = models.DateField("任职时间")
     end_date = models.DateField("免职时间", null=True, blank=True)
@@ -308,7 +329,7 @@ class Posting(models.Model):
         indexes = [models.Index(fields=["cadre", "start_date"], name="posting_cadre_start")]
 
     def __str__(self):
-        return f"{self.unit} {self.position}"
+        return self.resume_text.split("\n")[0] if self.unit_id is None else f"{self.unit} {self.position}"
 
     def clean(self):
         if self.end_date and self.end_date < self.start_date:

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "tolerance",
     "assessment",
     "care",
+    # 干部任免审批表 (PDF/Word) and LRMX interchange (issue #15): reads cadres and assessment
+    # grades, so it lives above both and neither imports it.
+    "appointment",
 ]
 
 MIDDLEWARE = [
