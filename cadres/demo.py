@@ -33,6 +33,7 @@ from cadres.models import (
 )
 from cadres.services import jurisdiction_grant
 from cadres.validators import id_number_checksum
+from core.passwords import mark_set_by_user
 from core.roles import Role
 
 DEMO_PASSWORD = "Dandang@2026"
@@ -95,6 +96,8 @@ def build_users() -> list[tuple[str, str, str]]:
             user.first_name = full_name
             user.email = f"{username}@example.gov.cn"
             user.set_password(DEMO_PASSWORD)
+            # The documented demo password meets the policy; demo users are not forced to change it.
+            mark_set_by_user(user)
             user.is_staff = role == Role.ADMIN
             user.is_superuser = role == Role.ADMIN
             user.save()

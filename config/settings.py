@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A password set by an administrator or past its age is changed before anything else.
+    "core.middleware.PasswordPolicyMiddleware",
     # Last, so that it sees the authenticated user and the final response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,7 +103,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 等保 8.1.4.1: length, character classes, username, reuse (core.passwords).
+    {"NAME": "core.passwords.ComplexityValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},
+    {"NAME": "core.passwords.HistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -232,3 +236,8 @@ if not AUDIT_HMAC_KEY and env.str("AUDIT_HMAC_KEY_FILE", default=""):
 # Background jobs (core.jobs): exports, batch prints, imports and reports run in Celery with
 # a progress page; their result files are kept this many days, then removed.
 JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
+
+# Identity (等保 2.0 8.1.4.1 身份鉴别, core.passwords): a password expires after this many days
+# and may not repeat one of the last PASSWORD_HISTORY_COUNT.
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)

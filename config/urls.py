@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core import accounts as core_accounts
 from core import views as core_views
 
 admin.site.site_header = "担当 · 系统管理"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", core_views.job_download, name="job_download"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", core_accounts.password_change, name="password_change"),
     path("admin/", admin.site.urls),
     path("", include("cadres.urls")),
     path("", include("tolerance.urls")),

@@ -21,6 +21,7 @@ MATRIX = {
     "healthz": ("get", lambda w: {}, {p: 200 for p in PERSONAS}),
     "login": ("get", lambda w: {}, {**{p: R for p in PERSONAS}, "anonymous": 200}),
     "logout": ("post", lambda w: {}, {p: R for p in PERSONAS}),
+    "password_change": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
     "inbox": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
     "inbox_read_all": ("post", lambda w: {}, {p: R for p in PERSONAS}),
     # A notification of staff_a's: nobody else can open it.
