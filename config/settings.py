@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "core",
     "cadres",
@@ -58,12 +61,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # A password set by an administrator or past its age is changed before anything else.
+    # Second factor first (who is asking), then a password set by an administrator or past
+    # its age is changed before anything else.
+    "core.middleware.SecondFactorMiddleware",
     "core.middleware.PasswordPolicyMiddleware",
     # Last, so that it sees the authenticated user and the final response.
     "axes.middleware.AxesMiddleware",
@@ -241,3 +247,26 @@ JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
 # and may not repeat one of the last PASSWORD_HISTORY_COUNT.
 PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
+# Second factor (core.second_factor): TOTP for administrators and leaders always; for every
+# user when SECOND_FACTOR_FOR_ALL is on.
+SECOND_FACTOR_FOR_ALL = env.bool("SECOND_FACTOR_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = "担当"
+
+# Personal data at rest (等保 2.0 8.1.4.8 / 8.1.4.11, core.fieldcrypt): ID numbers, reporters'
+# identities and confidential notes are encrypted with SM4-GCM (or AES-GCM) under a key kept
+# outside the database. Production refuses to start without it, like SECRET_KEY; a development
+# key is derived only with DEBUG on. Rotation: put the new key in FIELD_ENCRYPTION_KEY, the old
+# one in FIELD_ENCRYPTION_OLD_KEYS (comma separated), run `manage.py rotate_field_key`, then
+# drop the old key.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY and env.str("FIELD_ENCRYPTION_KEY_FILE", default=""):
+    FIELD_ENCRYPTION_KEY = Path(env.str("FIELD_ENCRYPTION_KEY_FILE")).read_text().strip()
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY 未设置：生产环境（DEBUG 关闭）必须通过环境变量 FIELD_ENCRYPTION_KEY 或 "
+            "FIELD_ENCRYPTION_KEY_FILE 提供个人信息加密密钥（放在数据库之外）。"
+        )
+    FIELD_ENCRYPTION_KEY = "dev-only-field-key:" + SECRET_KEY
+FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
+FIELD_ENCRYPTION_ALGORITHM = env.str("FIELD_ENCRYPTION_ALGORITHM", default="SM4-GCM")  # or "AES-GCM"

@@ -6,7 +6,7 @@ from django.urls import reverse
 from core.passwords import password_change_reason
 
 # Pages a user with a password to change may still reach.
-PASSWORD_EXEMPT_URL_NAMES = ("password_change", "logout", "healthz")
+PASSWORD_EXEMPT_URL_NAMES = ("password_change", "logout", "healthz", "otp_setup", "otp_verify")
 
 
 class PasswordPolicyMiddleware:
@@ -31,3 +31,27 @@ class PasswordPolicyMiddleware:
         if path.startswith(("/static/",)):
             return True
         return any(path == reverse(name) for name in PASSWORD_EXEMPT_URL_NAMES)
+
+
+SECOND_FACTOR_EXEMPT_URL_NAMES = ("otp_setup", "otp_verify", "logout", "healthz")
+
+
+class SecondFactorMiddleware:
+    """A user who must use a second factor reaches nothing but enrolment (first login) or
+    the code page (every login) until the session is verified. After django_otp's
+    OTPMiddleware, which sets request.user.is_verified()."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from core.second_factor import confirmed_totp, second_factor_required
+
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not user.is_verified()
+                and not request.path_info.startswith("/static/")
+                and not any(request.path_info == reverse(n) for n in SECOND_FACTOR_EXEMPT_URL_NAMES)
+                and second_factor_required(user)):
+            target = "otp_verify" if confirmed_totp(user) else "otp_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
