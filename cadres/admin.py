@@ -17,7 +17,7 @@ from cadres.models import (
     Tag,
     Unit,
 )
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_visible_to, id_number_search_filter, units_visible_to
 from core.versioning import VersionedAdminMixin
 
 
@@ -61,12 +61,20 @@ class CadreAdmin(VersionedAdminMixin, VisibleCadresMixin, SimpleHistoryAdmin):
     list_display = ["name", "sex", "birth_date", "unit", "position", "rank", "status"]
     list_filter = ["status", "rank", "sex", "tags"]
     list_select_related = ["unit"]
-    search_fields = ["name", "=id_number"]
+    search_fields = ["name"]
     autocomplete_fields = ["unit"]
     filter_horizontal = ["tags"]
     readonly_fields = ["township_days_closed", "township_anchor", "created_at", "updated_at"]
     inlines = [PostingInline, FamilyInline]
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole ID number, or its last 6 / 4 digits, through the blind indexes (the
+        column is encrypted); anything else searches the name."""
+        term = search_term.strip()
+        if term and term.rstrip("Xx").isdigit():
+            return queryset.filter(id_number_search_filter(term)), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 class CadreRecordAdmin(VisibleCadresMixin, SimpleHistoryAdmin):

@@ -31,8 +31,10 @@ from cadres.models import (
     Unit,
     UnitKind,
 )
+from cadres.selectors import id_numbers_filter
 from cadres.services import jurisdiction_grant
 from cadres.validators import id_number_checksum
+from core.passwords import mark_set_by_user
 from core.roles import Role
 
 DEMO_PASSWORD = "Dandang@2026"
@@ -95,6 +97,8 @@ def build_users() -> list[tuple[str, str, str]]:
             user.first_name = full_name
             user.email = f"{username}@example.gov.cn"
             user.set_password(DEMO_PASSWORD)
+            # The documented demo password meets the policy; demo users are not forced to change it.
+            mark_set_by_user(user)
             user.is_staff = role == Role.ADMIN
             user.is_superuser = role == Role.ADMIN
             user.save()
@@ -194,7 +198,8 @@ def build_cadres(count: int, *, by, seed: int = 2026, batch_size: int = 2000, lo
         with transaction.atomic():
             cadres = bulk_create_with_history(cadres, Cadre, batch_size=batch_size, default_user=by)
             if not cadres[0].pk:  # backends without RETURNING: read the keys back
-                ids = dict(Cadre.objects.filter(id_number__in=[c.id_number for c in cadres]).values_list("id_number", "id"))
+                ids = dict(Cadre.objects.filter(id_numbers_filter([c.id_number for c in cadres]))
+                           .values_list("id_number", "id"))
                 for c in cadres:
                     c.pk = c.id = ids[c.id_number]
             postings, related = [], {Commendation: [], Sanction: [], SupervisionMeasure: [], FamilyMember: [],

@@ -12,9 +12,11 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from cadres.models import Cadre, EducationLevel, PoliticalStatus, Rank, Sex, Unit
-from cadres.selectors import units_visible_to
+from cadres.selectors import can_reveal_id_number, id_numbers_filter, masked_id_number, units_visible_to
 from cadres.services import cadre_create, tags_by_names
+from core.audit import audit_log
 from core.errors import DomainError
+from core.models import AuditEvent
 from core.spreadsheet import append_row
 from core.validation import date_in_range
 
@@ -202,7 +204,8 @@ def _preview_import(file, *, user) -> ImportPreview:
     ids = [r.values.get("id_number") for r in parsed if r.values.get("id_number")]
     for chunk_start in range(0, len(ids), 1000):
         chunk = ids[chunk_start:chunk_start + 1000]
-        existing_ids.update(Cadre.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
+        # The column is encrypted: the numbers are matched through their blind index.
+        existing_ids.update(Cadre.objects.filter(id_numbers_filter(chunk)).values_list("id_number", flat=True))
     seen: dict[str, int] = {}
     for row in parsed:
         id_number = row.values.get("id_number")
@@ -299,12 +302,30 @@ EXPORT_COLUMNS = [
 ]
 
 
-def export_workbook(queryset) -> bytes:
+def export_columns(user=None):
+    """The export's columns for this user: the ID number masked unless the user may reveal it
+    (cadres.selectors.masked_id_number, the one masking function every export calls)."""
+    return [(header, (lambda c: masked_id_number(c.id_number, user)) if header == "身份证号" else get)
+            for header, get in EXPORT_COLUMNS]
+
+
+def export_audit(*, user, request=None, count: int):
+    """An export that carries full ID numbers is recorded in the audit trail."""
+    if user is not None and can_reveal_id_number(user):
+        audit_log(AuditEvent.Type.EXPORT, user=user, request=request, count=count,
+                  detail="导出干部名册（含完整身份证号）")
+
+
+def export_workbook(queryset, *, user=None, request=None) -> bytes:
     """The filtered list the user sees; write-only mode and chunked reads keep memory flat."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("干部名册")
-    ws.append([h for h, _ in EXPORT_COLUMNS])
+    columns = export_columns(user)
+    ws.append([h for h, _ in columns])
+    count = 0
     for cadre in queryset.select_related("unit").iterator(chunk_size=2000):
-        append_row(ws, [get(cadre) for _, get in EXPORT_COLUMNS])
+        append_row(ws, [get(cadre) for _, get in columns])
+        count += 1
+    export_audit(user=user, request=request, count=count)
     return _to_bytes(wb)
 

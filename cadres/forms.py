@@ -17,6 +17,7 @@ from cadres.models import (
     Tag,
     Unit,
 )
+from cadres.selectors import ID_NUMBER_SEARCH_HELP
 from core.uploads import content_matches
 from core.validation import harden_form_fields
 
@@ -217,7 +218,8 @@ class FollowUpVisitForm(BootstrapMixin, forms.ModelForm):
 
 
 class CadreFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名或身份证号"}))
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={
+        "placeholder": "姓名或身份证号", "title": ID_NUMBER_SEARCH_HELP}))
     unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
     rank = forms.ChoiceField(label="职级", choices=[("", "全部职级")] + Rank.choices, required=False, widget=FastSelect)
     status = forms.ChoiceField(label="状态", choices=[("", "全部状态")] + CadreStatus.choices, required=False, widget=FastSelect)

@@ -29,10 +29,12 @@ from cadres.forms import (
 from cadres.history import cadre_history
 from cadres.models import Cadre, FollowUpVisit
 from cadres.selectors import cadre_list as select_cadre_list
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_visible_to, can_reveal_id_number, units_visible_to
 from cadres.services import cadre_create, cadre_record_add, cadre_update, posting_add
 from core import roles
+from core.audit import audit_log
 from core.errors import DomainError
+from core.models import AuditEvent
 from core.pagination import DeferredJoinPaginator
 from core.panels import CADRE_TABS
 
@@ -99,9 +101,21 @@ def cadre_export(request):
         status=filters.get("status", ""), tag=filters.get("tag", ""),
         township_years_min=filters.get("township_years"), order=filters.get("order") or "name",
     )
-    response = HttpResponse(excel.export_workbook(qs), content_type=XLSX)
+    response = HttpResponse(excel.export_workbook(qs, user=request.user, request=request), content_type=XLSX)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''cadres.xlsx"
     return response
+
+
+@registry_access()
+@require_POST
+def reveal_id_number(request, pk):
+    """The full ID number, for holders of cadres.reveal_id_number only; each reveal is audited."""
+    cadre = _visible_cadre(request, pk)
+    if not can_reveal_id_number(request.user):
+        raise PermissionDenied("您没有查看完整身份证号的权限。")
+    audit_log(AuditEvent.Type.SENSITIVE_READ, request=request, obj=cadre, detail="查看完整身份证号")
+    template = "cadres/_id_number_revealed.html" if request.htmx else "cadres/id_number_revealed.html"
+    return render(request, template, {"cadre": cadre})
 
 
 TABS = [
@@ -124,6 +138,7 @@ def cadre_detail(request, pk):
     if tab not in dict(tabs):
         tab = "profile"
     context = {"cadre": cadre, "tab": tab, "tabs": tabs, "can_edit": roles.can_edit_registry(request.user),
+               "can_reveal_id_number": can_reveal_id_number(request.user),
                "tab_template": extra_tabs[tab].template if tab in extra_tabs else f"cadres/tabs/{tab}.html"}
     if tab in extra_tabs:
         context.update(extra_tabs[tab].context(cadre, request.user))

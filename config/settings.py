@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "core",
     "cadres",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Issue 13: NUL bytes never reach a view (query parameters and posted values).
     "core.validation.StripNulMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Issue 13: a form posted twice (double click, resubmit) is saved once (core/idempotency.py).
     "core.idempotency.SubmitOnceMiddleware",
@@ -70,6 +74,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Second factor first (who is asking), then a password set by an administrator or past
+    # its age is changed before anything else.
+    "core.middleware.SecondFactorMiddleware",
+    "core.middleware.PasswordPolicyMiddleware",
     # Last, so that it sees the authenticated user and the final response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,7 +116,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 等保 8.1.4.1: length, character classes, username, reuse (core.passwords).
+    {"NAME": "core.passwords.ComplexityValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},
+    {"NAME": "core.passwords.HistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -242,3 +252,31 @@ JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
 
 # --- issue 12: people by name and post in every template ({{ user|person }}, {{ unit|unit_full }})
 TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("core.templatetags.people")
+
+# Identity (等保 2.0 8.1.4.1 身份鉴别, core.passwords): a password expires after this many days
+# and may not repeat one of the last PASSWORD_HISTORY_COUNT.
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
+# Second factor (core.second_factor): TOTP for administrators and leaders always; for every
+# user when SECOND_FACTOR_FOR_ALL is on.
+SECOND_FACTOR_FOR_ALL = env.bool("SECOND_FACTOR_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = "担当"
+
+# Personal data at rest (等保 2.0 8.1.4.8 / 8.1.4.11, core.fieldcrypt): ID numbers, reporters'
+# identities and confidential notes are encrypted with SM4-GCM (or AES-GCM) under a key kept
+# outside the database. Production refuses to start without it, like SECRET_KEY; a development
+# key is derived only with DEBUG on. Rotation: put the new key in FIELD_ENCRYPTION_KEY, the old
+# one in FIELD_ENCRYPTION_OLD_KEYS (comma separated), run `manage.py rotate_field_key`, then
+# drop the old key.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY and env.str("FIELD_ENCRYPTION_KEY_FILE", default=""):
+    FIELD_ENCRYPTION_KEY = Path(env.str("FIELD_ENCRYPTION_KEY_FILE")).read_text().strip()
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY 未设置：生产环境（DEBUG 关闭）必须通过环境变量 FIELD_ENCRYPTION_KEY 或 "
+            "FIELD_ENCRYPTION_KEY_FILE 提供个人信息加密密钥（放在数据库之外）。"
+        )
+    FIELD_ENCRYPTION_KEY = "dev-only-field-key:" + SECRET_KEY
+FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
+FIELD_ENCRYPTION_ALGORITHM = env.str("FIELD_ENCRYPTION_ALGORITHM", default="SM4-GCM")  # or "AES-GCM"

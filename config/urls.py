@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
+from core import accounts as core_accounts
 from core import views as core_views
 
+# The admin site refuses any user whose session has not passed the second factor.
+admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "担当 · 系统管理"
 admin.site.site_title = "担当系统管理"
 admin.site.index_title = "管理首页"
@@ -19,6 +23,9 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", core_views.job_download, name="job_download"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", core_accounts.password_change, name="password_change"),
+    path("second-factor/setup/", core_accounts.otp_setup, name="otp_setup"),
+    path("second-factor/verify/", core_accounts.otp_verify, name="otp_verify"),
     path("admin/", admin.site.urls),
     path("", include("cadres.urls")),
     path("", include("tolerance.urls")),

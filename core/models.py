@@ -177,3 +177,39 @@ class SubmittedForm(models.Model):
     class Meta:
         verbose_name = "已提交表单"
         verbose_name_plural = "已提交表单"
+
+
+class PasswordState(models.Model):
+    """When a user's password was last set and whether it must be changed before anything
+    else (GB/T 22239-2019 8.1.4.1 身份鉴别): set by an administrator, or older than the
+    configured maximum age. Users without a row (loaded in bulk) get one at their next request."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_state",
+                                verbose_name="用户")
+    changed_at = models.DateTimeField("密码设置时间")
+    must_change = models.BooleanField("须修改密码", default=False)
+
+    class Meta:
+        verbose_name = "密码状态"
+        verbose_name_plural = "密码状态"
+
+    def __str__(self):
+        return f"{self.user} 的密码状态"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so none of the last few can be reused."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history",
+                             verbose_name="用户")
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"

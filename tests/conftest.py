@@ -37,6 +37,10 @@ def ensure_reference_data():
 
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+    # The cadre section may reveal full ID numbers (cadres migration 0009).
+    from django.contrib.auth.models import Permission
+    Group.objects.get(name=Role.CADRE_SECTION).permissions.add(
+        Permission.objects.get(content_type__app_label="cadres", codename="reveal_id_number"))
     for category, name, months, citation in SANCTION_TYPES:
         SanctionType.objects.get_or_create(category=category, name=name,
                                            defaults={"influence_months": months, "citation": citation})
@@ -68,11 +72,31 @@ def world(db):
     )
 
 
-def client_for(client, user):
+def client_for(client, user, *, verified=True):
     if user is not None:
         # Name the backend: axes' backend comes first in the list and cannot load users.
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if verified:
+            verify_second_factor(client, user)
     return client
+
+
+def verify_second_factor(client, user):
+    """Mark a test client's session as having passed the second factor (what the code page
+    does after a right code), for the personas that must use one. Tests of the second factor
+    itself pass verified=False."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.second_factor import second_factor_required
+
+    if not second_factor_required(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="测试", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.fixture

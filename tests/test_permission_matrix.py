@@ -21,6 +21,12 @@ MATRIX = {
     "healthz": ("get", lambda w: {}, {p: 200 for p in PERSONAS}),
     "login": ("get", lambda w: {}, {**{p: R for p in PERSONAS}, "anonymous": 200}),
     "logout": ("post", lambda w: {}, {p: R for p in PERSONAS}),
+    "password_change": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
+    # Enrolment and the code page: every signed-in user's own; a verified user without a
+    # device may enrol, one with a device is sent back to the code page (the matrix clients
+    # are verified, so enrolment shows for those with no device).
+    "otp_setup": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
+    "otp_verify": ("get", lambda w: {}, {**{p: R for p in PERSONAS}, "leader": 200, "admin": 200}),
     "inbox": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
     "inbox_read_all": ("post", lambda w: {}, {p: R for p in PERSONAS}),
     # A notification of staff_a's: nobody else can open it.
@@ -42,6 +48,8 @@ MATRIX = {
     "cadres:detail": ("get", lambda w: {"pk": w.cadre_a.pk}, CADRE_A_VIEW),
     "cadres:photo": ("get", lambda w: {"pk": w.cadre_a.pk}, CADRE_A_VIEW),
     "cadres:edit": ("get", lambda w: {"pk": w.cadre_a.pk}, CADRE_A_EDIT),
+    # Only holders of cadres.reveal_id_number (the cadre section, superusers) see a full number.
+    "cadres:reveal_id_number": ("post", lambda w: {"pk": w.cadre_a.pk}, {**CADRE_A_VIEW, "leader": 403}),
     "cadres:posting_create": ("get", lambda w: {"pk": w.cadre_a.pk}, CADRE_A_EDIT),
     "cadres:record_create": ("get", lambda w: {"pk": w.cadre_a.pk, "kind": "sanction"}, CADRE_A_EDIT),
 }
