@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "tolerance",
     "assessment",
     "care",
+    # Leaders' dashboard and year-end report (issue 17): reads the other apps, nothing depends on it.
+    "dashboard",
 ]
 
 MIDDLEWARE = [

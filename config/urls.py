@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("tolerance.urls")),
     path("", include("care.urls")),
     path("", include("assessment.urls")),
+    path("", include("dashboard.urls")),
 ]
