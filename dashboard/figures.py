@@ -14,6 +14,7 @@ store no unit of their own: they follow the cadre's current unit, as their list 
 All figures of one kind are counted in one SQL query of conditional aggregates (COUNT …
 FILTER), for the period, the same period a year earlier and the years of the trend chart."""
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -89,6 +90,8 @@ class Figure:
     live: bool = False
     # Counted for the whole year even when a quarter is chosen (annual assessment grades).
     annual: bool = False
+    # A breakdown row the dashboard leaves out while it and last year's value are both 0.
+    optional: bool = False
 
     def link(self, unit: Unit, period: Period) -> str:
         params = {"unit": unit.pk, **self.params(self._period(period))}
@@ -208,9 +211,12 @@ figure(key="priorities_all", section="selection", label="登记优先提拔使�
        url_name="assessment:priority_list",
        definition="期间内登记的优先提拔使用情形（《张家口市激励干部担当干事的规定》第三条及附件1）条数。",
        condition=lambda p, t: priority_filter_q(since=p.start, until=p.end), params=_dates)
+SITUATION_SHORT = re.compile(r"第三条（.）|附件1第\d+项")
 for code, name in PRIORITY_SITUATIONS:
-    figure(key=f"priorities_{code}", section="selection", label=name.split(" ", 1)[0], kind="priorities",
-           url_name="assessment:priority_list", definition=f"期间内登记的“{name}”条数。",
+    # "第三条（一）" or "附件1第4项" as the label; the whole situation in the definition.
+    figure(key=f"priorities_{code}", section="selection", label="其中：" + SITUATION_SHORT.match(name)[0],
+           kind="priorities", url_name="assessment:priority_list", definition=f"期间内登记的“{name}”条数。",
+           optional=True,
            condition=lambda p, t, c=code: priority_filter_q(situation=c, since=p.start, until=p.end),
            params=lambda p, c=code: {"situation": c, **_dates(p)})
 

@@ -19,7 +19,7 @@
     data.datasets.forEach(function (dataset, i) {
       dataset.borderColor = colors[i % colors.length];
       dataset.backgroundColor = colors[i % colors.length];
-      dataset.tension = 0.2;
+      dataset.tension = 0;
       dataset.pointRadius = 3;
     });
     new Chart(canvas, {
