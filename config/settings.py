@@ -224,3 +224,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
+
+# Audit trail (core.audit): the key of its hash chain. Keep it outside the database and
+# apart from SECRET_KEY so that rotating one never breaks verification of old rows.
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+if not AUDIT_HMAC_KEY and env.str("AUDIT_HMAC_KEY_FILE", default=""):
+    AUDIT_HMAC_KEY = Path(env.str("AUDIT_HMAC_KEY_FILE")).read_text().strip()
+
+# Background jobs (core.jobs): exports, batch prints, imports and reports run in Celery with
+# a progress page; their result files are kept this many days, then removed.
+JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "基础"
+
+    def ready(self):
+        # Each app's jobs.py registers its background jobs (core.jobs.register_job), in the
+        # web process and in the Celery worker alike.
+        autodiscover_modules("jobs")

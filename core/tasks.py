@@ -24,3 +24,17 @@ def dispatch_outbox() -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_pending_emails() -> int:
     return reminders.send_pending_emails()
+
+
+@shared_task
+def run_job(job_id: int) -> None:
+    from core.jobs import job_run
+
+    job_run(job_id)
+
+
+@shared_task
+def purge_job_results() -> int:
+    from core.jobs import jobs_purge_expired
+
+    return jobs_purge_expired()

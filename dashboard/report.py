@@ -12,6 +12,7 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 from cadres.models import Unit
+from core.xlsx import xlsx_write
 from dashboard.figures import FIGURES, FIGURES_BY_KEY, figure_values
 from dashboard.periods import Period
 from tolerance.documents import RED, _register_font, chinese_date
@@ -192,58 +193,14 @@ def report_pdf(report: Report) -> bytes:
 
 # ------------------------------------------------------------------------------ Excel
 
-def _text_safe(value):
-    """Unit names are user text: never let one start a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def report_xlsx(report: Report, *, exported_by, at: datetime.datetime) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "统计表"
-    ws.append([report.title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"统计范围：{report.unit.name}（含下级单位）", f"统计年度：{report.year}年",
-               f"制表日期：{report.made_on:%Y-%m-%d}"])
-    watermark = f"导出人：{exported_by.get_full_name() or exported_by.username}　导出时间：{at:%Y-%m-%d %H:%M}"
+def report_xlsx(report: Report, path_or_file, *, watermark: str) -> None:
+    """Three sheets: the figures by section (with last year's), the table by subordinate
+    unit, and the definitions. Written by core.xlsx: unit names stay text, never formulas."""
     by_unit = report.tables[-1] if report.tables and report.tables[-1].headers[0] == "单位" else None
-    for table in report.tables:
-        if table is by_unit:
-            continue
-        ws.append([])
-        ws.append([table.title])
-        ws.cell(ws.max_row, 1).font = Font(bold=True)
-        ws.append(table.headers)
-        for row in table.rows:
-            ws.append([_text_safe(c) for c in row])
-    ws.column_dimensions["A"].width = 48
-    for col in "BCD":
-        ws.column_dimensions[col].width = 12
-    sheets = [ws]
+    figures = [[table.title.split("　", 1)[-1], *row] for table in report.tables if table is not by_unit
+               for row in table.rows]
+    sheets = [("统计表", ["类别", "指标", f"{report.year}年", f"{report.year - 1}年", "增减"], figures)]
     if by_unit:
-        ws2 = wb.create_sheet("分单位")
-        ws2.append([by_unit.title])
-        ws2.append(by_unit.headers)
-        for row in by_unit.rows:
-            ws2.append([_text_safe(c) for c in row])
-        ws2.column_dimensions["A"].width = 20
-        sheets.append(ws2)
-    ws3 = wb.create_sheet("指标说明")
-    ws3.append(["类别", "指标", "统计口径"])
-    for row in report.definitions:
-        ws3.append(list(row))
-    ws3.column_dimensions["B"].width = 28
-    ws3.column_dimensions["C"].width = 90
-    for cell in ws3["C"]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheets.append(ws3)
-    for sheet in sheets:
-        sheet.oddHeader.center.text = watermark
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+        sheets.append(("分单位", by_unit.headers, by_unit.rows))
+    sheets.append(("指标说明", ["类别", "指标", "统计口径"], report.definitions))
+    xlsx_write(path_or_file, sheets, watermark=f"{report.title}　{watermark}", column_widths={0: 14, 1: 40, 2: 60})

@@ -1,14 +1,19 @@
 """The leaders' dashboard and the year-end statistical report. Thin: the figures come from
 dashboard.figures, the units from the same jurisdiction selector as every list page."""
 from functools import wraps
+from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from core.audit import audit_log
+from core.jobs import job_start
+from core.models import AuditEvent
+from core.xlsx import export_watermark
 from dashboard import report as year_report
 from dashboard.figures import figure_values
 from dashboard.forms import DashboardForm, ReportForm
@@ -71,16 +76,32 @@ def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def _report_file(request, fmt: str):
+    """A county's report is built in the request; a whole city's (a root unit: one column
+    per county and city department) runs as a background job with a progress page."""
+    _, choice, today = _choice(request, ReportForm)
+    unit, year = choice["unit"], choice["year"]
+    if unit.depth == 1:
+        job = job_start(user=request.user, kind="dashboard.report",
+                        params={"unit": unit.pk, "year": year, "format": fmt},
+                        label=f"{unit.name}{year}年度干部激励工作统计表（{fmt.upper()}）")
+        return redirect(job)
+    content = year_report.build_report(user=request.user, unit=unit, year=year, today=today)
+    if fmt == "pdf":
+        data, content_type = year_report.report_pdf(content), PDF
+    else:
+        buffer = BytesIO()
+        year_report.report_xlsx(content, buffer, watermark=export_watermark(request.user))
+        data, content_type = buffer.getvalue(), XLSX
+    audit_log(AuditEvent.Type.EXPORT, request=request, obj=unit, detail=f"{content.title}（{fmt.upper()}）")
+    return _download(data, content_type, f"{content.title}.{fmt}")
+
+
 @dashboard_access
 def report_pdf(request):
-    _, choice, today = _choice(request, ReportForm)
-    content = year_report.build_report(user=request.user, unit=choice["unit"], year=choice["year"], today=today)
-    return _download(year_report.report_pdf(content), PDF, f"{content.title}.pdf")
+    return _report_file(request, "pdf")
 
 
 @dashboard_access
 def report_xlsx(request):
-    _, choice, today = _choice(request, ReportForm)
-    content = year_report.build_report(user=request.user, unit=choice["unit"], year=choice["year"], today=today)
-    return _download(year_report.report_xlsx(content, exported_by=request.user, at=timezone.now()), XLSX,
-                     f"{content.title}.xlsx")
+    return _report_file(request, "xlsx")

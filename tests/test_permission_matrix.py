@@ -2,13 +2,15 @@
 view can slip past the permission review. Modules add their part in tests/<module>/url_matrix.py."""
 import importlib
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
-from core.models import Notification
+from core.jobs import JobRun
+from core.models import BackgroundJob, Notification
 from tests.conftest import PERSONAS, client_for
 from tests.matrix_common import CADRE_A_EDIT, CADRE_A_VIEW, EDITORS, VIEWERS, R
 
@@ -24,6 +26,11 @@ MATRIX = {
     # A notification of staff_a's: nobody else can open it.
     "notification_open": ("post", lambda w: {"pk": w.notification.pk}, {**{p: 404 for p in PERSONAS},
                                                                          "staff_a": R, "anonymous": R}),
+    "job_list": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
+    # A background job of staff_a's: nobody else sees it or its file.
+    "job_detail": ("get", lambda w: {"pk": w.job.pk}, {**{p: 404 for p in PERSONAS}, "staff_a": 200, "anonymous": R}),
+    "job_download": ("get", lambda w: {"pk": w.job.pk}, {**{p: 404 for p in PERSONAS}, "staff_a": 200,
+                                                         "anonymous": R}),
     "cadres:list": ("get", lambda w: {}, VIEWERS),
     "cadres:export": ("get", lambda w: {}, VIEWERS),
     "cadres:unit_tree": ("get", lambda w: {}, VIEWERS),
@@ -72,6 +79,11 @@ def full_world(world):
     world.cadre_a.save()
     world.notification = Notification.objects.create(recipient=world.users["staff_a"], kind="test", key="k",
                                                      title="提醒", url=f"/cadres/{world.cadre_a.pk}/")
+    world.job = BackgroundJob.objects.create(user=world.users["staff_a"], kind="cadres.export", label="导出",
+                                             status=BackgroundJob.Status.DONE, result_name="a.xlsx")
+    world.job.result_path = JobRun(world.job).result_path("a.xlsx")
+    Path(world.job.result_path).write_bytes(b"x")
+    world.job.save()
     for setup in SETUPS:
         setup(world)
     return world
