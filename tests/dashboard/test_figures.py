@@ -22,7 +22,16 @@ from tests.factories import CadreFactory, SanctionFactory
 from tests.tolerance.builders import cleared_allegation, determine, load_policy, receive_allegation, walk_case
 from tolerance import allegation_services
 from tolerance import services as tolerance_services
-from tolerance.models import Allegation, ClarificationNotice, Determination, Outcome, ReReview, Ruling, Stage, ToleranceCase
+from tolerance.models import (
+    Allegation,
+    ClarificationNotice,
+    Determination,
+    Outcome,
+    ReReview,
+    Ruling,
+    Stage,
+    ToleranceCase,
+)
 
 D = datetime.date
 TODAY = D(2026, 11, 29)
@@ -42,7 +51,7 @@ def set_filed(case, day):
 def scenario(world):
     """A year of records in 清河县 (unit A) and one of each in 青山区 (unit B)."""
     load_policy(world)
-    staff, leader = world.users["staff_a"], world.users["leader"]
+    staff = world.users["staff_a"]
     # Exempt, determined in May.
     exempt = walk_case(world, Stage.FEEDBACK, outcome=Outcome.EXEMPT)
     set_filed(exempt, D(2026, 3, 5))
