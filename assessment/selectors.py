@@ -139,10 +139,21 @@ def review_list(*, user, year=None, quarter=None, status="", department=None) ->
     return qs.order_by("-year", "-quarter", "department__path", "id")
 
 
-def priority_record_list(*, user, situation="", q="", unit=None) -> QuerySet[PriorityRecord]:
-    qs = priority_records_visible_to(user).select_related("cadre__unit", "recorded_by")
+def priority_filter_q(*, situation="", since=None, until=None) -> Q:
+    """The record filters of the priority list (shared with the leaders' dashboard)."""
+    q = Q()
     if situation:
-        qs = qs.filter(situation=situation)
+        q &= Q(situation=situation)
+    if since:
+        q &= Q(recorded_on__gte=since)
+    if until:
+        q &= Q(recorded_on__lte=until)
+    return q
+
+
+def priority_record_list(*, user, situation="", q="", unit=None, since=None, until=None) -> QuerySet[PriorityRecord]:
+    qs = priority_records_visible_to(user).select_related("cadre__unit", "recorded_by")
+    qs = qs.filter(priority_filter_q(situation=situation, since=since, until=until))
     if q:
         qs = qs.filter(cadre__name__contains=q)
     if unit is not None:

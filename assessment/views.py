@@ -572,7 +572,7 @@ def priority_list(request):
     form = forms.PriorityFilterForm(request.GET or None, units=units)
     f = form.cleaned_data if form.is_valid() else {}
     qs = priority_record_list(user=request.user, situation=f.get("situation", ""), q=f.get("q", "").strip(),
-                              unit=f.get("unit"))
+                              unit=f.get("unit"), since=f.get("since"), until=f.get("until"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessment/priority_list.html", {
         "form": form, "page": page, "query": _query_without_page(request)})

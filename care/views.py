@@ -280,7 +280,8 @@ def concern_list(request):
     qs = select_concern_list(user=request.user, q=form.value("q", ""), status=form.value("status", ""),
                              category=form.value("category", ""), overdue=form.value("overdue", False),
                              unit=form.value("unit"), township=form.value("township", False),
-                             young=form.value("young", False), today=_today())
+                             young=form.value("young", False), on_time=form.value("on_time", False),
+                             since=form.value("since"), until=form.value("until"), today=_today())
     page = DeferredJoinPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "care/concern_list.html", {"form": form, "page": page, "query": _query(request)})
 
@@ -476,7 +477,8 @@ def follow_up_list(request):
         form = forms.FollowUpDoneFilterForm(request.GET or None, units=_units(request))
         rows = follow_up_visit_list(user=request.user, q=form.value("q", ""), year=form.value("year"),
                                     unit=form.value("unit"), township=form.value("township", False),
-                                    young=form.value("young", False), today=today)
+                                    young=form.value("young", False), since=form.value("since"),
+                                    until=form.value("until"), today=today)
         page = DeferredJoinPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         form = forms.FollowUpFilterForm(request.GET or None, units=_units(request))

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     # 干部任免审批表 (PDF/Word) and LRMX interchange (issue #15): reads cadres and assessment
     # grades, so it lives above both and neither imports it.
     "appointment",
+    # Leaders' dashboard and year-end report (issue 17): reads the other apps, nothing depends on it.
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("care.urls")),
     path("", include("assessment.urls")),
     path("", include("appointment.urls")),
+    path("", include("dashboard.urls")),
 ]

@@ -15,6 +15,8 @@ def navigation(request):
         return {}
     items = [("工作台", reverse("home"), request.path == reverse("home"))]
     if roles.can_view_registry(user):
+        items.append(("驾驶舱", reverse("dashboard:index"), request.path.startswith("/dashboard/")))
+    if roles.can_view_registry(user):
         items.append(("干部信息", reverse("cadres:list"), request.path.startswith("/cadres/")))
         items.append(("单位机构", reverse("cadres:unit_tree"), request.path.startswith("/units/")))
     if roles.can_view_registry(user) or roles.is_discipline_officer(user):

@@ -34,6 +34,9 @@ from tolerance.selectors import (
     notices_visible_to,
     publication_list,
 )
+from tolerance.selectors import (
+    notice_list as select_notice_list,
+)
 from tolerance.views import PAGE_SIZE, tolerance_access
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,7 +58,9 @@ def allegation_list(request):
     f = form.cleaned_data if form.is_valid() else {}
     qs = select_allegation_list(user=request.user, q=f.get("q", ""), status=f.get("status", ""),
                                 source=f.get("source", ""), conclusion=f.get("conclusion", ""),
-                                overdue=f.get("overdue", False), unit=f.get("unit"))
+                                overdue=f.get("overdue", False), unit=f.get("unit"),
+                                repeated=f.get("repeated", False), event=f.get("event", ""),
+                                since=f.get("since"), until=f.get("until"))
     return render(request, "tolerance/allegation_list.html", {
         "form": form, "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "query": _query(request),
         "can_create": roles.can_edit_registry(request.user),
@@ -200,12 +205,13 @@ def reporter_identity(request, pk):
 
 @tolerance_access
 def notice_list(request):
-    q = request.GET.get("q", "").strip()
-    qs = notices_visible_to(request.user).select_related("cadre__unit")
-    if q:
-        qs = qs.filter(cadre__name__contains=q)
+    form = forms.NoticeFilterForm(request.GET or None, units=units_visible_to(request.user).order_by("path"))
+    f = form.cleaned_data if form.is_valid() else {}
+    q = f.get("q", "").strip()
+    qs = select_notice_list(user=request.user, q=q, unit=f.get("unit"), since=f.get("since"), until=f.get("until"))
     return render(request, "tolerance/notice_list.html", {
-        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "q": q, "query": _query(request)})
+        "form": form, "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "q": q,
+        "query": _query(request)})
 
 
 def _visible_notice(request, pk):
