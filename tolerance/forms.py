@@ -17,8 +17,7 @@ from tolerance.models import (
     ReformFiling,
     Stage,
 )
-from tolerance.selectors import eligible_investigators, eligible_verifiers
-from tolerance.selectors import ALLEGATION_EVENTS, CASE_EVENTS
+from tolerance.selectors import ALLEGATION_EVENTS, CASE_EVENTS, eligible_investigators, eligible_verifiers
 
 
 class SanctionChoiceField(forms.ModelMultipleChoiceField):
