@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_celery_beat",
+    "pgtrigger",
     "core",
     "cadres",
     "tolerance",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.middleware.SessionExpiryAuditMiddleware",
+    "core.middleware.AdministratorScopeMiddleware",
     # Last, so that it sees the authenticated user and the final response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -96,6 +99,8 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses the superuser once SUPERUSER_DISABLED (三权分立; core.backends).
+    "core.backends.SuperuserLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -232,3 +237,15 @@ if not AUDIT_HMAC_KEY and env.str("AUDIT_HMAC_KEY_FILE", default=""):
 # Background jobs (core.jobs): exports, batch prints, imports and reports run in Celery with
 # a progress page; their result files are kept this many days, then removed.
 JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
+
+# 三权分立 and the audit trail (GB/T 22239-2019 8.1.5, 8.1.4.3; issue 14).
+# The Django superuser is for bootstrap only: once 系统管理员, 安全管理员 and 审计管理员 exist,
+# set SUPERUSER_DISABLED=true (check --deploy warns until then); a disabled superuser can
+# neither log in nor open the admin.
+SUPERUSER_DISABLED = env.bool("SUPERUSER_DISABLED", default=False)
+# Audit rows older than this many days are archived to a signed file by a Celery job, then
+# removed from the table (网络安全法 art. 21: at least 6 months kept).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(MEDIA_ROOT / "audit-archive")))
+# axes keeps a record of every failed login (its counter still resets on success).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True

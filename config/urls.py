@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core import security_views
 from core import views as core_views
 
 admin.site.site_header = "担当 · 系统管理"
@@ -19,6 +20,12 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", core_views.job_download, name="job_download"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # 三权分立: the 审计管理员's audit trail and the 安全管理员's grants.
+    path("audit/", security_views.audit_list, name="audit_list"),
+    path("audit/export/", security_views.audit_export, name="audit_export"),
+    path("security/users/", security_views.security_users, name="security_users"),
+    path("security/users/<int:pk>/", security_views.security_user, name="security_user"),
+    path("security/users/<int:pk>/<str:action>/", security_views.security_grant, name="security_grant"),
     path("admin/", admin.site.urls),
     path("", include("cadres.urls")),
     path("", include("tolerance.urls")),

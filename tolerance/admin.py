@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from tolerance.allegation_services import reporter_identity_read
 from tolerance.models import (
     Allegation,
     CaseCadre,
@@ -204,7 +205,7 @@ class ReporterIdentityAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         identity = self.get_object(request, object_id)
         if identity is not None and self.has_view_permission(request, identity):
-            ReporterAccessLog.objects.create(identity=identity, user=request.user, via="后台")
+            reporter_identity_read(allegation=identity.allegation, user=request.user, via="后台", request=request)
         return super().change_view(request, object_id, form_url, extra_context)
 
 
