@@ -238,3 +238,22 @@ def test_units_admin_for_the_system_admin_lists_every_unit(client, world):
     user = world.users["sysadmin"]
     page = client_for(client, user).get("/admin/cadres/unit/").content.decode()
     assert all(u.name in page for u in Unit.objects.all())
+
+
+def test_the_demo_has_the_three_administrators_beside_the_bootstrap_superuser(db):
+    from django.contrib.auth import get_user_model
+
+    from cadres.demo import build_city, build_users
+    from tests.conftest import ensure_reference_data
+
+    ensure_reference_data()
+    build_city()
+    build_users()
+    users = {u.username: u for u in get_user_model().objects.filter(
+        username__in=["admin", "sysadmin", "secadmin", "auditor"])}
+    assert users["admin"].is_superuser and not users["admin"].groups.exists()
+    assert [(name, sorted(roles.roles_of(users[name])), users[name].is_superuser) for name in
+            ("sysadmin", "secadmin", "auditor")] == [("sysadmin", [Role.ADMIN], False),
+                                                     ("secadmin", [Role.SECURITY_ADMIN], False),
+                                                     ("auditor", [Role.AUDIT_ADMIN], False)]
+    assert users["sysadmin"].is_staff and users["sysadmin"].check_password("Dandang@2026")
