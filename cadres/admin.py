@@ -18,6 +18,7 @@ from cadres.models import (
     Unit,
 )
 from cadres.selectors import cadres_visible_to, id_number_search_filter, units_visible_to
+from core import roles
 from core.versioning import VersionedAdminMixin
 
 
@@ -41,6 +42,8 @@ class UnitAdmin(GuardedModelAdmin, SimpleHistoryAdmin, TreeAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
+        if roles.is_system_admin(request.user):  # the 系统管理员 keeps the whole unit tree
+            return super().get_queryset(request)
         return super().get_queryset(request).filter(pk__in=units_visible_to(request.user).values("pk"))
 
 

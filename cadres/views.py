@@ -32,9 +32,8 @@ from cadres.selectors import cadre_list as select_cadre_list
 from cadres.selectors import cadres_visible_to, can_reveal_id_number, units_visible_to
 from cadres.services import cadre_create, cadre_record_add, cadre_update, posting_add
 from core import roles
-from core.audit import audit_log
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
-from core.models import AuditEvent
 from core.pagination import DeferredJoinPaginator
 from core.panels import CADRE_TABS
 
@@ -81,6 +80,8 @@ def cadre_list(request):
         order=filters.get("order") or "name",
     )
     page = DeferredJoinPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.get("q"):  # 检索干部信息 is audited (who looked for whom)
+        audit_log(AuditEvent.Type.SEARCH, request=request, detail=f"检索：{filters['q']}", count=page.paginator.count)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cadres/cadre_list.html", {

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_celery_beat",
+    "pgtrigger",
     "core",
     "cadres",
     "tolerance",
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     # its age is changed before anything else.
     "core.middleware.SecondFactorMiddleware",
     "core.middleware.PasswordPolicyMiddleware",
+    "core.middleware.SessionExpiryAuditMiddleware",
+    "core.middleware.AdministratorScopeMiddleware",
     # Last, so that it sees the authenticated user and the final response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -113,6 +116,8 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses the superuser once SUPERUSER_DISABLED (三权分立; core.backends).
+    "core.backends.SuperuserLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -282,3 +287,14 @@ if not FIELD_ENCRYPTION_KEY:
     FIELD_ENCRYPTION_KEY = "dev-only-field-key:" + SECRET_KEY
 FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
 FIELD_ENCRYPTION_ALGORITHM = env.str("FIELD_ENCRYPTION_ALGORITHM", default="SM4-GCM")  # or "AES-GCM"
+# 三权分立 and the audit trail (GB/T 22239-2019 8.1.5, 8.1.4.3; issue 14).
+# The Django superuser is for bootstrap only: once 系统管理员, 安全管理员 and 审计管理员 exist,
+# set SUPERUSER_DISABLED=true (check --deploy warns until then); a disabled superuser can
+# neither log in nor open the admin.
+SUPERUSER_DISABLED = env.bool("SUPERUSER_DISABLED", default=False)
+# Audit rows older than this many days are archived to a signed file by a Celery job, then
+# removed from the table (网络安全法 art. 21: at least 6 months kept).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(MEDIA_ROOT / "audit-archive")))
+# axes keeps a record of every failed login (its counter still resets on success).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True

@@ -14,3 +14,10 @@ class CoreConfig(AppConfig):
         from core.validation import install_model_date_validators
 
         install_model_date_validators()
+        # 三权分立 over every ModelAdmin, the deploy check on the superuser, and the
+        # authentication events of the audit trail.
+        from django.contrib import admin
+
+        from core import admin_policy, audit_export, audit_signals, checks, security  # noqa: F401
+
+        admin_policy.apply(admin.site)

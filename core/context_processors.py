@@ -27,11 +27,16 @@ def navigation(request):
         items.append(("考核研判", reverse("assessment:year_list"), request.path.startswith("/assessment/")))
     if roles.can_view_registry(user):
         items.append(("关心关爱", reverse("care:activity_list"), request.path.startswith("/care/")))
+    if roles.can_grant(user):
+        items.append(("授权管理", reverse("security_users"), request.path.startswith("/security/")))
+    if roles.can_read_audit(user):
+        items.append(("审计日志", reverse("audit_list"), request.path.startswith("/audit/")))
     return {
         "nav_items": items,
         "nav_coming": COMING_MODULES,
         "user_roles": sorted(roles.roles_of(user)),
-        "user_is_admin": roles.is_admin(user),
+        # The admin site: the bootstrap superuser and the 系统管理员.
+        "user_is_admin": roles.is_admin(user) or roles.is_system_admin(user),
         "today": timezone.localdate(),
         "unread_count": unread_count(user),
     }

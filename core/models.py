@@ -1,5 +1,6 @@
 """Notifications (the in-app inbox and email) and the outbox that keeps user requests away
 from the broker."""
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -108,6 +109,10 @@ class AuditEvent(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["user", "created_at"], name="audit_user_time"),
                    models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        # Append-only in the database itself: not even a superuser's ORM or SQL session can
+        # change or remove a row (PostgreSQL). The retention archiver alone deletes, inside
+        # pgtrigger.ignore (core.audit_archive).
+        triggers = [pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.user_display or self.username} {self.get_event_type_display()}"

@@ -25,7 +25,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from scripts.care_benchmark import drop_database, recreate_database
+from scripts.care_benchmark import drop_database, recreate_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dd_bench_dash"
 USERS = ["admin", "qinghe_staff"]

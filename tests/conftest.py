@@ -1,5 +1,5 @@
-"""Personas shared by every test: staff of unit A, staff of unit B, officers, a leader, an
-admin and anonymous. Unit A and unit B are two counties of one city."""
+"""Personas shared by every test: staff of unit A, staff of unit B, officers, a leader, the
+bootstrap superuser (admin), the three administrators and anonymous. Unit A and unit B are two counties of one city."""
 import os
 import shutil
 from dataclasses import dataclass
@@ -24,7 +24,10 @@ class World:
     users: dict
 
 
-PERSONAS = ["staff_a", "staff_b", "officer_assigned", "officer_unassigned", "leader", "admin", "anonymous"]
+PERSONAS = ["staff_a", "staff_b", "officer_assigned", "officer_unassigned", "leader", "admin",
+            "sysadmin", "secadmin", "auditor", "anonymous"]
+# 三权分立: the three administrators (admin is the bootstrap superuser).
+ADMINISTRATORS = ["sysadmin", "secadmin", "auditor"]
 
 
 def ensure_reference_data():
@@ -59,7 +62,10 @@ def world(db):
         "officer_assigned": UserFactory(username="officer_assigned", role=Role.DISCIPLINE_OFFICER),
         "officer_unassigned": UserFactory(username="officer_unassigned", role=Role.DISCIPLINE_OFFICER),
         "leader": UserFactory(username="leader", role=Role.LEADER),
-        "admin": UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True),
+        "admin": UserFactory(username="admin", is_staff=True, is_superuser=True),
+        "sysadmin": UserFactory(username="sysadmin", role=Role.ADMIN, is_staff=True),
+        "secadmin": UserFactory(username="secadmin", role=Role.SECURITY_ADMIN),
+        "auditor": UserFactory(username="auditor", role=Role.AUDIT_ADMIN),
         "anonymous": None,
     }
     jurisdiction_grant(user=users["staff_a"], unit=unit_a)

@@ -37,6 +37,16 @@ MATRIX = {
     "job_detail": ("get", lambda w: {"pk": w.job.pk}, {**{p: 404 for p in PERSONAS}, "staff_a": 200, "anonymous": R}),
     "job_download": ("get", lambda w: {"pk": w.job.pk}, {**{p: 404 for p in PERSONAS}, "staff_a": 200,
                                                          "anonymous": R}),
+    # 三权分立: the audit trail is the 审计管理员's alone; grants are the 安全管理员's (and the
+    # bootstrap superuser's while it is enabled).
+    "audit_list": ("get", lambda w: {}, {**{p: 403 for p in PERSONAS}, "auditor": 200, "anonymous": R}),
+    "audit_export": ("post", lambda w: {}, {**{p: 403 for p in PERSONAS}, "auditor": R, "anonymous": R}),
+    "security_users": ("get", lambda w: {}, {**{p: 403 for p in PERSONAS}, "secadmin": 200, "admin": 200,
+                                             "anonymous": R}),
+    "security_user": ("get", lambda w: {"pk": w.users["staff_a"].pk},
+                      {**{p: 403 for p in PERSONAS}, "secadmin": 200, "admin": 200, "anonymous": R}),
+    "security_grant": ("post", lambda w: {"pk": w.users["staff_a"].pk, "action": "role_grant"},
+                       {**{p: 403 for p in PERSONAS}, "secadmin": R, "admin": R, "anonymous": R}),
     "cadres:list": ("get", lambda w: {}, VIEWERS),
     "cadres:export": ("get", lambda w: {}, VIEWERS),
     "cadres:unit_tree": ("get", lambda w: {}, VIEWERS),

@@ -10,9 +10,11 @@ from guardian.shortcuts import assign_perm
 
 from cadres.models import Cadre, MeasureKind, SupervisionMeasure
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
 from core.people import person_label
 from core.reminders import notify
+from core.security import assignment_granted
 from core.validation import safe_date_add
 from tolerance.models import (
     Allegation,
@@ -103,6 +105,7 @@ def allegation_close_directly(*, allegation, by, reason: str, note: str) -> Alle
     if not note.strip():
         raise DomainError("请写明了结说明。")
     allegation.status, allegation.close_reason, allegation.close_note = AllegationStatus.CLOSED, reason, note
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=allegation, detail=f"受理 → 直接了结：{note}")
     allegation.concluded_on = timezone.localdate()
     allegation.version += 1
     return _save(allegation, by)
@@ -126,6 +129,8 @@ def allegation_assign(*, allegation, by, verifiers, deadline: datetime.date) -> 
     allegation.status, allegation.deadline = AllegationStatus.VERIFYING, deadline
     allegation.version += 1
     _save(allegation, by)
+    assignment_granted(by=by, users=verifiers, obj=allegation, what="核查人")
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=allegation, detail=f"受理 → 核查中，期限 {deadline:%Y-%m-%d}")
     for user in verifiers:
         assign_perm("tolerance.verify_allegation", user, allegation)
     notify([u.pk for u in verifiers], kind="allegation_assigned", key=f"allegation:{allegation.pk}:assigned",
@@ -146,6 +151,7 @@ def allegation_conclude(*, allegation, by, conclusion: str, findings: str,
     if concluded_on < allegation.received_on:
         raise DomainError("办结日期不能早于受理日期。")
     allegation.status, allegation.conclusion = AllegationStatus.CONCLUDED, conclusion
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=allegation, detail=f"核查中 → 已办结：{allegation.get_conclusion_display()}")
     allegation.findings, allegation.concluded_on = findings, concluded_on
     allegation.version += 1
     _save(allegation, by)
@@ -236,9 +242,10 @@ def allegation_evidence_add(*, allegation, by, title: str, file) -> Evidence:
     return _save(Evidence(allegation=allegation, title=title, file=file, size=file.size, uploaded_by=by), by)
 
 
-def reporter_identity_read(*, allegation, user, via: str) -> ReporterIdentity | None:
+def reporter_identity_read(*, allegation, user, via: str, request=None) -> ReporterIdentity | None:
     """Every read of a reporter's identity is logged (who, when, where)."""
     identity = ReporterIdentity.objects.filter(allegation=allegation).first()
     if identity is not None:
         ReporterAccessLog.objects.create(identity=identity, user=user, via=via)
+        audit_log(AuditEvent.Type.SENSITIVE_READ, user=user, request=request, obj=allegation, detail=f"查看举报人信息（{via}）")
     return identity

@@ -199,7 +199,7 @@ def reporter_identity(request, pk):
     allegation = _visible(request, pk)
     if not may_see_reporter(request.user, allegation):
         raise PermissionDenied
-    identity = services.reporter_identity_read(allegation=allegation, user=request.user, via="页面")
+    identity = services.reporter_identity_read(allegation=allegation, user=request.user, via="页面", request=request)
     return render(request, "tolerance/reporter.html", {"allegation": allegation, "identity": identity})
 
 

@@ -12,9 +12,11 @@ from simple_history.utils import bulk_create_with_history
 from cadres.models import RecordStatus, Sanction, SupervisionMeasure
 from cadres.services import cadre_record_add
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
 from core.people import person_label, unit_label
 from core.reminders import notify
+from core.security import assignment_granted
 from core.uploads import content_matches
 from core.validation import safe_date_add
 from tolerance.catalogs import DEFAULT_STAGE_DAYS
@@ -80,6 +82,7 @@ def _move(case: ToleranceCase, *, by, to: str, reason: str, owner=None, expected
     case.version += 1
     _save(case, by)
     _save(event, by)
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=case, detail=f"{event.get_from_stage_display()} → {event.get_to_stage_display()}：{reason}")
     return case
 
 
@@ -115,6 +118,7 @@ def case_file(*, by, title: str, unit, cadres: list[dict], matter: str, error_da
         items += [ChecklistItem(case_cadre=case_cadre, clause=clause) for clause in clauses]
     bulk_create_with_history(items, ChecklistItem, default_user=by)
     _save(CaseEvent(case=case, from_stage="", to_stage=Stage.FILED, actor=by, reason=f"立案，适用《{policy.title}》"), by)
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=case, detail=f"立案，适用《{policy.title}》")
     return case
 
 
@@ -134,6 +138,7 @@ def case_start_investigation(*, case, by, investigators, reason: str) -> Toleran
         if user.pk not in eligible:
             raise DomainError(f"{person_label(user)} 对{unit_label(case.unit)}没有管辖权，不能承办本案调查。")
     _move(case, by=by, to=Stage.INVESTIGATION, reason=reason, owner=investigators[0], expected=(Stage.FILED,))
+    assignment_granted(by=by, users=investigators, obj=case, what="承办人")
     for user in investigators:
         assign_perm("tolerance.investigate_case", user, case)
     notify([u.pk for u in investigators], kind="case_assigned", key=f"case:{case.pk}:assigned",

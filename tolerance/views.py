@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import FollowUpVisit
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
 from core.people import people_label
 from core.versioning import lock_version, posted_version
@@ -301,6 +302,7 @@ def evidence_download(request, pk):
     else:
         visible |= Q(allegation__in=allegations_assigned_to(request.user))
     evidence = get_object_or_404(Evidence.objects.filter(visible), pk=pk)
+    audit_log(AuditEvent.Type.SENSITIVE_READ, request=request, obj=evidence, detail=f"下载证据材料：{evidence.title}")
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1])
 
 
