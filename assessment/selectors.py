@@ -188,12 +188,17 @@ def quota_percents(unit: Unit) -> QuotaPercents:
 # ---------------------------------------------------------------- annual assessment
 
 
-def assessed_cadres(assessment_year: AssessmentYear) -> QuerySet[Cadre]:
-    """Those taking part in the unit's assessment: its active cadres, and anyone already
-    graded in it (a cadre graded and then transferred still counts)."""
-    return Cadre.objects.filter(
-        Q(unit_id=assessment_year.unit_id, status=CadreStatus.ACTIVE)
-        | Q(pk__in=CadreGrade.objects.filter(assessment_year=assessment_year).values("cadre_id")))
+def assessed_cadres(assessment_year: AssessmentYear, *, within: QuerySet[Cadre] | None = None) -> QuerySet[Cadre]:
+    """Those taking part in the unit's assessment (among `within`, e.g. the user's visible
+    cadres): its active cadres, and anyone already graded in it (a cadre graded and then
+    transferred still counts).
+
+    The graded ids are read first (one unit-year: a few hundred at most), so the condition is
+    "unit and status, or one of these ids": two index scans ORed as bitmaps. As a subquery the
+    OR made PostgreSQL scan the whole cadre table, so the page grew with the city (issue #16)."""
+    graded = list(CadreGrade.objects.filter(assessment_year=assessment_year).values_list("cadre_id", flat=True))
+    return (Cadre.objects if within is None else within).filter(
+        Q(unit_id=assessment_year.unit_id, status=CadreStatus.ACTIVE) | Q(pk__in=graded))
 
 
 @dataclass

@@ -170,7 +170,7 @@ def grade_batch(request, pk):
     are saved and the message says which."""
     ay = _visible_year(request, pk)
     q = request.GET.get("q", "").strip()
-    cadres = (assessed_cadres(ay).filter(pk__in=cadres_visible_to(request.user).values("pk"))
+    cadres = (assessed_cadres(ay, within=cadres_visible_to(request.user))
               .select_related("unit").order_by("-is_main_leader", "-is_team_member", "name", "pk"))
     if q:
         cadres = cadres.filter(name__contains=q)
