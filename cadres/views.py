@@ -34,6 +34,7 @@ from cadres.services import cadre_create, cadre_record_add, cadre_update, postin
 from core import roles
 from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
+from core.exports import export_start
 from core.pagination import DeferredJoinPaginator
 from core.panels import CADRE_TABS
 
@@ -93,18 +94,10 @@ def cadre_list(request):
 
 
 @registry_access()
+@require_POST
 def cadre_export(request):
-    units = units_visible_to(request.user)
-    form = CadreFilterForm(request.GET or None, units=units)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = select_cadre_list(
-        user=request.user, search=filters.get("q", ""), unit=filters.get("unit"), rank=filters.get("rank", ""),
-        status=filters.get("status", ""), tag=filters.get("tag", ""),
-        township_years_min=filters.get("township_years"), order=filters.get("order") or "name",
-    )
-    response = HttpResponse(excel.export_workbook(qs, user=request.user, request=request), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''cadres.xlsx"
-    return response
+    """Starts the export job (cadres.jobs) with the list's filters; the job page shows progress."""
+    return export_start(request, "cadres.export")
 
 
 @registry_access()

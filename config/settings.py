@@ -108,7 +108,13 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (issue #16): opening a PostgreSQL connection costs 8-17 ms per request,
+# so each web thread and worker keeps its connection for CONN_MAX_AGE seconds, and
+# CONN_HEALTH_CHECKS re-checks it before reuse so a restarted database costs one reconnect,
+# not an error page. SQLite (the embedded default) opens a file, so it keeps 0.
+_ON_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600 if _ON_POSTGRES else 0))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) speed up PostgreSQL; SQLite, the embedded default, simply ignores
 # the extra columns, which is harmless, so its warning is silenced.

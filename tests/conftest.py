@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from cadres.models import UnitKind
 from cadres.services import jurisdiction_grant
@@ -103,6 +104,22 @@ def verify_second_factor(client, user):
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def export_via_job(client, url, data=None):
+    """Press a list's 导出 button: POST its filters, run the job it starts (after commit, as
+    the embedded default does) and download the result. Returns (job, workbook bytes)."""
+    from django.test import TestCase
+
+    from core.models import BackgroundJob
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data or {})
+    assert response.status_code == 302, response.status_code
+    job = BackgroundJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert job.status == BackgroundJob.Status.DONE, job.message
+    download = client.get(reverse("job_download", args=[job.pk]))
+    return job, b"".join(download.streaming_content)
 
 
 @pytest.fixture

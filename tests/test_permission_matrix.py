@@ -12,7 +12,7 @@ from PIL import Image
 from core.jobs import JobRun
 from core.models import BackgroundJob, Notification
 from tests.conftest import PERSONAS, client_for
-from tests.matrix_common import CADRE_A_EDIT, CADRE_A_VIEW, EDITORS, VIEWERS, R
+from tests.matrix_common import CADRE_A_EDIT, CADRE_A_VIEW, EDITORS, STARTS_JOB, VIEWERS, R
 
 MODULES = ["tolerance", "care", "assessment", "appointment", "dashboard"]
 
@@ -48,7 +48,8 @@ MATRIX = {
     "security_grant": ("post", lambda w: {"pk": w.users["staff_a"].pk, "action": "role_grant"},
                        {**{p: 403 for p in PERSONAS}, "secadmin": R, "admin": R, "anonymous": R}),
     "cadres:list": ("get", lambda w: {}, VIEWERS),
-    "cadres:export": ("get", lambda w: {}, VIEWERS),
+    # Exports POST the list's filters and redirect to the job they start (core.exports).
+    "cadres:export": ("post", lambda w: {}, STARTS_JOB),
     "cadres:unit_tree": ("get", lambda w: {}, VIEWERS),
     "cadres:create": ("get", lambda w: {}, EDITORS),
     "cadres:import": ("get", lambda w: {}, EDITORS),

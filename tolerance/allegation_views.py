@@ -1,6 +1,5 @@
 """Allegations, clarification notices and the false-report publication list. Thin views over
 allegation_services; every object comes through the selectors."""
-import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,16 +13,16 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
-from core.spreadsheet import append_row
+from core.exports import export_start
 from core.versioning import lock_version, posted_version
 from tolerance import allegation_services as services
 from tolerance import documents, forms
 from tolerance.document_views import _issuer_size
+from tolerance.jobs import PUBLICATION_COLUMNS, publication_filters
 from tolerance.models import Allegation, AllegationStatus, Conclusion
 from tolerance.selectors import (
     allegation_list as select_allegation_list,
@@ -32,7 +31,6 @@ from tolerance.selectors import (
     allegations_visible_to,
     may_see_reporter,
     notices_visible_to,
-    publication_list,
 )
 from tolerance.selectors import (
     notice_list as select_notice_list,
@@ -259,20 +257,8 @@ def notice_pdf(request, pk):
     return response
 
 
-PUBLICATION_COLUMNS = ["通知书编号", "澄清对象", "单位", "反映的问题", "核查结论", "澄清方式", "通报范围", "印发日期"]
-
-
 def _publication(request):
-    form = forms.PublicationForm(request.GET or {"year": timezone.localdate().year})
-    if not form.is_valid():
-        return form, []
-    return form, publication_list(user=request.user, year=form.cleaned_data["year"],
-                                  quarter=form.cleaned_data.get("quarter"))
-
-
-def _publication_row(n):
-    return [n.number, n.cadre.name, n.cadre.unit.name, n.alleged, n.finding, n.get_form_display(), n.scope,
-            n.issued_on]
+    return publication_filters(request.user, request.GET)
 
 
 @tolerance_access
@@ -283,15 +269,7 @@ def publication(request):
 
 
 @tolerance_access
+@require_POST
 def publication_export(request):
-    _, notices = _publication(request)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("不实举报澄清案例")
-    ws.append(PUBLICATION_COLUMNS)
-    for n in notices:
-        append_row(ws, _publication_row(n))
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, "不实举报澄清案例.xlsx")
-    return response
+    """Starts the export job (tolerance.jobs) for the chosen year and quarter."""
+    return export_start(request, "tolerance.publication_export")

@@ -252,6 +252,17 @@ def cadre_tolerance_entries(*, cadre, user):
     )
 
 
+def promotion_blocked() -> Q:
+    """The cadres promotion_blocks would give a reason for, as one SQL condition on Cadre
+    (uncorrelated INs: the promotion shortlist filters and counts a whole city with it)."""
+    subjects = Allegation.subjects.through.objects
+    return (Q(pk__in=subjects.filter(allegation__status__in=OPEN_ALLEGATION).values("cadre_id"))
+            | Q(pk__in=subjects.filter(allegation__conclusion__in=[Conclusion.TRUE, Conclusion.PARTLY],
+                                       allegation__tolerance_case__isnull=True).values("cadre_id"))
+            | Q(pk__in=CaseCadre.objects.exclude(Exists(current_rulings().filter(case_cadre=OuterRef("pk"))))
+                .values("cadre_id")))
+
+
 def promotion_blocks(cadre_ids) -> dict[int, list[str]]:
     """Why each cadre is screened out of promotion by this module (DESIGN §3):
     - an allegation not yet concluded (Hanzhong's 问题信息档案: 直至问题核实清楚);
