@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("tolerance.urls")),
     path("", include("care.urls")),
     path("", include("assessment.urls")),
+    path("", include("api.urls")),
 ]
