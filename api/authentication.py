@@ -36,7 +36,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed("身份凭证格式有误，应为“Authorization: Bearer 令牌”。")
         raw = parts[1]
         prefix = split_token(raw)
-        request._api_token_prefix = (prefix or "")[:16]
+        request._request._api_token_prefix = (prefix or "")[:16]
         token = (ApiToken.objects.select_related("user").filter(prefix=prefix).first() if prefix else None)
         if token is None or not hmac.compare_digest(token.key_hash, token_digest(raw)):
             raise AuthenticationFailed("接口令牌无效。")

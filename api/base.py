@@ -181,7 +181,7 @@ def _audit_call(request, response):
         prefix = getattr(request._request, "_api_token_prefix", "")
         via = f"未通过认证（令牌 {prefix}）" if prefix else "未通过认证"
     audit_log(AuditEvent.Type.API_CALL, user=user, request=request._request,
-              obj=getattr(request._request, "_api_audit_obj", None) or getattr(request, "_api_audit_obj", None),
+              obj=getattr(request, "_api_audit_obj", None),
               outcome=outcome, count=getattr(request, "_api_audit_count", None),
               detail=f"{request.method} {request.get_full_path()[:300]}（{via}）→ {code}")
 
