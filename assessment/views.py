@@ -45,13 +45,17 @@ from assessment.selectors import (
     quota_figures,
     ranking_results,
     review_item_list,
-    review_list as select_review_list,
     review_scope,
     review_teams,
     reviews_visible_to,
     team_facts,
-    team_interview_list as select_team_interview_list,
     year_grade_list,
+)
+from assessment.selectors import (
+    review_list as select_review_list,
+)
+from assessment.selectors import (
+    team_interview_list as select_team_interview_list,
 )
 from cadres.models import CadreStatus
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to

@@ -24,6 +24,21 @@ class UnitKind(models.TextChoices):
     ENTERPRISE = "enterprise", "国有企业"
 
 
+_UNIT_NAMES: dict[str, str] = {}
+
+
+def unit_names_by_path() -> dict[str, str]:
+    """Names of the units at depth ≤ 2 (the city and its counties, a few dozen), kept per
+    process and dropped whenever a unit is saved or deleted."""
+    if not _UNIT_NAMES:
+        _UNIT_NAMES.update(Unit.objects.filter(depth__lte=2).values_list("path", "name"))
+    return _UNIT_NAMES
+
+
+def forget_unit_names(**kwargs) -> None:
+    _UNIT_NAMES.clear()
+
+
 class Unit(MP_Node):
     """A body in the hierarchy (市 → 县区 → 乡镇/部门 …), stored as a materialized path so a
     subtree is one indexed prefix query."""
@@ -39,7 +54,16 @@ class Unit(MP_Node):
         permissions = [("manage_unit", "管理本单位及下属单位的干部（干部管理权限）")]
 
     def __str__(self):
-        return self.name
+        return self.qualified_name
+
+    @property
+    def qualified_name(self) -> str:
+        """The name as the city reads it: every county has a 城关镇 and a 县财政局, so a unit
+        below a county carries the county's name with it (清河县城关镇)."""
+        if self.depth is None or self.depth < 3:
+            return self.name
+        county = unit_names_by_path().get(self.path[:2 * self.steplen], "")
+        return self.name if not county or self.name.startswith(county) else f"{county}{self.name}"
 
     @property
     def is_township(self):

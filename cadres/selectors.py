@@ -167,3 +167,30 @@ def township_years_at_least(years: int, on: datetime.date | None = None) -> Q:
     return Q(township_anchor__isnull=True, township_days_closed__gte=days) | Q(
         township_anchor__lte=on - datetime.timedelta(days=days)
     )
+
+
+def ancestor_paths(unit: Unit) -> list[str]:
+    """The paths of the unit and every unit above it."""
+    return [unit.path[:i] for i in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+
+
+def users_with_jurisdiction(unit: Unit, role_names, *, nearest: bool = False):
+    """Active users in these roles whose jurisdiction (manage_unit grant, direct or through a
+    group) covers the unit. With nearest=True only those of the closest level that has any:
+    a county's own leaders before the city's (seed 002 art. 9: 谁问责、谁考虑容错)."""
+    from django.contrib.auth import get_user_model
+
+    paths = ancestor_paths(unit)
+    direct = UnitUserObjectPermission.objects.filter(
+        permission__codename=MANAGE_UNIT, content_object__path__in=paths).values_list("user_id", "content_object__path")
+    via_group = UnitGroupObjectPermission.objects.filter(
+        permission__codename=MANAGE_UNIT, content_object__path__in=paths).values_list("group__user",
+                                                                                      "content_object__path")
+    users = get_user_model().objects.filter(is_active=True, groups__name__in=list(role_names))
+    granted = [(uid, path) for uid, path in [*direct, *via_group] if uid is not None]
+    ids = set(users.filter(pk__in={uid for uid, _ in granted}).values_list("pk", flat=True))
+    granted = [(uid, path) for uid, path in granted if uid in ids]
+    if nearest and granted:
+        deepest = max(len(path) for _, path in granted)
+        granted = [(uid, path) for uid, path in granted if len(path) == deepest]
+    return get_user_model().objects.filter(pk__in={uid for uid, _ in granted}).order_by("pk")

@@ -11,6 +11,7 @@ from cadres.forms import (
     UnitChoiceField,
 )
 from cadres.models import Unit
+from care.follow_ups import FOLLOW_UP_STATE_LABELS
 from care.models import (
     CareKind,
     ConcernCategory,
@@ -18,7 +19,6 @@ from care.models import (
     ConsultationMode,
     ObligationApplies,
 )
-from care.follow_ups import FOLLOW_UP_STATE_LABELS
 from care.selectors import YOUNG_CADRE_AGE
 from core.roles import STAFF_ROLES, Role
 

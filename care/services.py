@@ -9,6 +9,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cadres.models import Cadre, FollowUpVisit, Unit
 from cadres.services import cadre_record_add
+from care.follow_ups import sanctions_under_follow_up
 from care.models import (
     CareActivity,
     CareKind,
@@ -20,7 +21,6 @@ from care.models import (
     Consultation,
     ConsultationSubmission,
 )
-from care.follow_ups import sanctions_under_follow_up
 from care.selectors import can_read_confidential, can_write_confidential
 from core.errors import DomainError
 

@@ -14,23 +14,31 @@ from django.views.decorators.http import require_POST
 
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from care import exports, forms, services
+from care.compliance import active_rules
+from care.compliance import compliance as select_compliance
+from care.follow_ups import follow_up_list as select_follow_up_list
+from care.follow_ups import follow_up_schedules
 from care.history import activity_history
 from care.models import ConcernStatus, ConfidentialNote, ObligationApplies
-from care.compliance import active_rules, compliance as select_compliance
-from care.follow_ups import follow_up_list as select_follow_up_list, follow_up_schedules
 from care.selectors import (
     activities_editable_by,
     activities_visible_to,
-    activity_list as select_activity_list,
     can_read_confidential,
     can_write_confidential,
-    concern_list as select_concern_list,
     concerns_visible_to,
-    consultation_list as select_consultation_list,
     consultations_visible_to,
     follow_up_visit_list,
     participants_visible_to,
     submissions_visible_to,
+)
+from care.selectors import (
+    activity_list as select_activity_list,
+)
+from care.selectors import (
+    concern_list as select_concern_list,
+)
+from care.selectors import (
+    consultation_list as select_consultation_list,
 )
 from core import roles
 from core.errors import DomainError

@@ -265,3 +265,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
 }
+
+# --- issue 12: people by name and post in every template ({{ user|person }}, {{ unit|unit_full }})
+TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("core.templatetags.people")

@@ -4,10 +4,10 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
-from config.settings import *
+from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dandang-media-"))
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dandang-media-"))  # noqa: F405
 SECURE_SSL_REDIRECT = False
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 AXES_ENABLED = True

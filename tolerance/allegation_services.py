@@ -11,6 +11,7 @@ from guardian.shortcuts import assign_perm
 from cadres.models import MeasureKind, SupervisionMeasure
 from core import roles
 from core.errors import DomainError
+from core.people import person_label
 from core.reminders import notify
 from tolerance.models import (
     Allegation,
@@ -24,6 +25,7 @@ from tolerance.models import (
     ReporterAccessLog,
     ReporterIdentity,
 )
+from tolerance.selectors import eligible_verifiers
 from tolerance.services import _save, case_file, validate_evidence_file
 
 VERIFY_DAYS = 30  # default time for the quick verification
@@ -112,7 +114,11 @@ def allegation_assign(*, allegation, by, verifiers, deadline: datetime.date) -> 
         raise DomainError("请指定核查人。")
     for user in verifiers:
         if not (roles.roles_of(user) & {roles.Role.DISCIPLINE_OFFICER, *roles.STAFF_ROLES}):
-            raise DomainError(f"{user.get_full_name() or user.username} 不是纪检监察或组织部门干部，不能核查。")
+            raise DomainError(f"{person_label(user)} 不是纪检监察或组织部门干部，不能核查。")
+    eligible = set(eligible_verifiers(allegation).values_list("pk", flat=True))
+    for user in verifiers:
+        if user.pk not in eligible:
+            raise DomainError(f"{person_label(user)} 对反映对象所在单位没有管辖权，不能核查。")
     allegation.status, allegation.deadline = AllegationStatus.VERIFYING, deadline
     allegation.version += 1
     _save(allegation, by)

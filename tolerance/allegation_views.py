@@ -117,7 +117,7 @@ R, V, C = AllegationStatus.RECEIVED, AllegationStatus.VERIFYING, AllegationStatu
 # name → (title, form, who, offered when (allegation → bool), service call, form needs allegation)
 ACTIONS = {
     "close": ("审查后直接了结", forms.CloseDirectlyForm, STAFF, lambda a: a.status == R, _do_close, False),
-    "assign": ("指定核查人，开始核查", forms.AssignVerifiersForm, STAFF, lambda a: a.status == R, _do_assign, False),
+    "assign": ("指定核查人，开始核查", forms.AssignVerifiersForm, STAFF, lambda a: a.status == R, _do_assign, True),
     "evidence": ("上传核查材料", forms.EvidenceForm, VERIFIER, lambda a: a.status == V, _do_evidence, False),
     "conclude": ("作出核查结论", forms.ConcludeForm, VERIFIER, lambda a: a.status == V, _do_conclude, False),
     "open_case": ("转入问责（容错纠错案件）", forms.OpenCaseForm, STAFF,

@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cadres.models import Unit
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_visible_to, units_visible_to, users_with_jurisdiction
 from core import roles
 from tolerance.models import (
     Allegation,
@@ -67,6 +67,63 @@ def can_assign(user) -> bool:
 def can_determine(user) -> bool:
     """The party committee decides; a leader records its determination (DESIGN §3)."""
     return roles.is_leader(user)
+
+
+def eligible_investigators(unit: Unit) -> QuerySet:
+    """Who may be assigned to investigate a case or verify a report about this unit: officers
+    of the discipline bodies (with no jurisdiction of their own, or one covering the unit) and
+    the organization-department staff whose jurisdiction covers the unit — never the staff of
+    another county."""
+    from django.contrib.auth import get_user_model
+
+    from cadres.models import UnitUserObjectPermission
+    from cadres.selectors import MANAGE_UNIT
+
+    User = get_user_model()
+    staff = users_with_jurisdiction(unit, roles.STAFF_ROLES).values("pk")
+    officers = users_with_jurisdiction(unit, {roles.Role.DISCIPLINE_OFFICER}).values("pk")
+    unbound_officers = User.objects.filter(is_active=True, groups__name=roles.Role.DISCIPLINE_OFFICER).exclude(
+        pk__in=UnitUserObjectPermission.objects.filter(permission__codename=MANAGE_UNIT).values("user_id")).values("pk")
+    return (User.objects.filter(Q(pk__in=staff) | Q(pk__in=officers) | Q(pk__in=unbound_officers))
+            .order_by("first_name", "pk"))
+
+
+def eligible_verifiers(allegation) -> QuerySet:
+    """Who may verify a report: eligible for every subject's unit."""
+    qs = None
+    for subject in allegation.subjects.select_related("unit"):
+        eligible = eligible_investigators(subject.unit)
+        qs = eligible if qs is None else qs.filter(pk__in=eligible.values("pk"))
+    from django.contrib.auth import get_user_model
+
+    return qs if qs is not None else get_user_model().objects.none()
+
+
+def determination_leaders(case) -> QuerySet:
+    """The leaders who record the party committee's determination of this case: those with
+    jurisdiction over its unit, the nearest level first (the county's own leaders before the
+    city's)."""
+    return users_with_jurisdiction(case.unit, {roles.Role.LEADER}, nearest=True)
+
+
+def stage_responsibles(case) -> list:
+    """Who is responsible for the case's current stage, i.e. who can perform its next action:
+    the investigators at 调查核实, the leaders at 党委（党组）认定, the stage owner otherwise."""
+    if case.stage == Stage.CLOSED:
+        return []
+    if case.stage == Stage.INVESTIGATION:
+        investigators = list(cases_investigators(case))
+        return investigators or [case.stage_owner]
+    if case.stage == Stage.DETERMINATION:
+        return list(determination_leaders(case)) or [case.stage_owner]
+    return [case.stage_owner]
+
+
+def cases_investigators(case) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    direct = CaseUserObjectPermission.objects.filter(content_object=case, permission__codename=INVESTIGATE)
+    return get_user_model().objects.filter(pk__in=direct.values("user_id")).order_by("pk")
 
 
 def policy_in_force(unit: Unit, on: datetime.date) -> PolicyDocument | None:
@@ -260,7 +317,12 @@ def workbench_items(user, today):
     """My open tasks in this module: case stages I am responsible for, allegations I verify."""
     from core.panels import WorkItem
 
-    cases = (cases_visible_to(user).filter(stage_owner=user).exclude(stage=Stage.CLOSED)
+    # The stage owner's cases, the cases the user investigates while 调查核实 is open, and the
+    # cases awaiting a determination a leader may record (jurisdiction over the unit).
+    mine = Q(stage_owner=user) | Q(stage=Stage.INVESTIGATION, pk__in=cases_assigned_to(user).values("pk"))
+    if can_determine(user):
+        mine |= Q(stage=Stage.DETERMINATION, unit__in=units_visible_to(user))
+    cases = (cases_visible_to(user).filter(mine).exclude(stage=Stage.CLOSED)
              .only("id", "title", "stage", "stage_deadline").order_by("stage_deadline")[:100])
     items = [WorkItem("容错纠错", c.title, f"/tolerance/{c.pk}/", c.stage_deadline, c.get_stage_display())
              for c in cases]
@@ -268,4 +330,19 @@ def workbench_items(user, today):
                    .only("id", "issue", "deadline", "status").order_by("deadline")[:100])
     items += [WorkItem("问题线索", f"核查：{a.issue}", f"/allegations/{a.pk}/", a.deadline, a.get_status_display())
               for a in allegations]
+    if roles.is_staff_member(user) or roles.is_admin(user):
+        # The department's own steps: review a new report (assign verifiers or close it), issue
+        # the clarification of a report found false, open the accountability case of one found true.
+        staff_steps = allegations_visible_to(user).filter(
+            Q(status=AllegationStatus.RECEIVED)
+            | Q(conclusion__in=[Conclusion.FALSE, Conclusion.FRAMED], notices__isnull=True)
+            | Q(conclusion__in=[Conclusion.TRUE, Conclusion.PARTLY], tolerance_case__isnull=True)
+        ).distinct().only("id", "issue", "status", "conclusion", "received_on").order_by("received_on")[:100]
+        for a in staff_steps:
+            if a.status == AllegationStatus.RECEIVED:
+                items.append(WorkItem("问题线索", f"审查处置：{a.issue}", f"/allegations/{a.pk}/", None, "待审查"))
+            elif a.conclusion in (Conclusion.FALSE, Conclusion.FRAMED):
+                items.append(WorkItem("问题线索", f"澄清正名：{a.issue}", f"/allegations/{a.pk}/", None, "待澄清正名"))
+            else:
+                items.append(WorkItem("问题线索", f"转入问责：{a.issue}", f"/allegations/{a.pk}/", None, "待转入问责"))
     return items

@@ -15,6 +15,7 @@ from cadres.models import FollowUpVisit
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
+from core.people import people_label
 from tolerance import forms, services
 from tolerance.models import (
     CaseCadre,
@@ -33,6 +34,7 @@ from tolerance.selectors import (
     can_handle,
     cases_visible_to,
     reform_filings_visible_to,
+    stage_responsibles,
 )
 from tolerance.selectors import (
     case_list as select_case_list,
@@ -163,7 +165,7 @@ def _do_evidence(case, form, user):
 HANDLER, ASSIGNER, LEADER = "handle", "assign", "determine"
 # name → (title, form, who, stages in which it is offered, service call, needs case in form)
 ACTIONS = {
-    "start": ("启动调查核实", forms.StartInvestigationForm, ASSIGNER, {Stage.FILED}, _do_start, False),
+    "start": ("启动调查核实", forms.StartInvestigationForm, ASSIGNER, {Stage.FILED}, _do_start, True),
     "finish": ("调查核实结束", forms.ReasonForm, HANDLER, {Stage.INVESTIGATION}, _do_finish, False),
     "preliminary": ("提出初步意见", forms.PreliminaryForm, HANDLER, {Stage.PRELIMINARY}, _do_preliminary, False),
     "consultation": ("记录沟通会商", forms.ConsultationForm, HANDLER, {Stage.CONSULTATION}, _do_consultation, False),
@@ -224,6 +226,7 @@ def case_detail(request, pk):
         "visits": FollowUpVisit.objects.filter(sanction__in=produced).select_related("sanction__cadre",
                                                                                      "sanction__sanction_type"),
         "actions": _offered_actions(request.user, case),
+        "responsibles": people_label(stage_responsibles(case)),
         "can_handle": can_handle(request.user, case),
         "stages": Stage.choices,
         "stage_index": list(Stage.values).index(case.stage),

@@ -29,7 +29,10 @@ def test_the_cadre_list_shows_the_jurisdiction_with_masked_id_numbers(token_clie
 def test_the_cadre_list_filters_and_searches(token_client, api_world):
     CadreFactory(name="甲乙丙", unit=api_world.unit_a, rank="正科级")
     client = token_client("admin", [Scope.READ_CADRES])
-    names = lambda **q: [c["name"] for c in client.get(reverse("api:cadre_list"), q).json()["results"]]
+
+    def names(**q):
+        return [c["name"] for c in client.get(reverse("api:cadre_list"), q).json()["results"]]
+
     assert names(q="甲") == ["甲乙丙", "甲干部"]
     assert names(q="乙丙") == ["甲乙丙"]
     assert names(unit=api_world.unit_b.pk) == ["乙干部"]

@@ -117,7 +117,7 @@ def test_an_allegation_on_an_out_of_scope_cadre_is_refused(staff_writer, api_wor
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_repeats_of_one_key_create_one_fact(postgres_only, api_world):
     """Eight threads send the same write with the same key at once: one fact, one answer."""
-    from tests.api.conftest import issue_token, ContractClient
+    from tests.api.conftest import ContractClient, issue_token
 
     _, raw = issue_token(api_world, api_world.users["staff_a"], [Scope.WRITE_FACTS])
     body = {**FACT, "cadre_id": api_world.cadre_a.pk}

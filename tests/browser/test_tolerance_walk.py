@@ -2,7 +2,6 @@
 the assigned officer and the leader would."""
 import pytest
 
-from tests.browser.test_cadre_browsing import page  # noqa: F401  (the browser fixture)
 from tests.tolerance.builders import load_policy
 from tolerance.models import Stage, ToleranceCase
 
