@@ -15,8 +15,9 @@ from api.models import Scope
 from api.services import idempotent_write, request_fingerprint
 from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
+from assessment.models import CadreGrade
 from assessment.selectors import can_grade, reviews_visible_to
-from cadres.models import Cadre, CadreStatus, Rank, RecordStatus, Sanction, Unit
+from cadres.models import CadreStatus, Posting, Rank, RecordStatus, Sanction, Unit
 from cadres.selectors import cadre_list, cadres_visible_to, units_visible_to
 from core import roles
 from tolerance import allegation_services, documents
@@ -115,12 +116,12 @@ class CadreDetailView(RegistryView):
                    responses={200: s.CadreDetailSerializer, **errors(401, 403, 404, 429)})
     def get(self, request, pk: int):
         cadre = get_object_or_404(cadres_visible_to(request.user).select_related("unit").prefetch_related(
-            Prefetch("postings", queryset=Cadre.postings.rel.related_model.objects.select_related("unit")),
+            Prefetch("postings", queryset=Posting.objects.select_related("unit")),
             "commendations",
             Prefetch("sanctions", to_attr="sanctions_in_force", queryset=Sanction.objects.filter(
                 status=RecordStatus.IN_FORCE).select_related("sanction_type")),
             Prefetch("assessment_grades", to_attr="annual_grades",
-                     queryset=Cadre.assessment_grades.rel.related_model.objects.order_by("-year"))), pk=pk)
+                     queryset=CadreGrade.objects.order_by("-year"))), pk=pk)
         self.audit_object(cadre)
         return Response(s.CadreDetailSerializer(cadre, context={"request": request}).data)
 

@@ -69,6 +69,13 @@ def main():
     if len(users) < len(USERS) or Cadre.objects.count() < 1000:
         sys.exit("基准库中没有演示数据：先运行 manage.py demo_data --cadres 100000（或 scripts/benchmark.py）。")
     rows, failures = [], []
+
+    def round_trip():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+
+    baseline_ms, _ = timed(round_trip, args.runs * 4)
     with transaction.atomic():
         admin = users["admin"]
         clients = {}
@@ -138,7 +145,9 @@ def main():
         transaction.set_rollback(True)  # leave the benchmark database as it was
 
     out = print
-    out(f"干部总数 {total:,}；每项预热 3 次后计时 {args.runs} 次取中位数（毫秒）")
+    load = os.getloadavg()[0]
+    out(f"干部总数 {total:,}；每项预热 3 次后计时 {args.runs} 次取中位数（毫秒）；"
+        f"系统负载 {load:.1f}，数据库往返（SELECT 1）{baseline_ms:.2f} 毫秒")
     out("| 用户 | 可见干部 | 列表第 1 页 | 深页（3/4 处） | 查询数（50 / 200 条） | 搜索“王” | 干部详情 |")
     out("|---|---:|---:|---:|---:|---:|---:|")
     for name, count, first, deep, q50, q200, search, detail in rows:
