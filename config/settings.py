@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "appointment",
     # Leaders' dashboard and year-end report (issue 17): reads the other apps, nothing depends on it.
     "dashboard",
+    # Information-sharing API (issue 18): depends on every app above, nothing depends on it.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +267,34 @@ if not AUDIT_HMAC_KEY and env.str("AUDIT_HMAC_KEY_FILE", default=""):
 # Background jobs (core.jobs): exports, batch prints, imports and reports run in Celery with
 # a progress page; their result files are kept this many days, then removed.
 JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
+
+# Information-sharing API (/api/v1/, app `api`): partner bodies' tokens, scopes, cursor pages,
+# Chinese error bodies and a per-token rate; the OpenAPI schema at /api/schema/ (committed as
+# docs/openapi.yaml), Swagger UI from the vendored sidecar assets at /api/docs/.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication",
+                                       "api.authentication.BrowserSessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.base.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "担当 · 信息共享接口",
+    "DESCRIPTION": "纪检、监察、审计、信访、巡察等合作单位与组织部门的信息共享接口（《张家口市激励干部担当干事的规定》第十四条）。"
+                   "以 Authorization: Bearer 令牌认证；令牌的权限范围与所属账号的权限共同决定可读写的记录，范围外的对象一律 404。"
+                   "写入须带 Idempotency-Key。错误统一为 {detail, code, errors}。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # --- issue 12: people by name and post in every template ({{ user|person }}, {{ unit|unit_full }})
 TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("core.templatetags.people")

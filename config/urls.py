@@ -40,4 +40,5 @@ urlpatterns = [
     path("", include("assessment.urls")),
     path("", include("appointment.urls")),
     path("", include("dashboard.urls")),
+    path("", include("api.urls")),
 ]

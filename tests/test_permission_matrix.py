@@ -14,7 +14,7 @@ from core.models import BackgroundJob, Notification
 from tests.conftest import PERSONAS, client_for
 from tests.matrix_common import CADRE_A_EDIT, CADRE_A_VIEW, EDITORS, STARTS_JOB, VIEWERS, R
 
-MODULES = ["tolerance", "care", "assessment", "appointment", "dashboard"]
+MODULES = ["tolerance", "care", "assessment", "appointment", "dashboard", "api"]
 
 MATRIX = {
     "home": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
