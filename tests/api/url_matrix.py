@@ -4,18 +4,22 @@ import datetime
 
 from api.models import Scope
 from api.services import token_create
-from tests.matrix_common import R
+from tests.matrix_common import ADMINISTRATORS_REFUSED, R
 
 A = 401  # unauthenticated API call
+# The three administrators read no business data through the API either (三权分立).
 API_VIEWERS = {"staff_a": 200, "staff_b": 200, "officer_assigned": 403, "officer_unassigned": 403,
-               "leader": 200, "admin": 200, "anonymous": A}
-API_EVERYONE = {**{p: 200 for p in API_VIEWERS}, "anonymous": A}
+               "leader": 200, "admin": 200, **ADMINISTRATORS_REFUSED, "anonymous": A}
+API_EVERYONE = {**{p: 200 for p in API_VIEWERS}, **ADMINISTRATORS_REFUSED, "anonymous": A}
+# The schema and its documentation page describe the API and hold no data.
+API_DESCRIPTION = {**{p: 200 for p in API_VIEWERS}, "anonymous": A}
 # Objects of unit A (cadre A, its case, allegation and notice; unit A's quarterly review).
 CADRE_A = {**API_VIEWERS, "staff_b": 404}
 CASE = {**API_EVERYONE, "staff_b": 404, "officer_unassigned": 404}
 REVIEW_A = CADRE_A
+# Tokens are grants: the security administrator's job (or the bootstrap superuser's).
 MANAGERS = {"staff_a": 403, "staff_b": 403, "officer_assigned": 403, "officer_unassigned": 403, "leader": 403,
-            "admin": 200, "anonymous": R}
+            "admin": 200, "sysadmin": 403, "secadmin": 200, "auditor": 403, "anonymous": R}
 
 # name -> (method, kwargs(world), {persona: status}, scope a token needs)
 API_MATRIX = {
@@ -39,8 +43,8 @@ API_MATRIX = {
 
 MATRIX = {name: (method, kwargs, expected) for name, (method, kwargs, expected, _) in API_MATRIX.items()}
 MATRIX.update({
-    "api:schema": ("get", lambda w: {}, API_EVERYONE),
-    "api:docs": ("get", lambda w: {}, {**API_EVERYONE, "anonymous": R}),
+    "api:schema": ("get", lambda w: {}, API_DESCRIPTION),
+    "api:docs": ("get", lambda w: {}, {**API_DESCRIPTION, "anonymous": R}),
     "api:token_list": ("get", lambda w: {}, MANAGERS),
     "api:token_revoke": ("get", lambda w: {"pk": w.api_token.pk}, MANAGERS),
 })
