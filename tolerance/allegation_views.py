@@ -258,7 +258,7 @@ def _publication(request):
 
 
 def _publication_row(n):
-    return [n.number, n.cadre.name, n.cadre.unit.name, n.alleged, n.finding, n.get_form_display(), n.scope,
+    return [n.number, n.cadre.name, str(n.cadre.unit), n.alleged, n.finding, n.get_form_display(), n.scope,
             n.issued_on]
 
 
