@@ -579,6 +579,7 @@ class ShortlistRow:
     position: str
     rank: str
     township_days: int = 0
+    township_years: int = 0  # full calendar years (cadres.tenure)
     blocks: list[str] = field(default_factory=list)
     priorities: list[str] = field(default_factory=list)
 
@@ -601,8 +602,12 @@ def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date
     from tolerance.selectors import promotion_blocks
 
     on = on or datetime.date.today()
+    from assessment.qualifications import qualification_blocks, qualification_for
+    from cadres.tenure import township_full_years
+
     target_level = RANK_LEVEL[target_rank]
     below = [r for r, level in RANK_LEVEL.items() if level < target_level]
+    qualification = qualification_for(unit, target_rank)
     # Visibility follows the cadre's unit, so the cadres visible in the subtree are exactly
     # those of the visible units in it (cadres_visible_to ∩ subtree). Reading the unit ids
     # once lets every query below use the cadre-unit indexes instead of the unit tree.
@@ -613,10 +618,17 @@ def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date
     if q:
         candidates = candidates.filter(name__contains=q)
     found = sorted(candidates.values_list("pk", "name", "unit_id", "position", "rank", "township_anchor",
-                                          "township_days_closed"),
+                                          "township_days_closed", "rank_since", "work_start_date"),
                    key=lambda c: (units[c[2]][0], c[1], c[0]))
-    rows = {pk: ShortlistRow(pk, name, units[unit_id][1], position, rank, (on - anchor).days if anchor else closed)
-            for pk, name, unit_id, position, rank, anchor, closed in found}
+    rows = {}
+    for pk, name, unit_id, position, rank, anchor, closed, rank_since, work_start in found:
+        row = ShortlistRow(pk, name, units[unit_id][1], position, rank, (on - anchor).days if anchor else closed)
+        row.township_years = township_full_years(anchor, closed, on)
+        # 《党政领导干部选拔任用工作条例》arts. 8-9 (assessment.qualifications): pure, per row.
+        row.blocks += qualification_blocks(
+            rule=qualification, rank_level=RANK_LEVEL[rank], target_level=target_level, rank_since=rank_since,
+            work_start=work_start, township_anchor=anchor, township_days_closed=closed, on=on)
+        rows[pk] = row
     if not rows:
         return []
     in_scope = {"cadre__unit_id__in": unit_ids}
@@ -662,10 +674,9 @@ def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date
             "cadre_id", "level", "title", "date").order_by("date")):
         rows[cadre_id].priorities.append(f"获{level}表彰：{title}（{date:%Y-%m-%d}）")
     if target_level >= FU_KE_LEVEL and is_county_level(unit):
-        needed = round(TOWNSHIP_YEARS * 365.25)
         for row in rows.values():
-            if row.township_days >= needed:
-                row.priorities.append(f"具有{TOWNSHIP_YEARS}年以上乡镇工作经历（{row.township_days / 365.25:.1f}年），"
+            if row.township_years >= TOWNSHIP_YEARS:
+                row.priorities.append(f"具有{TOWNSHIP_YEARS}年以上乡镇工作经历（满{row.township_years}年），"
                                       f"县级机关提拔副科级以上领导干部优先考虑")
     return list(rows.values())
 

@@ -161,11 +161,15 @@ def _search_filter(term: str) -> Q:
 
 
 def township_years_at_least(years: int, on: datetime.date | None = None) -> Q:
-    """Township service of at least `years`, from the two stored fields (see Cadre)."""
-    days = round(years * 365.25)
+    """Township service of at least `years` full calendar years (cadres.tenure), from the two
+    stored fields (see Cadre): a running posting's anchor at least `years` before `on`;
+    finished postings at least the days of the `years` calendar years ending on `on`."""
+    from dateutil.relativedelta import relativedelta
+
     on = on or timezone.localdate()
-    return Q(township_anchor__isnull=True, township_days_closed__gte=days) | Q(
-        township_anchor__lte=on - datetime.timedelta(days=days)
+    start = on - relativedelta(years=years)
+    return Q(township_anchor__isnull=True, township_days_closed__gte=(on - start).days) | Q(
+        township_anchor__lte=start
     )
 
 
