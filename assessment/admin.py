@@ -12,6 +12,7 @@ from assessment.models import (
     GradeReview,
     InformationItem,
     PriorityRecord,
+    QualificationRule,
     QuarterlyReview,
     QuotaApproval,
     QuotaRule,
@@ -234,3 +235,11 @@ class PriorityRecordAdmin(VisibleMixin, SimpleHistoryAdmin):
 
     def visible(self, request):
         return priority_records_visible_to(request.user)
+
+
+@admin.register(QualificationRule)
+class QualificationRuleAdmin(SimpleHistoryAdmin):
+    """A unit's own promotion qualification figures (defaults: 《党政领导干部选拔任用工作条例》第八条、第九条)."""
+
+    list_display = ["unit", "target_rank", "min_years_in_rank", "min_work_years", "min_grassroots_years", "citation"]
+    list_filter = ["target_rank"]

@@ -8,7 +8,7 @@
 """
 import datetime
 
-XIANYANG_SOURCE = "陕组信息（2015-04-20）《咸阳建立干部经常性约谈机制》（seed 004）"
+XIANYANG_SOURCE = "陕组信息（2015-04-20）《咸阳建立干部经常性约谈机制》"
 
 # subject, trigger, min_count, allowed grades, citation
 XIANYANG_CAPS = {

@@ -10,7 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from assessment.catalogs import DEFAULT_CEILING_PERCENT, DEFAULT_NORMAL_PERCENT, PRIORITY_SITUATIONS
-from cadres.models import Cadre, RecordStatus, Unit, UnitKind
+from cadres.models import Cadre, Rank, RecordStatus, Unit, UnitKind
 
 
 class Grade(models.TextChoices):
@@ -527,3 +527,28 @@ class PriorityRecord(models.Model):
 
     def __str__(self):
         return f"{self.cadre}：{self.get_situation_display()}"
+
+
+class QualificationRule(models.Model):
+    """A unit's own promotion qualification figures for one target rank (overriding the
+    defaults of 《党政领导干部选拔任用工作条例》 arts. 8-9 in assessment.qualifications)."""
+
+    unit = models.ForeignKey(Unit, verbose_name="适用单位（含下级）", on_delete=models.PROTECT,
+                             related_name="qualification_rules")
+    target_rank = models.CharField("拟任职级", max_length=10, choices=[
+        (r.value, r.label) for r in (Rank.FU_KE, Rank.ZHENG_KE, Rank.FU_CHU, Rank.ZHENG_CHU, Rank.FU_TING,
+                                     Rank.ZHENG_TING)])
+    min_years_in_rank = models.PositiveSmallIntegerField("任下一级职级最低年限（年）")
+    min_work_years = models.PositiveSmallIntegerField("参加工作最低年限（年）", default=0)
+    min_grassroots_years = models.PositiveSmallIntegerField("基层工作经历最低年限（年）", default=0)
+    citation = models.CharField("依据", max_length=200, default="《党政领导干部选拔任用工作条例》第九条")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "提拔任职资格条件"
+        verbose_name_plural = "提拔任职资格条件"
+        ordering = ["unit", "target_rank"]
+        constraints = [models.UniqueConstraint(fields=["unit", "target_rank"], name="qualification_rule_unique")]
+
+    def __str__(self):
+        return f"{self.unit}：拟任{self.get_target_rank_display()}"

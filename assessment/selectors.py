@@ -31,6 +31,7 @@ from assessment.models import (
     TeamGrade,
     TeamInterview,
 )
+from assessment.qualifications import Qualification, qualification_blocks, qualification_for
 from cadres.models import (
     AchievementRecord,
     AchievementSource,
@@ -47,6 +48,7 @@ from cadres.models import (
     UnitKind,
 )
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
+from cadres.tenure import township_full_years
 from core import roles
 from core.validation import safe_date_add
 
@@ -615,6 +617,8 @@ class ShortlistContext:
     on: datetime.date
     target_level: int
     county: bool  # the unit is a county-level body (the township-experience priority applies)
+    # 《党政领导干部选拔任用工作条例》arts. 8-9 in force for the unit (assessment.qualifications)
+    qualification: Qualification | None = None
 
 
 @dataclass(frozen=True)
@@ -715,15 +719,19 @@ def _commendation_reasons(ids, ctx):
         yield cadre_id, f"获{level}表彰：{title}（{date:%Y-%m-%d}）"
 
 
-TOWNSHIP_DAYS = round(TOWNSHIP_YEARS * 365.25)
+def _at_least_years_before(on: datetime.date, years: int) -> tuple[datetime.date, int]:
+    """The latest start date with `years` full calendar years by `on`, and the same span in days
+    (for finished township postings, which are stored as days): calendar years, never ÷ 365."""
+    start = on - relativedelta(years=years)
+    return start, (on - start).days
 
 
 def _township_where(ctx):
     if not (ctx.target_level >= FU_KE_LEVEL and ctx.county):
         return None
-    # township_days >= TOWNSHIP_DAYS, as a condition the database can answer from the columns.
-    return (Q(township_anchor__isnull=False, township_anchor__lte=ctx.on - datetime.timedelta(days=TOWNSHIP_DAYS))
-            | Q(township_anchor__isnull=True, township_days_closed__gte=TOWNSHIP_DAYS))
+    start, days = _at_least_years_before(ctx.on, TOWNSHIP_YEARS)
+    return (Q(township_anchor__isnull=False, township_anchor__lte=start)
+            | Q(township_anchor__isnull=True, township_days_closed__gte=days))
 
 
 def _township_reasons(ids, ctx):
@@ -731,14 +739,45 @@ def _township_reasons(ids, ctx):
         return
     for cadre_id, anchor, closed in Cadre.objects.filter(pk__in=ids).values_list(
             "pk", "township_anchor", "township_days_closed"):
-        days = (ctx.on - anchor).days if anchor else closed
-        if days >= TOWNSHIP_DAYS:
-            yield cadre_id, (f"具有{TOWNSHIP_YEARS}年以上乡镇工作经历（{days / 365.25:.1f}年），"
+        years = township_full_years(anchor, closed, ctx.on)
+        if years >= TOWNSHIP_YEARS:
+            yield cadre_id, (f"具有{TOWNSHIP_YEARS}年以上乡镇工作经历（满{years}年），"
                              f"县级机关提拔副科级以上领导干部优先考虑")
+
+
+def _qualification_where(ctx):
+    """The SQL twin of assessment.qualifications.qualification_blocks: more than one grade
+    below the target, or too few full years in rank, at work or at the grassroots."""
+    where = Q(rank__in=[rank for rank, level in RANK_LEVEL.items() if level < ctx.target_level - 1])
+    rule = ctx.qualification
+    if rule is None:
+        return where
+    if rule.min_years_in_rank:
+        start, _ = _at_least_years_before(ctx.on, rule.min_years_in_rank)
+        where |= Q(rank_since__isnull=True) | Q(rank_since__gt=start)
+    if rule.min_work_years:
+        start, _ = _at_least_years_before(ctx.on, rule.min_work_years)
+        where |= Q(work_start_date__isnull=True) | Q(work_start_date__gt=start)
+    if rule.min_grassroots_years:
+        start, days = _at_least_years_before(ctx.on, rule.min_grassroots_years)
+        where |= (Q(township_anchor__isnull=False, township_anchor__gt=start)
+                  | Q(township_anchor__isnull=True, township_days_closed__lt=days))
+    return where
+
+
+def _qualification_reasons(ids, ctx):
+    for cadre_id, rank, rank_since, work_start, anchor, closed in Cadre.objects.filter(pk__in=ids).values_list(
+            "pk", "rank", "rank_since", "work_start_date", "township_anchor", "township_days_closed"):
+        for text in qualification_blocks(
+                rule=ctx.qualification, rank_level=RANK_LEVEL[rank], target_level=ctx.target_level,
+                rank_since=rank_since, work_start=work_start, township_anchor=anchor, township_days_closed=closed,
+                on=ctx.on):
+            yield cadre_id, text
 
 
 # The order of each list is the order of a cadre's reasons on the page and in the export.
 SHORTLIST_BLOCKS = [
+    ShortlistCondition("qualification", _qualification_where, _qualification_reasons),
     ShortlistCondition("sanction", _sanction_where, _sanction_reasons),
     ShortlistCondition("tolerance", _tolerance_where, _tolerance_reasons),
     ShortlistCondition("weak_grade", _weak_grade_where, _weak_grade_reasons),
@@ -827,7 +866,8 @@ def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | N
     which PostgreSQL hashes once), so the page filters, counts and pages in the database and
     writes reasons for its 50 rows only."""
     on = on or datetime.date.today()
-    ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[target_rank], county=is_county_level(unit))
+    ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[target_rank], county=is_county_level(unit),
+                           qualification=qualification_for(unit, target_rank))
     below = [r for r, level in RANK_LEVEL.items() if level < ctx.target_level]
     # Visibility follows the cadre's unit, so the cadres visible in the subtree are exactly
     # those of the visible units in it: the cadre-unit index answers it.

@@ -7,10 +7,10 @@ class CadresConfig(AppConfig):
 
     def ready(self):
         import cadres.jobs  # noqa: F401  registers the export job
-        from cadres.sweeps import influence_periods_ending
+        from cadres.sweeps import SWEEP_NAME, influence_periods_ending
         from core.reminders import register_sweep
 
-        register_sweep("cadres_influence_periods_ending", influence_periods_ending)
+        register_sweep(SWEEP_NAME, influence_periods_ending)
 
         # Unit labels carry their county's name, cached per process: drop it on any change.
         from django.db.models.signals import post_delete, post_save

@@ -301,8 +301,12 @@ class Cadre(models.Model):
         return ((on or timezone.localdate()) - self.township_anchor).days
 
     @property
-    def township_years(self) -> float:
-        return round(self.township_days() / 365.25, 1)
+    def township_years(self) -> str:
+        """Township service in calendar years and months (3年 / 2年11个月), never days ÷ 365.25."""
+        from cadres.tenure import span_label, township_start
+
+        today = timezone.localdate()
+        return span_label(township_start(self.township_anchor, self.township_days_closed, today), today)
 
     @property
     def age(self):

@@ -127,10 +127,25 @@ def cadre_list(*, user, search: str = "", unit: Unit | None = None, rank: str = 
     if status:
         qs = qs.filter(status=status)
     if tag:
-        qs = qs.filter(tags__name=tag)
+        qs = qs.filter(tag_filter(tag))
     if township_years_min:
         qs = qs.filter(township_years_at_least(township_years_min))
     return qs.order_by(*ORDERINGS.get(order, ORDERINGS["name"]))
+
+
+def tag_filter(tag: str) -> Q:
+    """A tag, or for the tags that follow from the record itself, the record: 女干部 is every
+    female cadre (not only those someone tagged), 少数民族干部 every cadre not of the Han
+    nationality. One filter, no join (the tag's cadres as a subquery)."""
+    tagged = Q(pk__in=Cadre.tags.through.objects.filter(tag__name=tag).values("cadre_id"))
+    derived = DERIVED_TAGS.get(tag)
+    return tagged | derived if derived is not None else tagged
+
+
+DERIVED_TAGS = {
+    "女干部": Q(sex="女"),
+    "少数民族干部": ~Q(ethnicity__in=["汉族", ""]),
+}
 
 
 ORDERINGS = {
@@ -226,11 +241,15 @@ def masked_id_number(value: str, user=None) -> str:
 
 
 def township_years_at_least(years: int, on: datetime.date | None = None) -> Q:
-    """Township service of at least `years`, from the two stored fields (see Cadre)."""
-    days = round(years * 365.25)
+    """Township service of at least `years` full calendar years (cadres.tenure), from the two
+    stored fields (see Cadre): a running posting's anchor at least `years` before `on`;
+    finished postings at least the days of the `years` calendar years ending on `on`."""
+    from dateutil.relativedelta import relativedelta
+
     on = on or timezone.localdate()
-    return Q(township_anchor__isnull=True, township_days_closed__gte=days) | Q(
-        township_anchor__lte=on - datetime.timedelta(days=days)
+    start = on - relativedelta(years=years)
+    return Q(township_anchor__isnull=True, township_days_closed__gte=(on - start).days) | Q(
+        township_anchor__lte=start
     )
 
 

@@ -5,13 +5,21 @@ import datetime
 from cadres.models import RecordStatus, Sanction
 from core.reminders import Reminder, SweepContext, chunked
 
-CATCH_UP_DAYS = 90  # a sweep missed for up to this long still sends the reminder
+# Before the sweep's first successful run, periods that ended up to this long ago are
+# announced; afterwards it catches up from its last successful run, however long ago.
+CATCH_UP_DAYS = 90
+SWEEP_NAME = "cadres_influence_periods_ending"
 
 
 def influence_periods_ending(context: SweepContext):
     today = context.today
+    last = context.last_success_of(SWEEP_NAME)
+    if last is not None and last < today:
+        since = last - datetime.timedelta(days=1)  # overlap a day; the natural key drops repeats
+    else:
+        since = today - datetime.timedelta(days=CATCH_UP_DAYS)
     ended = (Sanction.objects.filter(status=RecordStatus.IN_FORCE, influence_end__lte=today,
-                                     influence_end__gt=today - datetime.timedelta(days=CATCH_UP_DAYS))
+                                     influence_end__gt=since)
              .select_related("cadre", "sanction_type"))
     for sanction in chunked(ended):
         cadre = sanction.cadre

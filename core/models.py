@@ -218,3 +218,19 @@ class PasswordHistory(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class SweepRun(models.Model):
+    """The last day each reminder sweep ran to the end, so a sweep down for any length of
+    time catches up from there (an influence period that ended while it was down is still
+    announced)."""
+
+    name = models.CharField("提醒任务", max_length=100, unique=True)
+    last_success_on = models.DateField("最近一次成功运行日期")
+
+    class Meta:
+        verbose_name = "提醒任务运行记录"
+        verbose_name_plural = "提醒任务运行记录"
+
+    def __str__(self):
+        return f"{self.name}：{self.last_success_on:%Y-%m-%d}"

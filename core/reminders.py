@@ -78,6 +78,11 @@ class Jurisdictions:
 class SweepContext:
     today: datetime.date
     jurisdictions: Jurisdictions
+    # The day each sweep last ran to the end (core.models.SweepRun), None before its first run.
+    last_success: dict | None = None
+
+    def last_success_of(self, name: str) -> datetime.date | None:
+        return (self.last_success or {}).get(name)
 
 
 def deliver(reminders: Iterable[Reminder]) -> int:
@@ -109,10 +114,16 @@ def deliver(reminders: Iterable[Reminder]) -> int:
 def run_sweeps(names: Iterable[str] | None = None, *, today: datetime.date | None = None) -> dict[str, int]:
     """Run the named sweeps (all by default) as of `today` (Asia/Shanghai); due-based, so a
     run missed during downtime is caught up by the next one."""
-    context = SweepContext(today=today or timezone.localdate(), jurisdictions=Jurisdictions())
+    from core.models import SweepRun
+
+    context = SweepContext(today=today or timezone.localdate(), jurisdictions=Jurisdictions(),
+                           last_success=dict(SweepRun.objects.values_list("name", "last_success_on")))
     results = {}
     for name in names or sorted(SWEEPS):
         results[name] = deliver(SWEEPS[name](context))
+        last = context.last_success_of(name)
+        if last is None or context.today > last:
+            SweepRun.objects.update_or_create(name=name, defaults={"last_success_on": context.today})
         log.info("sweep %s: %d new reminders", name, results[name])
     if any(results.values()):
         enqueue("core.tasks.send_pending_emails")

@@ -18,6 +18,7 @@ from tolerance.models import (
     Determination,
     Evidence,
     FalseAccusationReferral,
+    IssuingBody,
     PolicyClause,
     PolicyDocument,
     ReformFiling,
@@ -228,12 +229,18 @@ class ReporterAccessLogAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(IssuingBody)
+class IssuingBodyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
 @admin.register(ClarificationNotice)
 class ClarificationNoticeAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "issuing_body", "cadre", "form", "issued_on", "delivered_on", "publishable"]
     list_filter = ["form", "publishable", "year"]
     list_select_related = ["cadre"]
-    readonly_fields = ["year", "serial"]
+    readonly_fields = ["agency_code", "year", "serial"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(pk__in=notices_visible_to(request.user).values("pk"))

@@ -23,6 +23,7 @@ from tolerance.models import (
     Conclusion,
     Evidence,
     FalseAccusationReferral,
+    IssuingBody,
     NoticeCounter,
     ReferralStatus,
     ReporterAccessLog,
@@ -204,18 +205,32 @@ def clarification_issue(*, allegation, by, cadre, form: str, scope: str, issuing
         raise DomainError(f"{cadre.name}不是该线索的反映对象。")
     if not scope.strip():
         raise DomainError("请写明通报范围。")
+    if allegation.concluded_on and issued_on < allegation.concluded_on:
+        raise DomainError(f"印发日期不能早于核查办结日期（{allegation.concluded_on:%Y-%m-%d}）。")
+    body = IssuingBody.objects.filter(name=issuing_body.strip()).first()
+    if body is None:
+        raise DomainError(f"发文机关“{issuing_body}”尚未配置发文机关代字，请系统管理员在“发文机关代字”中添加后再印发。")
     # Under the allegation's row lock: a double click or two clerks at once issue one
     # notice, and consume one official number.
     earlier = ClarificationNotice.objects.filter(allegation=allegation, cadre=cadre, form=form,
-                                                 issuing_body=issuing_body).first()
+                                                 issuing_body=body.name).first()
     if earlier:
-        raise DomainError(f"{issuing_body}已就此线索为{cadre.name}出具{earlier.get_form_display()}（{earlier.number}），"
+        raise DomainError(f"{body.name}已就此线索为{cadre.name}出具{earlier.get_form_display()}（{earlier.number}），"
                           "不再重复出具；如需更正，请在原通知书上办理。")
-    notice = ClarificationNotice(allegation=allegation, cadre=cadre, form=form, scope=scope,
-                                 issuing_body=issuing_body, year=issued_on.year,
+    notice = ClarificationNotice(allegation=allegation, cadre=cadre, form=form, scope=normalize_scope(scope),
+                                 issuing_body=body.name, agency_code=body.code, year=issued_on.year,
                                  serial=_next_serial(issuing_body, issued_on.year, by), alleged=alleged,
                                  finding=finding, issued_on=issued_on, publishable=publishable, created_by=by)
     return _save(notice, by)
+
+
+def normalize_scope(scope: str) -> str:
+    """The 通报范围 as a noun phrase (清河县城关镇全体干部大会): the notice writes "在…上通报" or
+    "在…范围内通报" itself, so a typed "在…上通报" would read twice."""
+    scope = scope.strip().rstrip("。")
+    scope = re.sub(r"^在", "", scope)
+    scope = re.sub(r"(上|范围内|范围)?(予以)?(通报)?$", "", scope)
+    return scope.strip() or scope
 
 
 @transaction.atomic

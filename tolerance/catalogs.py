@@ -3,11 +3,15 @@ seed 001 (Daye: four of its ten situations are spelled out, so the set is marked
 import datetime
 
 ZHANGJIAKOU = {
-    "title": "张家口市予以容错及不予容错的具体情形（《关于激励干部担当作为的二十条措施》附件2）",
+    # 《张家口市激励干部担当干事的规定》 art. 20: in force from its issue (March 2019; the
+    # earliest date the published text attests is 2019-03-26), replacing the 2017 provisional
+    # rules 张字〔2017〕17号.
+    "title": "张家口市予以容错及不予容错的具体情形（《张家口市激励干部担当干事的规定》附件2）",
     "issuing_body": "中共张家口市委",
-    "effective_from": datetime.date(2018, 1, 1),
+    "effective_from": datetime.date(2019, 3, 26),
     "is_partial": False,
-    "source": "seed 002 附件2",
+    "source": "《张家口市激励干部担当干事的规定》附件2（2019年3月印发，第二十条：自印发之日起施行，"
+              "《张家口市激励干部担当干事的暂行规定》（张字〔2017〕17号）同时废止）",
     "condition": [
         "党纪党规、法律法规没有明令禁止",
         "符合中央大政方针，省委、省政府，市委、市政府决策部署精神",
@@ -49,7 +53,7 @@ DAYE = {
     "issuing_body": "中共大冶市委",
     "effective_from": datetime.date(2016, 9, 12),
     "is_partial": True,
-    "source": "seed 001（原文“十条”仅公开四条）",
+    "source": "《大冶市容错免责减责激励干部改革创新干事创业实施办法（试行）》（公开报道仅载明十种情形中的四种）",
     "condition": [],
     "situation": [
         "对党内法规、国家法律法规无明令禁止，工作中出现失误或造成影响和损失，但经过科学民主决策程序、阳光运行，没有谋取不当利益的",

@@ -8,7 +8,7 @@ from cadres.models import Cadre, Unit
 from tolerance import allegation_services, services
 from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.management.commands.load_policy_catalogs import load_catalog
-from tolerance.models import Outcome, StageDeadline, ToleranceCase
+from tolerance.models import IssuingBody, Outcome, StageDeadline, ToleranceCase
 
 
 def build_tolerance_demo(*, city_name: str, daye_unit_name: str) -> None:
@@ -71,6 +71,8 @@ def build_allegation_demo(*, staff, officer, cadres, today):
         by=staff, source="信访", received_on=today - days(10), subjects=[cadres[2]], issue="违规使用公车",
         summary="反映其节假日私用公车。", reporter={"name": "李某", "contact": "139****0000"})
     allegation_services.allegation_assign(allegation=open_one, by=staff, verifiers=[officer], deadline=today + days(20))
+    IssuingBody.objects.get_or_create(name="中共清河县纪律检查委员会", defaults={"code": "清纪澄"})
+    IssuingBody.objects.get_or_create(name="中共清河县委组织部", defaults={"code": "清组澄"})
     cleared = allegation_services.allegation_receive(
         by=staff, source="网络舆情", received_on=today - days(60), subjects=[cadres[1]], issue="收受企业礼品",
         summary="网帖称其在企业开办审批中收受礼品。", reporter={"anonymous": True})
@@ -79,6 +81,6 @@ def build_allegation_demo(*, staff, officer, cadres, today):
                                             findings="经调阅审批档案、询问相关企业，未发现收受礼品情况。",
                                             concluded_on=today - days(35))
     allegation_services.clarification_issue(
-        allegation=cleared, by=staff, cadre=cadres[1], form="notice", scope="东城镇机关干部大会",
+        allegation=cleared, by=staff, cadre=cadres[1], form="notice", scope=f"{cadres[1].unit}全体干部大会",
         issuing_body="中共清河县纪律检查委员会", alleged="网帖反映其在企业开办审批中收受礼品。",
         finding="经核查，反映问题失实。", issued_on=today - days(30))

@@ -434,7 +434,10 @@ def render_pdf(content: dict) -> bytes:
                  for c in content["date"])
     block = max(sig_w, 2 * char + date_w)
     block_left = max(0, width - 2 * char - block)
+    # The last paragraph stays with the signature and date (no page holding only the signature).
+    last = [story.pop()] if content["paragraphs"] else []
     story.append(KeepTogether([
+        *last,
         Spacer(width, leading),
         text(content["signature"], left=block_left, align="left"),
         text(content["date"], left=min(block_left + 2 * char, max(0, width - date_w)), align="left"),
@@ -480,21 +483,33 @@ def document_pdf(case: ToleranceCase, kind: str) -> bytes:
 FORM_PHRASES = {"meeting": "召开澄清会议", "notice": "印发正名通知书", "announcement": "发布公告"}
 
 
+def _scope_phrase(scope: str) -> str:
+    """在清河县城关镇全体干部大会上通报 / 在全县范围内通报."""
+    scope = scope.strip()
+    if scope.endswith(("会", "会议")):
+        return f"在{scope}上通报"
+    return f"在{scope}范围内通报"
+
+
 def notice_content(notice) -> dict:
     """澄清正名通知书 (seed 000 Q7; seed 002 art. 11(3): 在一定范围内通报)."""
     a = notice.allegation
     cadre = notice.cadre
     paragraphs = [
-        _para(f"{chinese_date(a.received_on)}，我们收到反映{cadre.unit.name}{cadre.position}{cadre.name}同志"
+        _para(f"{chinese_date(a.received_on)}，我们收到反映{cadre.unit}{cadre.position}{cadre.name}同志"
               f"有关问题的{a.get_source_display()}。"),
         _heading("一、反映的问题"),
         *[_para(_sentence(line)) for line in _lines(notice.alleged)],
         _heading("二、核查结论"),
         *[_para(_sentence(line)) for line in _lines(notice.finding)],
-        _para(f"经核查，反映{cadre.name}同志的问题{a.get_conclusion_display()}。"),
+    ]
+    conclusion = a.get_conclusion_display()
+    if conclusion not in notice.finding:  # the finding is stated once, in the clerk's words if they say it
+        paragraphs.append(_para(f"经核查，反映{cadre.name}同志的问题{conclusion}。"))
+    paragraphs += [
         _heading("三、澄清正名"),
-        _para(f"为保护干部干事创业积极性，消除不良影响，现予以澄清正名，并{FORM_PHRASES.get(notice.form, '')}，"
-              f"在{notice.scope}范围内通报。"),
+        _para(f"为保护干部干事创业积极性，消除不良影响，现予以澄清正名，{FORM_PHRASES.get(notice.form, '')}，"
+              f"并{_scope_phrase(notice.scope)}。"),
     ]
     if a.conclusion == "framed":
         paragraphs.append(_para("对诬告陷害者，将依纪依法追究责任。"))

@@ -271,8 +271,9 @@ class OpenCaseForm(BootstrapMixin, forms.Form):
 class ClarifyForm(BootstrapMixin, forms.Form):
     cadre = forms.ModelChoiceField(queryset=None, label="澄清对象")
     form = forms.ChoiceField(label="澄清方式", choices=ClarificationForm.choices)
-    scope = forms.CharField(label="通报范围", max_length=200, initial="在本单位干部大会上通报")
-    issuing_body = forms.CharField(label="发文机关", max_length=100)
+    scope = forms.CharField(label="通报范围", max_length=200,
+                            help_text="写范围本身，如“清河县城关镇全体干部大会”；通知书会写成“在……上通报”")
+    issuing_body = forms.ChoiceField(label="发文机关", choices=())
     alleged = forms.CharField(label="反映的问题", widget=forms.Textarea(attrs={"rows": 2}))
     finding = forms.CharField(label="核查结论", widget=forms.Textarea(attrs={"rows": 2}))
     issued_on = forms.DateField(label="印发日期")
@@ -280,7 +281,19 @@ class ClarifyForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, allegation, **kwargs):
         super().__init__(*args, **kwargs)
+        from tolerance.models import IssuingBody
+
+        subjects = list(allegation.subjects.select_related("unit"))
         self.fields["cadre"].queryset = allegation.subjects.all()
+        self.fields["cadre"].label_from_instance = lambda c: f"{c.name}（{c.unit}{c.position}）"
+        self.fields["issuing_body"].choices = [(b.name, f"{b.name}（代字：{b.code}）")
+                                               for b in IssuingBody.objects.all()]
+        # Prefilled from the allegation: what was reported, what verification found, and the
+        # subject's own unit as the usual range.
+        self.fields["alleged"].initial = allegation.summary
+        self.fields["finding"].initial = allegation.findings
+        if subjects:
+            self.fields["scope"].initial = f"{subjects[0].unit}全体干部大会"
 
 
 class ReferralForm(BootstrapMixin, forms.Form):

@@ -519,14 +519,38 @@ class ClarificationForm(models.TextChoices):
     ANNOUNCEMENT = "announcement", "公告"
 
 
+class IssuingBody(models.Model):
+    """发文机关 and its 发文机关代字: a document number reads 代字〔年份〕序号号 (GB/T 9704-2012
+    7.2.3), e.g. 清纪澄〔2026〕2号. Configured in admin per issuing body."""
+
+    name = models.CharField("发文机关名称", max_length=100, unique=True)
+    code = models.CharField("发文机关代字", max_length=20, help_text="如“清纪澄”，发文字号为 清纪澄〔2026〕2号")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "发文机关代字"
+        verbose_name_plural = "发文机关代字"
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
+def document_number(code: str, year: int, serial: int) -> str:
+    """GB/T 9704: 发文机关代字 + 〔年份〕 + 序号 + 号; the same string on every page, PDF and export."""
+    return f"{code}〔{year}〕{serial}号"
+
+
 class ClarificationNotice(models.Model):
-    """澄清正名通知书, numbered per issuing body and year (〔2026〕3号)."""
+    """澄清正名通知书, numbered per issuing body and year (清纪澄〔2026〕3号)."""
 
     allegation = models.ForeignKey(Allegation, on_delete=models.PROTECT, related_name="notices")
     cadre = models.ForeignKey(Cadre, verbose_name="澄清对象", on_delete=models.PROTECT, related_name="clarifications")
     form = models.CharField("澄清方式", max_length=15, choices=ClarificationForm.choices)
     scope = models.CharField("通报范围", max_length=200, help_text="在一定范围内通报（第十一条第三项）")
     issuing_body = models.CharField("发文机关", max_length=100)
+    # The code at the time of issue: a later change of the code never renumbers a paper issued.
+    agency_code = models.CharField("发文机关代字", max_length=20, blank=True, editable=False)
     year = models.PositiveSmallIntegerField("年度", editable=False)
     serial = models.PositiveIntegerField("序号", editable=False)
     alleged = models.TextField("反映的问题")
@@ -549,7 +573,7 @@ class ClarificationNotice(models.Model):
 
     @property
     def number(self):
-        return f"〔{self.year}〕{self.serial}号"
+        return document_number(self.agency_code, self.year, self.serial)
 
 
 class NoticeCounter(models.Model):

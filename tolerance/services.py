@@ -57,6 +57,19 @@ def stage_deadline(stage: str, start: datetime.date | None = None) -> datetime.d
     return safe_date_add(start or timezone.localdate(), days=days)
 
 
+def check_date(day: datetime.date | None, what: str, *, after: tuple = (), today: datetime.date | None = None) -> None:
+    """A workflow date is never in the future nor before the dates it follows: `after` holds
+    (earlier date, its label) pairs, e.g. a determination never precedes the error."""
+    if day is None:
+        return
+    today = today or timezone.localdate()
+    if day > today:
+        raise DomainError(f"{what}（{day:%Y-%m-%d}）不能晚于今天。")
+    for earlier, label in after:
+        if earlier is not None and day < earlier:
+            raise DomainError(f"{what}（{day:%Y-%m-%d}）不能早于{label}（{earlier:%Y-%m-%d}）。")
+
+
 def _locked(case) -> ToleranceCase:
     return ToleranceCase.objects.select_for_update().get(pk=case.pk)
 
@@ -187,6 +200,7 @@ def case_record_consultation(*, case, by, date: datetime.date, bodies: str, minu
                              proposed_outcome: str) -> ToleranceCase:
     """沟通会商 (seed 002 art. 11(1)); the case then goes to the party committee."""
     case = _locked(case)
+    check_date(date, "会商日期", after=((case.error_date, "失误发生日期"),))
     case.consultation_date, case.consultation_bodies = date, bodies
     case.consultation_minutes, case.consultation_outcome = minutes, proposed_outcome
     return _to_determination(case, by=by, reason=f"{date:%Y-%m-%d} 沟通会商，提交党委（党组）认定",
@@ -216,6 +230,7 @@ def defence_record(*, case_cadre: CaseCadre, by, statement: str, recorded_on: da
         raise DomainError("陈述申辩应在调查核实开始后、认定作出前记录。")
     if not statement.strip():
         raise DomainError("请填写陈述申辩内容。")
+    check_date(recorded_on, "陈述申辩日期", after=((case.error_date, "失误发生日期"),))
     case_cadre.defence_statement, case_cadre.defence_recorded_on = statement, recorded_on
     return _save(case_cadre, by, update_fields=["defence_statement", "defence_recorded_on"])
 
@@ -231,6 +246,7 @@ def case_determine(*, case, by, decision_number: str, decided_on: datetime.date,
     case = _locked(case)
     if case.stage != Stage.DETERMINATION:
         raise DomainError(f"案件当前处于“{case.get_stage_display()}”阶段，不能录入认定（可能已由他人录入，请刷新页面）。")
+    check_date(decided_on, "认定日期", after=((case.error_date, "失误发生日期"), (case.consultation_date, "沟通会商日期")))
     case_cadres = list(case.case_cadres.select_related("cadre", "proposed_sanction_type").prefetch_related(
         Prefetch("checklist", queryset=ChecklistItem.objects.select_related("clause")),
         "related_sanctions", "related_measures"))
@@ -343,6 +359,9 @@ def case_record_feedback(*, case, by, feedback_date: datetime.date, method: str,
     case = _locked(case)
     if received_on < feedback_date:
         raise DomainError("签收日期不能早于反馈日期。")
+    decided = case.determinations.filter(status=DeterminationStatus.CURRENT).values_list("decided_on", flat=True).first()
+    check_date(feedback_date, "书面反馈日期", after=((decided, "认定日期"),))
+    check_date(received_on, "当事人签收日期", after=((feedback_date, "书面反馈日期"),))
     case.feedback_date, case.feedback_method, case.feedback_received_on = feedback_date, method, received_on
     return _move(case, by=by, to=Stage.FILING, reason=f"{feedback_date:%Y-%m-%d} 书面反馈（{method}）",
                  expected=(Stage.FEEDBACK,))
@@ -354,6 +373,9 @@ def case_record_filing(*, case, by, discipline_on: datetime.date, organization_o
     """备案 with the higher-level discipline body, organization department and the
     accountability body (seed 002 art. 10); the case is then closed."""
     case = _locked(case)
+    for day, what in ((discipline_on, "报纪检监察机关备案日期"), (organization_on, "报组织人事部门备案日期"),
+                      (accountability_on, "报问责部门备案日期")):
+        check_date(day, what, after=((case.feedback_date, "书面反馈日期"),))
     case.filed_with_discipline_on = discipline_on
     case.filed_with_organization_on = organization_on
     case.filed_with_accountability_on = accountability_on

@@ -31,7 +31,8 @@ def shortlist(world, *, unit=None, target=Rank.FU_KE, user="staff_a", on=ON):
 
 @pytest.fixture
 def clerk(world):
-    return CadreFactory(unit=world.township_a, name="科员甲", rank=Rank.KEYUAN, position="科员")
+    return CadreFactory(unit=world.township_a, name="科员甲", rank=Rank.KEYUAN, position="科员",
+                        rank_since=D(2020, 1, 1), work_start_date=D(2015, 7, 1))
 
 
 def graded(world, cadre, year, value):
@@ -69,8 +70,15 @@ def test_a_waived_sanction_does_not_block(world, clerk):
     assert shortlist(world)["科员甲"].eligible
 
 
+def qualified(cadre):
+    """Years in rank on record (《党政领导干部选拔任用工作条例》第九条), so only the block under test shows."""
+    cadre.rank_since, cadre.work_start_date = D(2020, 1, 1), D(2015, 7, 1)
+    cadre.save()
+
+
 def test_an_undetermined_accountability_case_blocks(world):
     load_policy(world)
+    qualified(world.cadre_a)
     case = walk_case(world, Stage.INVESTIGATION)
     row = shortlist(world, target=Rank.ZHENG_KE)["甲干部"]
     assert row.blocks == [f"问责待定：{case.title}（容错纠错案件尚未认定）"]
@@ -78,6 +86,7 @@ def test_an_undetermined_accountability_case_blocks(world):
 
 def test_a_determined_case_no_longer_blocks_and_an_exemption_leaves_nothing_behind(world):
     load_policy(world)
+    qualified(world.cadre_a)
     sanction = SanctionFactory(cadre=world.cadre_a, decision_date=D(2026, 2, 1))
     walk_case(world, Stage.FEEDBACK, outcome=Outcome.EXEMPT, related_sanctions=[sanction])
     assert shortlist(world, target=Rank.ZHENG_KE)["甲干部"].eligible
@@ -192,3 +201,59 @@ def test_the_page_and_the_export_show_each_cadres_reasons(client, world, clerk):
     assert job.result_name == "清河县拟提拔副科级人选研判名单（2026-06-01）.xlsx"
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.EXPORT)
     assert (event.user, event.count, event.detail) == (world.users["leader"], 1, "清河县拟提拔副科级人选研判名单（2026-06-01）")
+
+
+# ------------------------------------------------ 《党政领导干部选拔任用工作条例》arts. 8-9
+
+
+def test_promotion_is_one_grade_at_a_time(world, clerk):
+    row = shortlist(world, target=Rank.ZHENG_KE)["科员甲"]  # 科员 → 正科级 skips 副科级
+    assert not row.eligible and "逐级提拔" in row.blocks[0] and "第九条" in row.blocks[0]
+
+
+@pytest.mark.parametrize("rank_since, eligible", [(D(2024, 6, 1), True), (D(2024, 6, 2), False)])
+def test_deputy_to_chief_needs_exactly_two_years_in_the_deputy_rank(world, rank_since, eligible):
+    CadreFactory(unit=world.township_a, name="副科乙", rank=Rank.FU_KE, rank_since=rank_since,
+                 work_start_date=D(2010, 7, 1))
+    row = shortlist(world, target=Rank.ZHENG_KE)["副科乙"]  # ON = 2026-06-01
+    assert row.eligible is eligible
+    if not eligible:
+        assert row.blocks == ["任现职级不满2年（2024-06-02起任）（《党政领导干部选拔任用工作条例》第九条）"]
+
+
+@pytest.mark.parametrize("rank_since, eligible", [(D(2023, 6, 1), True), (D(2023, 6, 2), False)])
+def test_chief_to_county_deputy_needs_three_years(world, rank_since, eligible):
+    from cadres.models import Posting
+
+    cadre = CadreFactory(unit=world.township_a, name="正科丙", rank=Rank.ZHENG_KE, rank_since=rank_since,
+                         work_start_date=D(2010, 7, 1), township_anchor=D(2015, 1, 1))
+    Posting.objects.filter(cadre=cadre).delete()
+    row = shortlist(world, target=Rank.FU_CHU)["正科丙"]
+    assert row.eligible is eligible, row.blocks
+
+
+@pytest.mark.parametrize("work_start, eligible", [(D(2021, 6, 1), True), (D(2021, 6, 2), False)])
+def test_a_county_level_post_needs_five_years_of_work(world, work_start, eligible):
+    CadreFactory(unit=world.township_a, name="正科丁", rank=Rank.ZHENG_KE, rank_since=D(2020, 1, 1),
+                 work_start_date=work_start, township_anchor=D(2015, 1, 1))
+    row = shortlist(world, target=Rank.FU_CHU)["正科丁"]
+    assert row.eligible is eligible
+    if not eligible:
+        assert "第八条" in row.blocks[0]
+
+
+def test_a_county_sets_its_own_figures_for_section_level(world):
+    from assessment.models import QualificationRule
+
+    CadreFactory(unit=world.township_a, name="副科戊", rank=Rank.FU_KE, rank_since=D(2025, 1, 1))
+    assert not shortlist(world, target=Rank.ZHENG_KE)["副科戊"].eligible
+    QualificationRule.objects.create(unit=world.unit_a, target_rank=Rank.ZHENG_KE, min_years_in_rank=1,
+                                     citation="清河县科级干部选拔任用办法第五条")
+    assert shortlist(world, target=Rank.ZHENG_KE)["副科戊"].eligible
+
+
+def test_tenure_counts_calendar_years(world):
+    from cadres.tenure import full_years
+
+    assert full_years(D(2020, 3, 1), D(2023, 3, 1)) == 3  # a posting 2020-03-01 … 2023-02-28
+    assert full_years(D(2020, 3, 1), D(2023, 2, 28)) == 2

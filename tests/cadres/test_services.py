@@ -142,3 +142,16 @@ def test_an_edited_influence_period_applies_to_new_sanctions(world):
     s = Sanction.objects.create(cadre=world.cadre_a, sanction_type=st, matter="x", decided_by="y",
                                 decision_date=D(2026, 1, 1))
     assert s.influence_end == D(2026, 10, 1)
+
+
+def test_the_female_cadre_filter_returns_every_female_cadre_in_scope_as_a_direct_query_does(world):
+    from cadres.models import Cadre
+    from cadres.selectors import cadre_list, cadres_visible_to
+
+    CadreFactory(unit=world.township_a, name="女甲", sex="女")
+    CadreFactory(unit=world.township_a, name="女乙", sex="女")
+    CadreFactory(unit=world.unit_b, name="女丙", sex="女")  # another county: out of scope
+    listed = set(cadre_list(user=world.users["staff_a"], tag="女干部").values_list("pk", flat=True))
+    direct = set(cadres_visible_to(world.users["staff_a"]).filter(sex="女").values_list("pk", flat=True))
+    assert listed == direct and len(direct) >= 2
+    assert not Cadre.objects.filter(pk__in=listed, unit=world.unit_b).exists()

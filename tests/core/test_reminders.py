@@ -250,3 +250,15 @@ def test_quarterly_reviews_open_remind_before_the_deadline_and_escalate_the_day_
     assert any(t.startswith("督办：清河县2027年第1季度") for t in titles_for(world.users["leader"]))
     assert run_sweeps(["assessment_quarterly_reviews"], today=review.deadline + datetime.timedelta(days=1)) == {
         "assessment_quarterly_reviews": 0}
+
+
+def test_influence_period_notices_catch_up_after_more_than_ninety_days_of_downtime(world):
+    from core.models import SweepRun
+
+    SanctionFactory(cadre=world.cadre_a, decision_date=D(2025, 1, 10))  # its influence period ends in 2025
+    run_sweeps(["cadres_influence_periods_ending"], today=D(2025, 1, 20))  # a run before it ends
+    assert SweepRun.objects.get(name="cadres_influence_periods_ending").last_success_on == D(2025, 1, 20)
+    sanction = world.cadre_a.sanctions.get()
+    # The sweeps are down for a year: the next run still announces the period that ended meanwhile.
+    run_sweeps(["cadres_influence_periods_ending"], today=sanction.influence_end + datetime.timedelta(days=200))
+    assert Notification.objects.filter(kind="influence_end", key=f"influence_end:{sanction.pk}").exists()

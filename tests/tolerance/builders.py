@@ -94,10 +94,19 @@ def verifying_allegation(world, **kwargs):
                                                  verifiers=[world.users["officer_assigned"]], deadline=D(2026, 5, 1))
 
 
+def issuing_bodies():
+    """The 发文机关代字 configured in admin (GB/T 9704 document numbers)."""
+    from tolerance.models import IssuingBody
+
+    for name, code in [("中共清河县纪委", "清纪澄"), ("中共青山区纪委", "青纪澄")]:
+        IssuingBody.objects.get_or_create(name=name, defaults={"code": code})
+
+
 def cleared_allegation(world, conclusion="false"):
     """An allegation on cadre A verified by officer_assigned, found false, with a notice."""
     from tolerance import allegation_services
 
+    issuing_bodies()
     allegation = verifying_allegation(world)
     allegation_services.allegation_conclude(allegation=allegation, by=world.users["officer_assigned"],
                                             conclusion=conclusion, findings="经核查，所反映问题不存在",

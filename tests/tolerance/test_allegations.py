@@ -143,10 +143,41 @@ def _issue(world, allegation, body="中共清河县纪委", on=D(2026, 5, 1), fo
 
 def test_notice_numbers_run_per_issuing_body_and_year(world):
     allegation, first = cleared_allegation(world)
-    assert first.number == "〔2026〕1号"
-    assert _issue(world, allegation).number == "〔2026〕2号"
-    assert _issue(world, allegation, body="中共青山区纪委").number == "〔2026〕1号"
-    assert _issue(world, allegation, on=D(2027, 1, 2), form="announcement").number == "〔2027〕1号"
+    assert first.number == "清纪澄〔2026〕1号"
+    assert _issue(world, allegation).number == "清纪澄〔2026〕2号"
+    assert _issue(world, allegation, body="中共青山区纪委").number == "青纪澄〔2026〕1号"
+    assert _issue(world, allegation, on=D(2027, 1, 2), form="announcement").number == "清纪澄〔2027〕1号"
+
+
+def test_a_notice_from_a_body_without_a_configured_code_is_refused(world):
+    allegation, _ = cleared_allegation(world)
+    with pytest.raises(DomainError, match="发文机关代字"):
+        _issue(world, allegation, body="中共某县纪委")
+
+
+def test_the_number_is_the_same_on_the_list_the_page_the_pdf_and_the_export(client, world):
+    from tolerance.documents import notice_content
+
+    allegation, notice = cleared_allegation(world)
+    client_for(client, world.users["staff_a"])
+    assert "清纪澄〔2026〕1号" in client.get(reverse("tolerance:notice_list")).content.decode()
+    assert "清纪澄〔2026〕1号" in client.get(reverse("tolerance:notice_detail", args=[notice.pk])).content.decode()
+    assert notice_content(notice)["number"] == "清纪澄〔2026〕1号"
+
+
+def test_the_notice_reads_as_an_official_writes_it(world):
+    from tolerance.documents import notice_content
+
+    allegation, _ = cleared_allegation(world)
+    notice = services.clarification_issue(
+        allegation=allegation, by=world.users["staff_a"], cadre=world.cadre_a, form="meeting",
+        scope="在清河县城关镇全体干部大会上通报", issuing_body="中共清河县纪委", alleged="反映其违规发放津补贴。",
+        finding="经核查，反映问题失实。", issued_on=D(2026, 5, 1))
+    assert notice.scope == "清河县城关镇全体干部大会"
+    text = "".join(p["text"] for p in notice_content(notice)["paragraphs"])
+    assert "在清河县城关镇全体干部大会上通报" in text
+    assert "在在" not in text and "通报范围内" not in text
+    assert text.count("失实") == 1  # the finding is stated once
 
 
 def test_the_same_notice_is_not_issued_twice(world):

@@ -238,3 +238,20 @@ def test_long_document_one_cadre_not_tolerated(case, tmp_path):
     pdf = pdf_text(target)
     assert "第12项" in pdf and "—3—" in pdf and "不予容错" in pdf
     assert pdf_pages_png(target, tmp_path / "page")
+
+
+@pytest.mark.parametrize("filler", range(17, 24))
+def test_the_signature_and_date_never_sit_alone_on_the_last_page(tmp_path, filler):
+    """Whatever the length, the last paragraph goes over with the signature and date."""
+    from tolerance.documents import _para, render_pdf
+
+    content = {"kind": "notice", "header": "中共清河县纪律检查委员会", "number": "清纪澄〔2026〕2号",
+               "title": "澄清正名通知书", "addressee": "甲干部同志：",
+               "paragraphs": [_para("段落文字" * 6) for _ in range(filler)] + [_para("最后一段正文。")],
+               "signature": "中共清河县纪律检查委员会", "date": "2026年5月1日", "filename": "x.pdf"}
+    path = tmp_path / "n.pdf"
+    path.write_bytes(render_pdf(content))
+    out = subprocess.run([poppler("pdftotext"), "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    last_page = "".join(out.split("\f")[-2 if out.endswith("\f") else -1].split())
+    assert "2026年5月1日" in last_page and "最后一段正文" in last_page

@@ -188,3 +188,29 @@ def test_an_overdue_stage_shows_in_the_list_filter(client, world):
     client_for(client, world.users["staff_a"])
     listed = {c.pk for c in client.get("/tolerance/?overdue=on").context["page"]}
     assert listed == {case.pk} and fresh.pk not in listed
+
+
+@pytest.mark.parametrize("decided_on,message", [
+    (D(2026, 2, 28), "不能早于失误发生日期"),  # the error happened on 2026-03-01
+    (datetime.date.today() + datetime.timedelta(days=1), "不能晚于今天"),
+])
+def test_a_determination_dated_before_the_error_or_after_today_is_refused(world, decided_on, message):
+    case = walk_case(world, Stage.DETERMINATION)
+    with pytest.raises(DomainError, match=message):
+        determine(world, case, Outcome.EXEMPT, decided_on=decided_on)
+    assert not Determination.objects.exists()
+
+
+def test_a_determination_on_the_day_of_the_error_is_accepted(world):
+    case = walk_case(world, Stage.DETERMINATION)
+    case.consultation_date = None  # only the error date to follow
+    case.save()
+    determine(world, case, Outcome.EXEMPT, decided_on=D(2026, 3, 1))
+    assert Determination.objects.count() == 1
+
+
+def test_a_consultation_before_the_error_is_refused(world):
+    case = walk_case(world, Stage.CONSULTATION)
+    with pytest.raises(DomainError, match="会商日期"):
+        services.case_record_consultation(case=case, by=world.users["staff_a"], date=D(2026, 1, 1), bodies="b",
+                                          minutes="m", proposed_outcome=Outcome.EXEMPT)
