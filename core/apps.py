@@ -10,3 +10,10 @@ class CoreConfig(AppConfig):
         # Each app's jobs.py registers its background jobs (core.jobs.register_job), in the
         # web process and in the Celery worker alike.
         autodiscover_modules("jobs")
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from core import passwords, sessions
+
+        user_logged_in.connect(passwords.on_login, dispatch_uid="core.passwords.on_login")
+        user_logged_in.connect(sessions.on_login, dispatch_uid="core.sessions.on_login")
+        user_logged_out.connect(sessions.on_logout, dispatch_uid="core.sessions.on_logout")

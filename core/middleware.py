@@ -19,7 +19,7 @@ class PasswordPolicyMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not self._exempt(request):
-            reason = password_change_reason(user)
+            reason = password_change_reason(user, request.session)
             if reason:
                 messages.warning(request, reason)
                 return redirect(reverse("password_change"))
@@ -54,4 +54,29 @@ class SecondFactorMiddleware:
                 and second_factor_required(user)):
             target = "otp_verify" if confirmed_totp(user) else "otp_setup"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class SessionLimitMiddleware:
+    """Ends a session past its absolute lifetime or replaced by a newer login of the same
+    user, and says why on the login page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth import logout
+
+        from core.audit import audit_log
+        from core.models import AuditEvent
+        from core.sessions import end_reason
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            reason = end_reason(request)
+            if reason:
+                audit_log(AuditEvent.Type.SESSION_EXPIRED, request=request, detail=reason)
+                logout(request)
+                messages.warning(request, reason)
+                return redirect(reverse("login"))
         return self.get_response(request)
