@@ -132,12 +132,12 @@ def cadre_detail(request, pk):
     if tab not in dict(tabs):
         tab = "profile"
     context = {"cadre": cadre, "tab": tab, "tabs": tabs, "can_edit": roles.can_edit_registry(request.user),
-               "can_reveal_id_number": can_reveal_id_number(request.user),
                "tab_template": extra_tabs[tab].template if tab in extra_tabs else f"cadres/tabs/{tab}.html"}
     if tab in extra_tabs:
         context.update(extra_tabs[tab].context(cadre, request.user))
     if tab == "profile":
         context["tags"] = list(cadre.tags.all())
+        context["can_reveal_id_number"] = can_reveal_id_number(request.user)
     elif tab == "postings":
         context["postings"] = cadre.postings.select_related("unit")
     elif tab == "rewards":

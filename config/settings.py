@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Issue 13: a form posted twice (double click, resubmit) is saved once (core/idempotency.py).
     "core.idempotency.SubmitOnceMiddleware",
+    # Absolute session lifetime and one session per user (core.sessions).
+    "core.middleware.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -148,13 +150,19 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# 等保 8.1.4.1 (core.sessions): a session ends this many seconds after login whatever the
+# activity, and a user holds at most this many sessions (a new login ends the oldest; 0: no limit).
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 3600)
+SESSION_CONCURRENT_LIMIT = env.int("SESSION_CONCURRENT_LIMIT", default=1)
 
 # Repeated failed logins lock the (username, client IP) pair, never an IP alone:
 # behind the reverse proxy every user could otherwise share one address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # resets the lockout counter only; the failure log below stays
+# Every failed login is kept (等保 8.1.4.3): a success no longer erases the record of failures.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

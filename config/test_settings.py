@@ -12,3 +12,4 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dandang-media-"))  # noqa: F405
 SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 AXES_ENABLED = True
+SESSION_CONCURRENT_LIMIT = 0  # tests may sign one persona in twice; tests/core/test_sessions.py sets 1

@@ -15,7 +15,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core import second_factor
 from core.audit import audit_log
 from core.models import AuditEvent
-from core.passwords import mark_set_by_user, password_change_reason, password_max_age_days
+from core.passwords import (
+    mark_set_by_user,
+    password_change_reason,
+    password_max_age_days,
+    password_policy_forget,
+)
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
@@ -45,6 +50,7 @@ def password_change(request):
                 user = form.save()
                 audit_log(AuditEvent.Type.PASSWORD_CHANGE, request=request, obj=user, detail="用户修改本人密码")
             update_session_auth_hash(request, user)
+            password_policy_forget(request.session)
             messages.success(request, "密码已修改。")
             return redirect("home")
         audit_log(AuditEvent.Type.PASSWORD_CHANGE, request=request, obj=request.user,

@@ -21,3 +21,10 @@ class CoreConfig(AppConfig):
         from core import admin_policy, audit_export, audit_signals, checks, security  # noqa: F401
 
         admin_policy.apply(admin.site)
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from core import passwords, sessions
+
+        user_logged_in.connect(passwords.on_login, dispatch_uid="core.passwords.on_login")
+        user_logged_in.connect(sessions.on_login, dispatch_uid="core.sessions.on_login")
+        user_logged_out.connect(sessions.on_logout, dispatch_uid="core.sessions.on_logout")

@@ -109,3 +109,26 @@ class AdministratorScopeMiddleware:
         if match and match.namespaces and match.namespaces[0] in BUSINESS_NAMESPACES \
                 and roles.is_administrator(request.user):
             raise PermissionDenied("管理员不能查看业务数据（三权分立）。")
+
+
+class SessionLimitMiddleware:
+    """Ends a session past its absolute lifetime or replaced by a newer login of the same
+    user, and says why on the login page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth import logout
+
+        from core.sessions import end_reason
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            reason = end_reason(request)
+            if reason:
+                audit_log(AuditEvent.Type.SESSION_EXPIRED, request=request, detail=reason)
+                logout(request)
+                messages.warning(request, reason)
+                return redirect(reverse("login"))
+        return self.get_response(request)

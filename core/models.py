@@ -234,3 +234,21 @@ class SweepRun(models.Model):
 
     def __str__(self):
         return f"{self.name}：{self.last_success_on:%Y-%m-%d}"
+
+
+class UserSession(models.Model):
+    """A signed-in session of a user, so that a new login can end the older ones beyond the
+    configured limit (SESSION_CONCURRENT_LIMIT)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name="用户")
+    session_key = models.CharField("会话", max_length=40, unique=True)
+    created_at = models.DateTimeField("登录时间")
+
+    class Meta:
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+        indexes = [models.Index(fields=["user", "created_at"], name="user_session_recent")]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -100,18 +100,44 @@ def password_recorded(user, *, set_by_user: bool, when=None):
     user._password_set_by_user = False
 
 
-def password_change_reason(user) -> str:
-    """Why this user must change the password before anything else ("" when not)."""
+SESSION_KEY = "password_policy"
+
+
+def password_change_reason(user, session=None) -> str:
+    """Why this user must change the password before anything else ("" when not).
+
+    The answer is kept in the session until the password's expiry, so that pages run no
+    extra query (an administrator's reset changes the password hash, which ends the session)."""
+    now = timezone.now()
+    if session is not None:
+        cached = session.get(SESSION_KEY)
+        if cached and cached.get("user") == user.pk and now.timestamp() < cached["until"]:
+            return cached["reason"]
     state = PasswordState.objects.filter(user=user).first()
     if state is None:
         # Accounts loaded in bulk or before this policy existed: their age counts from now.
-        PasswordState.objects.get_or_create(user=user, defaults={"changed_at": timezone.now()})
-        return ""
+        state, _ = PasswordState.objects.get_or_create(user=user, defaults={"changed_at": now})
     if state.must_change:
-        return "您的密码由管理员设置，请先修改密码后再使用系统。"
-    if password_expired(state.changed_at):
-        return f"您的密码已使用超过 {password_max_age_days()} 天，请先修改密码后再使用系统。"
-    return ""
+        reason = "您的密码由管理员设置，请先修改密码后再使用系统。"
+    elif password_expired(state.changed_at, now):
+        reason = f"您的密码已使用超过 {password_max_age_days()} 天，请先修改密码后再使用系统。"
+    else:
+        reason = ""
+    if session is not None:
+        until = now + timedelta(minutes=5) if reason else state.changed_at + timedelta(days=password_max_age_days())
+        session[SESSION_KEY] = {"user": user.pk, "reason": reason, "until": until.timestamp()}
+    return reason
+
+
+def password_policy_forget(session):
+    """After a change the next page checks again."""
+    session.pop(SESSION_KEY, None)
+
+
+def on_login(sender, request, user, **kwargs):
+    """Check once at login (the session then answers every page until the expiry)."""
+    if request is not None and hasattr(request, "session"):
+        password_change_reason(user, request.session)
 
 
 def password_expired(changed_at, now=None) -> bool:

@@ -18,15 +18,12 @@ from core import roles
 
 RECOVERY_CODE_COUNT = 10
 # Administrator roles: 系统管理员 today, and the separated 安全管理员 / 审计管理员 when they exist.
-ADMIN_ROLE_NAMES = {"系统管理员", "安全管理员", "审计管理员"}
-
-
 def second_factor_required(user) -> bool:
     if not user.is_authenticated or not getattr(settings, "SECOND_FACTOR_ENFORCED", True):
         return False
     if getattr(settings, "SECOND_FACTOR_FOR_ALL", False):
         return True
-    return user.is_superuser or bool(roles.roles_of(user) & ADMIN_ROLE_NAMES) or roles.is_leader(user)
+    return user.is_superuser or roles.is_administrator(user) or roles.is_leader(user)
 
 
 def confirmed_totp(user):

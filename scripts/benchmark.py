@@ -40,6 +40,7 @@ def configure_environment():
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+    os.environ.setdefault("FIELD_ENCRYPTION_KEY", "benchmark-only-field-encryption-key")
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
