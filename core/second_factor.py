@@ -17,8 +17,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core import roles
 
 RECOVERY_CODE_COUNT = 10
-# Administrator roles: 系统管理员 today, and the separated 安全管理员 / 审计管理员 when they exist.
+
+
 def second_factor_required(user) -> bool:
+    """The three administrators, the bootstrap superuser and leaders always; everyone by setting."""
     if not user.is_authenticated or not getattr(settings, "SECOND_FACTOR_ENFORCED", True):
         return False
     if getattr(settings, "SECOND_FACTOR_FOR_ALL", False):
