@@ -21,8 +21,8 @@ from assessment.models import (
     Grade,
     GradeCapPolicy,
     GradeReview,
-    InfoSource,
     InformationItem,
+    InfoSource,
     Polarity,
     PriorityRecord,
     QuarterlyReview,
@@ -48,6 +48,7 @@ from cadres.models import (
 )
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
+from core.validation import safe_date_add
 
 # ---------------------------------------------------------------- who may see and act
 
@@ -139,10 +140,21 @@ def review_list(*, user, year=None, quarter=None, status="", department=None) ->
     return qs.order_by("-year", "-quarter", "department__path", "id")
 
 
-def priority_record_list(*, user, situation="", q="", unit=None) -> QuerySet[PriorityRecord]:
-    qs = priority_records_visible_to(user).select_related("cadre__unit", "recorded_by")
+def priority_filter_q(*, situation="", since=None, until=None) -> Q:
+    """The record filters of the priority list (shared with the leaders' dashboard)."""
+    q = Q()
     if situation:
-        qs = qs.filter(situation=situation)
+        q &= Q(situation=situation)
+    if since:
+        q &= Q(recorded_on__gte=since)
+    if until:
+        q &= Q(recorded_on__lte=until)
+    return q
+
+
+def priority_record_list(*, user, situation="", q="", unit=None, since=None, until=None) -> QuerySet[PriorityRecord]:
+    qs = priority_records_visible_to(user).select_related("cadre__unit", "recorded_by")
+    qs = qs.filter(priority_filter_q(situation=situation, since=since, until=until))
     if q:
         qs = qs.filter(cadre__name__contains=q)
     if unit is not None:
@@ -663,7 +675,7 @@ def _admonitions(ctx):
 
 def _admonition_reasons(ids, ctx):
     for cadre_id, date in _admonitions(ctx).filter(cadre_id__in=ids).values_list("cadre_id", "date").order_by("date"):
-        end = date + relativedelta(months=ADMONITION_BLOCK_MONTHS)
+        end = safe_date_add(date, months=ADMONITION_BLOCK_MONTHS)
         yield cadre_id, f"受到诫勉（{date:%Y-%m-%d}），{ADMONITION_BLOCK_MONTHS}个月内不得提拔，{end:%Y-%m-%d}起方可使用"
 
 

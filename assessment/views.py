@@ -1,6 +1,5 @@
 """Thin views: fetch through the selectors (outside the jurisdiction an object does not exist:
 404), check the action is the user's (403), call the service, turn a refusal into a message."""
-import datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -30,6 +29,7 @@ from assessment.models import (
     YearStatus,
 )
 from assessment.selectors import (
+    SHORTLIST_VALUES,
     assessed_cadres,
     assessment_year_list,
     assessment_years_visible_to,
@@ -42,23 +42,27 @@ from assessment.selectors import (
     grades_visible_to,
     grading_rows,
     priority_record_list,
-    SHORTLIST_VALUES,
     quota_figures,
     ranking_results,
     review_item_list,
-    review_list as select_review_list,
     review_scope,
     review_teams,
     reviews_visible_to,
     team_facts,
-    team_interview_list as select_team_interview_list,
     year_grade_list,
+)
+from assessment.selectors import (
+    review_list as select_review_list,
+)
+from assessment.selectors import (
+    team_interview_list as select_team_interview_list,
 )
 from cadres.models import CadreStatus
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
 from core.exports import export_start
+from core.validation import safe_date_add
 
 PAGE_SIZE = 30
 BATCH_PAGE_SIZE = 100
@@ -286,7 +290,7 @@ def grade_detail(request, pk):
         and grade.told_on and not pending else None,
         "answer_form": forms.ReReviewAnswerForm() if staff and pending else None,
         "pending": pending,
-        "deadline": grade.told_on + datetime.timedelta(days=services.REREVIEW_DAYS) if grade.told_on else None,
+        "deadline": safe_date_add(grade.told_on, days=services.REREVIEW_DAYS) if grade.told_on else None,
     })
 
 
@@ -570,7 +574,7 @@ def priority_list(request):
     form = forms.PriorityFilterForm(request.GET or None, units=units)
     f = form.cleaned_data if form.is_valid() else {}
     qs = priority_record_list(user=request.user, situation=f.get("situation", ""), q=f.get("q", "").strip(),
-                              unit=f.get("unit"))
+                              unit=f.get("unit"), since=f.get("since"), until=f.get("until"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessment/priority_list.html", {
         "form": form, "page": page, "query": _query_without_page(request)})

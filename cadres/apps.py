@@ -11,3 +11,11 @@ class CadresConfig(AppConfig):
         from core.reminders import register_sweep
 
         register_sweep("cadres_influence_periods_ending", influence_periods_ending)
+
+        # Unit labels carry their county's name, cached per process: drop it on any change.
+        from django.db.models.signals import post_delete, post_save
+
+        from cadres.models import Unit, forget_unit_names
+
+        post_save.connect(forget_unit_names, sender=Unit, dispatch_uid="cadres.unit_names.save")
+        post_delete.connect(forget_unit_names, sender=Unit, dispatch_uid="cadres.unit_names.delete")

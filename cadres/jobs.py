@@ -1,7 +1,7 @@
 """Background jobs of the cadre registry (core.jobs): the registry export."""
 from cadres import excel
 from cadres.forms import CadreFilterForm
-from cadres.selectors import cadre_list, units_visible_to
+from cadres.selectors import cadre_list, can_reveal_id_number, units_visible_to
 from core.exports import export_done, export_filters
 from core.jobs import JobRun, register_job
 from core.xlsx import export_watermark, xlsx_write
@@ -24,6 +24,7 @@ def cadres_export(job: JobRun, *, query: str = "") -> str:
     total = qs.count()
     job.progress(0, total, force=True)
     count = xlsx_write(job.result_path("干部名册.xlsx"),
-                       [("干部名册", [h for h, _ in excel.EXPORT_COLUMNS], excel.export_rows(qs))],
+                       [("干部名册", [h for h, _ in excel.EXPORT_COLUMNS], excel.export_rows(qs, user=job.user))],
                        watermark=export_watermark(job.user), progress=lambda done: job.progress(done, total))
-    return export_done(job, detail=f"干部名册（{query or '全部'}）", count=count)
+    full_ids = "，含完整身份证号" if can_reveal_id_number(job.user) else ""
+    return export_done(job, detail=f"干部名册（{query or '全部'}{full_ids}）", count=count)

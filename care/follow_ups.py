@@ -1,7 +1,6 @@
 """回访教育 for sanctioned or adjusted cadres (seed 001; seed 002 art. 11(5)): when each is due,
 from the sanction's decision date, the visits done (cadres.models.FollowUpVisit, tied to the
 sanction) and the editable intervals (FollowUpSchedule)."""
-import calendar
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from cadres.selectors import cadres_visible_to
 from care.models import FollowUpSchedule
 from care.selectors import cadre_filter, name_filter
 from core import roles
+from core.validation import safe_date_add
 
 # Follow-up defaults when no FollowUpSchedule row exists for a category (months).
 DEFAULT_FIRST_WITHIN, DEFAULT_EVERY = 3, 6
@@ -39,9 +39,7 @@ def follow_up_schedules() -> dict[str, tuple[int, int]]:
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """`day + relativedelta(months=months)` (the month end clips: 30 Nov + 3 = 28 Feb),
     several times faster: a city's workbench computes thousands of these."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    return safe_date_add(day, months=months)
 
 
 def next_follow_up_due(*, decision_date: datetime.date, influence_end: datetime.date, last_visit: datetime.date | None,
@@ -50,7 +48,7 @@ def next_follow_up_due(*, decision_date: datetime.date, influence_end: datetime.
     period. The first is always due, at the latest on the period's last day; then every
     `every` months after the last visit while the period runs."""
     if last_visit is None:
-        return min(add_months(decision_date, first_within), influence_end - datetime.timedelta(days=1))
+        return min(add_months(decision_date, first_within), safe_date_add(influence_end, days=-1))
     due = add_months(last_visit, every)
     return due if due < influence_end else None
 
@@ -114,7 +112,7 @@ def _state(due: datetime.date | None, today: datetime.date) -> str:
         return FollowUpState.COMPLETE
     if due < today:
         return FollowUpState.OVERDUE
-    if due <= today + datetime.timedelta(days=FOLLOW_UP_DUE_SOON_DAYS):
+    if due <= safe_date_add(today, days=FOLLOW_UP_DUE_SOON_DAYS):
         return FollowUpState.DUE
     return FollowUpState.SCHEDULED
 

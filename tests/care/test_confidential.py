@@ -6,11 +6,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from cadres.services import jurisdiction_grant
 from care import services
 from care.models import CareKind, ConfidentialNote, ConfidentialNoteAccess
 from core.errors import DomainError
 from core.roles import Role
-from cadres.services import jurisdiction_grant
 from tests.care.builders import record
 from tests.conftest import client_for, export_via_job
 from tests.factories import UserFactory
@@ -58,8 +58,9 @@ def test_other_staff_never_see_the_note_on_any_page_and_are_refused_its_own_page
 
 @pytest.mark.parametrize("persona", ["colleague", "staff_a", "leader", "admin"])
 def test_the_export_never_carries_the_note(client, world, talk, persona):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     client_for(client, world.users[persona])
     _, content = export_via_job(client, reverse("care:activity_export"))

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand
 from assessment.demo import build_assessment_demo
 from cadres.demo import CITY, DEMO_PASSWORD, build_cadres, build_city, build_users
 from cadres.models import Cadre
-from core.db import analyze
 from care.demo import build_care_demo
+from core.db import analyze
 from tolerance.demo import build_tolerance_demo
 
 
