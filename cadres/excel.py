@@ -136,7 +136,8 @@ def _unit_lookup(user) -> dict[str, list[Unit]]:
 
 
 NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件，请使用下载的模板填写后上传。"
-XML_DECLARATIONS = "文件中含有文档类型定义或实体声明（DTD / ENTITY），这不是 Excel 正常保存的内容，已拒绝导入。请把数据复制到下载的模板中再上传。"
+XML_DECLARATIONS = ("文件中含有文档类型定义或实体声明（DTD / ENTITY），这不是 Excel 正常保存的内容，已拒绝导入。"
+                    "请把数据复制到下载的模板中再上传。")
 
 
 def refuse_xml_declarations(file) -> None:

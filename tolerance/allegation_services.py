@@ -192,13 +192,17 @@ def clarification_issue(*, allegation, by, cadre, form: str, scope: str, issuing
         raise DomainError(f"{cadre.name}不是该线索的反映对象。")
     if not scope.strip():
         raise DomainError("请写明通报范围。")
+    if issued_on > timezone.localdate():
+        raise DomainError("印发日期不能晚于今天。")
+    if allegation.concluded_on and issued_on < allegation.concluded_on:
+        raise DomainError(f"印发日期不能早于核查办结日期（{allegation.concluded_on:%Y-%m-%d}）。")
     # Under the allegation's row lock: a double click or two clerks at once issue one
     # notice, and consume one official number.
     earlier = ClarificationNotice.objects.filter(allegation=allegation, cadre=cadre, form=form,
                                                  issuing_body=issuing_body).first()
     if earlier:
-        raise DomainError(f"{issuing_body}已就此线索为{cadre.name}出具{earlier.get_form_display()}（{earlier.number}），"
-                          "不再重复出具；如需更正，请在原通知书上办理。")
+        raise DomainError(f"{issuing_body}已就此线索为{cadre.name}出具{earlier.get_form_display()}"
+                          f"（{earlier.number}），不再重复出具；如需更正，请在原通知书上办理。")
     notice = ClarificationNotice(allegation=allegation, cadre=cadre, form=form, scope=scope,
                                  issuing_body=issuing_body, year=issued_on.year,
                                  serial=_next_serial(issuing_body, issued_on.year, by), alleged=alleged,
