@@ -68,7 +68,9 @@ def load_default_rules(policy_model=None, rule_model=None, quota_model=None) -> 
     run again. The data migration passes its historical models; demo data and tests call it
     with none (the current models)."""
     if policy_model is None:
-        from assessment.models import GradeCapPolicy as policy_model, GradeCapRule as rule_model, QuotaRule as quota_model
+        from assessment.models import GradeCapPolicy as policy_model
+        from assessment.models import GradeCapRule as rule_model
+        from assessment.models import QuotaRule as quota_model
     from cadres.models import UnitKind
 
     policy, _ = policy_model.objects.get_or_create(

@@ -241,6 +241,8 @@ class PriorityFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
     unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
     situation = forms.ChoiceField(label="情形", required=False, choices=[("", "全部情形")] + PRIORITY_SITUATIONS)
+    since = forms.DateField(label="登记日期自", required=False)
+    until = forms.DateField(label="登记日期至", required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

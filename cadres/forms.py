@@ -17,6 +17,7 @@ from cadres.models import (
     Tag,
     Unit,
 )
+from cadres.selectors import ID_NUMBER_SEARCH_HELP
 from core.uploads import content_matches
 from core.validation import harden_form_fields
 
@@ -136,6 +137,9 @@ class CadreForm(BootstrapMixin, forms.ModelForm):
             "speciality", "fulltime_education", "fulltime_degree", "fulltime_school",
             "inservice_education", "inservice_degree", "inservice_school", "photo", "unit", "position",
             "rank", "position_since", "rank_since", "status", "is_team_member", "is_main_leader", "tags",
+            # 干部任免审批表 entries (issue #15)
+            "proposed_position", "proposed_removal", "appointment_reason", "reporting_unit", "form_filler",
+            "form_filled_on", "age_reference_date",
         ]
 
     def clean_photo(self):
@@ -214,7 +218,8 @@ class FollowUpVisitForm(BootstrapMixin, forms.ModelForm):
 
 
 class CadreFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名或身份证号"}))
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={
+        "placeholder": "姓名或身份证号", "title": ID_NUMBER_SEARCH_HELP}))
     unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
     rank = forms.ChoiceField(label="职级", choices=[("", "全部职级")] + Rank.choices, required=False, widget=FastSelect)
     status = forms.ChoiceField(label="状态", choices=[("", "全部状态")] + CadreStatus.choices, required=False, widget=FastSelect)

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from cadres.validators import validate_id_number
+from core.fieldcrypt import BlindIndexField, EncryptedCharField
 from core.validation import safe_date_add
 
 
@@ -23,6 +24,21 @@ class UnitKind(models.TextChoices):
     DEPARTMENT = "department", "党政部门"
     INSTITUTION = "institution", "事业单位"
     ENTERPRISE = "enterprise", "国有企业"
+
+
+_UNIT_NAMES: dict[str, str] = {}
+
+
+def unit_names_by_path() -> dict[str, str]:
+    """Names of the units at depth ≤ 2 (the city and its counties, a few dozen), kept per
+    process and dropped whenever a unit is saved or deleted."""
+    if not _UNIT_NAMES:
+        _UNIT_NAMES.update(Unit.objects.filter(depth__lte=2).values_list("path", "name"))
+    return _UNIT_NAMES
+
+
+def forget_unit_names(**kwargs) -> None:
+    _UNIT_NAMES.clear()
 
 
 class Unit(MP_Node):
@@ -40,7 +56,16 @@ class Unit(MP_Node):
         permissions = [("manage_unit", "管理本单位及下属单位的干部（干部管理权限）")]
 
     def __str__(self):
-        return self.name
+        return self.qualified_name
+
+    @property
+    def qualified_name(self) -> str:
+        """The name as the city reads it: every county has a 城关镇 and a 县财政局, so a unit
+        below a county carries the county's name with it (清河县城关镇)."""
+        if self.depth is None or self.depth < 3:
+            return self.name
+        county = unit_names_by_path().get(self.path[:2 * self.steplen], "")
+        return self.name if not county or self.name.startswith(county) else f"{county}{self.name}"
 
     @property
     def is_township(self):
@@ -135,7 +160,17 @@ class Cadre(models.Model):
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     native_place = models.CharField("籍贯", max_length=50, blank=True)
     birthplace = models.CharField("出生地", max_length=50, blank=True)
-    id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number])
+    # Encrypted at rest (core.fieldcrypt); found through the keyed blind indexes below, never
+    # by a filter on the column itself (cadres.selectors.id_number_filter). The number is
+    # unique through its index.
+    id_number = EncryptedCharField("身份证号", max_length=18, validators=[validate_id_number],
+                                   purpose="cadres.cadre.id_number")
+    id_number_index = BlindIndexField("身份证号索引", source="id_number", purpose="cadres.cadre.id_number",
+                                      unique=True, null=True)
+    id_number_last4 = BlindIndexField("身份证号后4位索引", source="id_number", last=4, max_length=16,
+                                      purpose="cadres.cadre.id_number.last4", db_index=True, default="")
+    id_number_last6 = BlindIndexField("身份证号后6位索引", source="id_number", last=6, max_length=16,
+                                      purpose="cadres.cadre.id_number.last6", db_index=True, default="")
     political_status = models.CharField(
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.PARTY
     )
@@ -155,6 +190,22 @@ class Cadre(models.Model):
     inservice_degree = models.CharField("在职教育学位", max_length=30, blank=True)
     inservice_school = models.CharField("在职毕业院校系及专业", max_length=100, blank=True)
     photo = models.ImageField("照片", upload_to="photos/%Y/", blank=True)
+
+    # 干部任免审批表 entries that are not kept elsewhere in the record (issue #15). Age, the
+    # 简历 lines, 奖惩情况 and 年度考核结果 are computed when the form is built; the three
+    # "原表述" fields only keep what an imported .lrmx said where it could not be turned into
+    # records (a 简历 not in the usual pattern, rewards and grades given as prose).
+    proposed_position = models.CharField("拟任职务", max_length=200, blank=True)
+    proposed_removal = models.CharField("拟免职务", max_length=200, blank=True)
+    appointment_reason = models.TextField("任免理由", blank=True)
+    reporting_unit = models.CharField("呈报单位", max_length=100, blank=True)
+    form_filler = models.CharField("填表人", max_length=50, blank=True)
+    form_filled_on = models.DateField("填表时间", null=True, blank=True)
+    age_reference_date = models.DateField("计算年龄时间", null=True, blank=True,
+                                          help_text="留空表示按打印当天计算年龄")
+    resume_text = models.TextField("简历（导入原表述）", blank=True)
+    rewards_text = models.TextField("奖惩情况（导入原表述）", blank=True)
+    grades_text = models.TextField("年度考核结果（导入原表述）", blank=True)
 
     unit = models.ForeignKey(Unit, verbose_name="现工作单位", on_delete=models.PROTECT, related_name="cadres")
     position = models.CharField("现任职务", max_length=100)
@@ -183,12 +234,14 @@ class Cadre(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["version", "updated_at", "unit_path"])
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=[
+        "version", "updated_at", "unit_path", "id_number_index", "id_number_last4", "id_number_last6"])
 
     class Meta:
         verbose_name = "干部"
         verbose_name_plural = "干部"
         ordering = ["name", "id"]
+        permissions = [("reveal_id_number", "查看完整身份证号")]
         indexes = [
             # List order; under the "C" collation it also serves the prefix search LIKE '王%'.
             # With the unit, a jurisdiction spanning most units walks it in list order
@@ -209,6 +262,9 @@ class Cadre(models.Model):
                 for depth in SUBTREE_INDEX_DEPTHS
             ],
             models.Index(fields=["rank", "name"], name="cadre_rank_name"),
+            # The birth-date segment of an ID number (8 digits) searches the birth date: the ID
+            # number itself is encrypted and cannot be searched by substring.
+            models.Index(fields=["birth_date", "name"], name="cadre_birth_date_name"),
             models.Index(fields=["status", "name"], name="cadre_status_name"),
             # The workbench's count of serving cadres in a jurisdiction, read from the index
             # alone (a scan of the wide table took 38 ms for a city of 100,000).
@@ -219,6 +275,21 @@ class Cadre(models.Model):
 
     def __str__(self):
         return self.name
+
+    BLIND_INDEX_FIELDS = ("id_number_index", "id_number_last4", "id_number_last6")
+
+    def clean(self):
+        """The ID number is unique through its blind index (the column itself is encrypted)."""
+        super().clean()
+        for name in self.BLIND_INDEX_FIELDS:
+            self._meta.get_field(name).pre_save(self, False)
+        if self.id_number_index and Cadre.objects.filter(id_number_index=self.id_number_index).exclude(
+                pk=self.pk).exists():
+            raise ValidationError({"id_number": "该身份证号已存在于干部库中。"})
+
+    def validate_unique(self, exclude=None):
+        # Checked in clean() with a message on the ID number itself.
+        super().validate_unique(exclude={*(exclude or ()), *self.BLIND_INDEX_FIELDS})
 
     @property
     def masked_id_number(self):
@@ -269,8 +340,13 @@ class Posting(models.Model):
     """任职经历. The posting without an end date is the current one."""
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="postings")
-    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="postings")
-    position = models.CharField("职务", max_length=100)
+    # Empty only for a posting read from an imported 简历 line whose unit is not in the
+    # registry; its words are then in resume_text.
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="postings",
+                             null=True, blank=True)
+    position = models.CharField("职务", max_length=100, blank=True)
+    resume_text = models.CharField("简历表述", max_length=300, blank=True,
+                                   help_text="任免审批表简历中的表述；留空则由单位和职务组成")
     rank = models.CharField("职级", max_length=20, choices=Rank.choices, blank=True)
     start_date = models.DateField("任职时间")
     end_date = models.DateField("免职时间", null=True, blank=True)
@@ -284,7 +360,7 @@ class Posting(models.Model):
         indexes = [models.Index(fields=["cadre", "start_date"], name="posting_cadre_start")]
 
     def __str__(self):
-        return f"{self.unit} {self.position}"
+        return self.resume_text.split("\n")[0] if self.unit_id is None else f"{self.unit} {self.position}"
 
     def clean(self):
         if self.end_date and self.end_date < self.start_date:

@@ -16,6 +16,9 @@ CADRE_EDITABLE_FIELDS = [
     "speciality", "fulltime_education", "fulltime_degree", "fulltime_school", "inservice_education",
     "inservice_degree", "inservice_school", "photo", "position", "rank", "position_since",
     "rank_since", "status", "is_team_member", "is_main_leader",
+    # 干部任免审批表 entries (issue #15)
+    "proposed_position", "proposed_removal", "appointment_reason", "reporting_unit", "form_filler",
+    "form_filled_on", "age_reference_date", "resume_text", "rewards_text", "grades_text",
 ]
 
 

@@ -29,10 +29,12 @@ from cadres.forms import (
 from cadres.history import cadre_history
 from cadres.models import Cadre, FollowUpVisit
 from cadres.selectors import cadre_list as select_cadre_list
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_visible_to, can_reveal_id_number, units_visible_to
 from cadres.services import cadre_create, cadre_record_add, cadre_update, posting_add
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
+from core.exports import export_start
 from core.pagination import DeferredJoinPaginator
 from core.panels import CADRE_TABS
 
@@ -79,6 +81,8 @@ def cadre_list(request):
         order=filters.get("order") or "name",
     )
     page = DeferredJoinPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.get("q"):  # 检索干部信息 is audited (who looked for whom)
+        audit_log(AuditEvent.Type.SEARCH, request=request, detail=f"检索：{filters['q']}", count=page.paginator.count)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cadres/cadre_list.html", {
@@ -90,18 +94,22 @@ def cadre_list(request):
 
 
 @registry_access()
+@require_POST
 def cadre_export(request):
-    units = units_visible_to(request.user)
-    form = CadreFilterForm(request.GET or None, units=units)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = select_cadre_list(
-        user=request.user, search=filters.get("q", ""), unit=filters.get("unit"), rank=filters.get("rank", ""),
-        status=filters.get("status", ""), tag=filters.get("tag", ""),
-        township_years_min=filters.get("township_years"), order=filters.get("order") or "name",
-    )
-    response = HttpResponse(excel.export_workbook(qs), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''cadres.xlsx"
-    return response
+    """Starts the export job (cadres.jobs) with the list's filters; the job page shows progress."""
+    return export_start(request, "cadres.export")
+
+
+@registry_access()
+@require_POST
+def reveal_id_number(request, pk):
+    """The full ID number, for holders of cadres.reveal_id_number only; each reveal is audited."""
+    cadre = _visible_cadre(request, pk)
+    if not can_reveal_id_number(request.user):
+        raise PermissionDenied("您没有查看完整身份证号的权限。")
+    audit_log(AuditEvent.Type.SENSITIVE_READ, request=request, obj=cadre, detail="查看完整身份证号")
+    template = "cadres/_id_number_revealed.html" if request.htmx else "cadres/id_number_revealed.html"
+    return render(request, template, {"cadre": cadre})
 
 
 TABS = [
@@ -124,6 +132,7 @@ def cadre_detail(request, pk):
     if tab not in dict(tabs):
         tab = "profile"
     context = {"cadre": cadre, "tab": tab, "tabs": tabs, "can_edit": roles.can_edit_registry(request.user),
+               "can_reveal_id_number": can_reveal_id_number(request.user),
                "tab_template": extra_tabs[tab].template if tab in extra_tabs else f"cadres/tabs/{tab}.html"}
     if tab in extra_tabs:
         context.update(extra_tabs[tab].context(cadre, request.user))

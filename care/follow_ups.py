@@ -2,6 +2,7 @@
 from the sanction's decision date, the visits done (cadres.models.FollowUpVisit, tied to the
 sanction) and the editable intervals (FollowUpSchedule)."""
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
@@ -116,8 +117,37 @@ def _state(due: datetime.date | None, today: datetime.date) -> str:
     return FollowUpState.SCHEDULED
 
 
+class FollowUpDueList(Sequence):
+    """Schedules computed from plain values, read as sanction objects only when a slice of
+    them is shown: a list page of 30 loads 30 sanctions, not every one in the jurisdiction."""
+
+    def __init__(self, listed):
+        self.listed = listed  # (sort key, pk, visits done, last visit, next due, state), sorted
+
+    def __len__(self):
+        return len(self.listed)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._load(self.listed[index])
+        return self._load([self.listed[index]])[0]
+
+    def __iter__(self):
+        return iter(self._load(self.listed))
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    @staticmethod
+    def _load(listed):
+        sanctions = Sanction.objects.select_related("cadre__unit", "sanction_type").only(*FOLLOW_UP_FIELDS).in_bulk(
+            [pk for _, pk, *_ in listed])
+        return [FollowUpDue(sanctions[pk], visits_done, last_visit, due, current)
+                for _, pk, visits_done, last_visit, due, current in listed]
+
+
 def follow_up_due_list(*, cadres: QuerySet[Cadre] | None, today: datetime.date, state: str = "",
-                       due_by: datetime.date | None = None, limit: int | None = None) -> list[FollowUpDue]:
+                       due_by: datetime.date | None = None, limit: int | None = None) -> FollowUpDueList:
     """Every sanctioned or adjusted cadre's follow-up schedule, most urgent first (with
     `due_by`, only visits due by then; with `limit`, the first so many).
 
@@ -141,15 +171,11 @@ def follow_up_due_list(*, cadres: QuerySet[Cadre] | None, today: datetime.date, 
         if not state or state == current:
             sort_key = (STATE_ORDER.index(current), due or datetime.date.max, name, pk)
             listed.append((sort_key, pk, visits_done, last_visit, due, current))
-    listed = sorted(listed)[:limit]
-    sanctions = Sanction.objects.select_related("cadre__unit", "sanction_type").only(*FOLLOW_UP_FIELDS).in_bulk(
-        [pk for _, pk, *_ in listed])
-    return [FollowUpDue(sanctions[pk], visits_done, last_visit, due, current)
-            for _, pk, visits_done, last_visit, due, current in listed]
+    return FollowUpDueList(sorted(listed)[:limit])
 
 
 def follow_up_list(*, user, today: datetime.date, q: str = "", state: str = "", unit: Unit | None = None,
-                   township: bool = False, young: bool = False) -> list[FollowUpDue]:
+                   township: bool = False, young: bool = False) -> FollowUpDueList | list:
     if not roles.can_view_registry(user):
         return []
     cadres = cadres_visible_to(user).filter(cadre_filter(unit=unit, township=township, young=young, today=today))

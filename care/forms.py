@@ -11,6 +11,7 @@ from cadres.forms import (
     UnitChoiceField,
 )
 from cadres.models import Unit
+from care.follow_ups import FOLLOW_UP_STATE_LABELS
 from care.models import (
     CareKind,
     ConcernCategory,
@@ -18,7 +19,6 @@ from care.models import (
     ConsultationMode,
     ObligationApplies,
 )
-from care.follow_ups import FOLLOW_UP_STATE_LABELS
 from care.selectors import YOUNG_CADRE_AGE
 from core.roles import STAFF_ROLES, Role
 
@@ -267,7 +267,10 @@ class ConcernFilterForm(CareFilterForm):
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + ConcernStatus.choices)
     category = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别")] + ConcernCategory.choices)
     overdue = forms.BooleanField(label="仅看超期未答复", required=False)
-    checkboxes = ("overdue", "township", "young")
+    on_time = forms.BooleanField(label="按期答复", required=False)
+    since = forms.DateField(label="提出日期自", required=False)
+    until = forms.DateField(label="提出日期至", required=False)
+    checkboxes = ("overdue", "on_time", "township", "young")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -294,6 +297,8 @@ class FollowUpFilterForm(CareFilterForm):
 
 class FollowUpDoneFilterForm(CareFilterForm):
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
+    since = forms.DateField(label="回访日期自", required=False)
+    until = forms.DateField(label="回访日期至", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,8 +20,10 @@ from care.models import (
     ConfidentialNoteAccess,
     Consultation,
     ConsultationSubmission,
+    NoteAccessVia,
 )
 from care.selectors import can_read_confidential, can_write_confidential
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
 from core.validation import safe_date_add
 
@@ -204,6 +206,7 @@ def confidential_note_view(*, activity: CareActivity, by, via: str = "page") -> 
 
 
 def confidential_note_log_access(*, note: ConfidentialNote, by, via: str) -> ConfidentialNoteAccess:
+    audit_log(AuditEvent.Type.SENSITIVE_READ, user=by, obj=note.activity, detail=f"查看保密记录（{NoteAccessVia(via).label}）")
     return _save(ConfidentialNoteAccess(note=note, user=by, via=via), by)
 
 
@@ -265,6 +268,7 @@ def concern_answer(*, concern: Concern, by, answer: str, answered_on: datetime.d
         raise DomainError(f"答复日期不能早于诉求提出日期（{concern.raised_on:%Y-%m-%d}）。")
     concern.answer, concern.answered_on, concern.answered_by = answer.strip(), answered_on, by
     concern.status = ConcernStatus.ANSWERED
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=concern, detail="诉求已答复")
     return _save(concern, by, update_fields=["answer", "answered_on", "answered_by", "status"])
 
 

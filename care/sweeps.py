@@ -9,7 +9,14 @@ from django.db.models.functions import Coalesce
 from cadres.models import Cadre, CadreStatus, Unit
 from care.compliance import ObligationTable, active_rules
 from care.follow_ups import FOLLOW_UP_DUE_SOON_DAYS, follow_up_due_list
-from care.models import CONSULTATION, Concern, Consultation, LeaveEntitlement, ObligationApplies
+from care.models import (
+    CONSULTATION,
+    Concern,
+    Consultation,
+    ConsultationSubmission,
+    LeaveEntitlement,
+    ObligationApplies,
+)
 from care.selectors import overdue_q
 
 # Yearly obligations still open are listed from the fourth quarter on (reminders before year end).
@@ -22,11 +29,21 @@ class DueItem:
     scheduler can remember what it already sent and never send it twice."""
 
     key: str
-    kind: str  # "obligation" | "follow_up" | "concern"
+    kind: str  # "obligation" | "follow_up" | "concern" | "submission"
     unit_id: int
     cadre_id: int | None
     due: datetime.date
     text: str
+    url: str = ""
+
+
+# 说说心里话: a submission is answered within this many days (the same period as a concern,
+# care.services.CONCERN_ANSWER_DAYS); reminders start 3 days before.
+SUBMISSION_ANSWER_DAYS = 30
+
+
+def submission_answer_due(submission) -> datetime.date:
+    return submission.submitted_on + datetime.timedelta(days=SUBMISSION_ANSWER_DAYS)
 
 
 def care_due_items(today: datetime.date) -> list[DueItem]:
@@ -69,6 +86,16 @@ def care_due_items(today: datetime.date) -> list[DueItem]:
             key=f"care:follow_up:{s.pk}:{due.next_due:%Y-%m-%d}", kind="follow_up", unit_id=s.cadre.unit_id,
             cadre_id=s.cadre_id, due=due.next_due,
             text=f"{s.cadre.name}（{s.sanction_type}）应于 {due.next_due:%Y-%m-%d} 前回访教育"))
+    for sub in (ConsultationSubmission.objects.filter(
+            answered_on__isnull=True, submitted_on__lte=today - datetime.timedelta(days=SUBMISSION_ANSWER_DAYS - 3))
+            .select_related("cadre", "consultation").order_by("submitted_on", "id")):
+        due = submission_answer_due(sub)
+        state = "overdue" if due < today else "soon"
+        items.append(DueItem(
+            key=f"care:submission:{sub.pk}:{state}", kind="submission", unit_id=sub.consultation.unit_id,
+            cadre_id=sub.cadre_id, due=due, url=f"/care/consultations/{sub.consultation_id}/",
+            text=(f"{sub.cadre.name}在“{sub.consultation.title}”中反映的心里话"
+                  + (f"已超过答复期限（{due:%Y-%m-%d}）" if state == "overdue" else f"尚未答复，请于 {due:%Y-%m-%d} 前答复"))))
     for concern in Concern.objects.filter(overdue_q(today)).select_related("cadre").order_by("deadline", "id"):
         items.append(DueItem(
             key=f"care:concern:{concern.pk}:overdue", kind="concern", unit_id=concern.cadre.unit_id,

@@ -1,5 +1,6 @@
 """Notifications (the in-app inbox and email) and the outbox that keeps user requests away
 from the broker."""
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -55,6 +56,118 @@ class OutboxMessage(models.Model):
         return f"{self.task} #{self.pk}"
 
 
+class AuditEvent(models.Model):
+    """One security-relevant event (GB/T 22239-2019 8.1.4.3 安全审计). Append-only: rows are
+    written by core.audit.audit_log in the transaction of the action they record, and each
+    carries a keyed hash chained to the previous row, so an edit or a gap is detectable."""
+
+    class Type(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出登录"
+        SESSION_EXPIRED = "session_expired", "会话过期"
+        LOCKOUT = "lockout", "账户锁定"
+        PASSWORD_CHANGE = "password_change", "修改密码"
+        SECOND_FACTOR = "second_factor", "双因素认证"
+        GRANT = "grant", "授权"
+        REVOKE = "revoke", "撤销授权"
+        EXPORT = "export", "导出"
+        IMPORT = "import", "导入"
+        SENSITIVE_READ = "sensitive_read", "查看敏感信息"
+        SEARCH = "search", "检索干部信息"
+        ADMIN_ACTION = "admin_action", "后台操作"
+        TRANSITION = "transition", "流程流转"
+        API_CALL = "api_call", "接口调用"
+        ARCHIVE = "archive", "审计日志归档"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "成功", "成功"
+        FAILURE = "失败", "失败"
+        DENIED = "拒绝", "拒绝"
+
+    created_at = models.DateTimeField("时间", db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+                             null=True, blank=True, related_name="+", verbose_name="用户")
+    # Copies, so the row still says who it was after the account is renamed or removed.
+    username = models.CharField("用户名", max_length=150, blank=True)
+    user_display = models.CharField("姓名", max_length=150, blank=True)
+    role = models.CharField("角色", max_length=100, blank=True)
+    ip_address = models.CharField("IP 地址", max_length=45, blank=True)
+    event_type = models.CharField("事件类型", max_length=30, choices=Type.choices, db_index=True)
+    object_type = models.CharField("对象类型", max_length=100, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    detail = models.TextField("详情", blank=True)
+    count = models.PositiveIntegerField("记录数", null=True, blank=True)
+    prev_hash = models.CharField("上一条摘要", max_length=64, blank=True)
+    hash = models.CharField("摘要", max_length=64)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="audit_user_time"),
+                   models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        # Append-only in the database itself: not even a superuser's ORM or SQL session can
+        # change or remove a row (PostgreSQL). The retention archiver alone deletes, inside
+        # pgtrigger.ignore (core.audit_archive).
+        triggers = [pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.user_display or self.username} {self.get_event_type_display()}"
+
+
+class BackgroundJob(models.Model):
+    """Long work (an export, a batch print, an import, a report) run by a Celery worker while
+    the user watches its progress; the result file is kept for its owner only."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs",
+                             verbose_name="发起人")
+    kind = models.CharField("任务类型", max_length=60)
+    label = models.CharField("任务", max_length=100)
+    params = models.JSONField("参数", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    done = models.PositiveIntegerField("已完成", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    message = models.TextField("说明", blank=True)
+    result_name = models.CharField("结果文件名", max_length=200, blank=True)
+    result_path = models.CharField("结果文件", max_length=500, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="job_user_recent")]
+
+    def __str__(self):
+        return f"{self.label}（{self.get_status_display()}）"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("job_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
 class SubmittedForm(models.Model):
     """One posted form, by its page token (static/js/submit_once.js puts a random token in
     every POST form). A double click or a resubmission of the same page finds its row and
@@ -69,3 +182,39 @@ class SubmittedForm(models.Model):
     class Meta:
         verbose_name = "已提交表单"
         verbose_name_plural = "已提交表单"
+
+
+class PasswordState(models.Model):
+    """When a user's password was last set and whether it must be changed before anything
+    else (GB/T 22239-2019 8.1.4.1 身份鉴别): set by an administrator, or older than the
+    configured maximum age. Users without a row (loaded in bulk) get one at their next request."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_state",
+                                verbose_name="用户")
+    changed_at = models.DateTimeField("密码设置时间")
+    must_change = models.BooleanField("须修改密码", default=False)
+
+    class Meta:
+        verbose_name = "密码状态"
+        verbose_name_plural = "密码状态"
+
+    def __str__(self):
+        return f"{self.user} 的密码状态"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so none of the last few can be reused."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history",
+                             verbose_name="用户")
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"

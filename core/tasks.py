@@ -24,3 +24,26 @@ def dispatch_outbox() -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_pending_emails() -> int:
     return reminders.send_pending_emails()
+
+
+@shared_task
+def run_job(job_id: int) -> None:
+    from core.jobs import job_run
+
+    job_run(job_id)
+
+
+@shared_task
+def purge_job_results() -> int:
+    from core.jobs import jobs_purge_expired
+
+    return jobs_purge_expired()
+
+
+@shared_task
+def audit_archive() -> str:
+    """Daily: audit rows past AUDIT_RETENTION_DAYS go to a signed archive file (core.audit_archive)."""
+    from core.audit_archive import audit_archive as archive
+
+    path = archive()
+    return str(path or "")

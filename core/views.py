@@ -1,9 +1,11 @@
 import datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cadres.models import CadreStatus
 from cadres.selectors import cadres_visible_to, managed_unit_roots
 from core import roles
-from core.models import Notification
+from core.models import BackgroundJob, Notification
 from core.panels import WORKBENCH_SOURCES
 
 
@@ -73,3 +75,29 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _own_job(request, pk):
+    # Only the job's owner sees it: its result holds what that user was allowed to export.
+    return get_object_or_404(BackgroundJob, pk=pk, user=request.user)
+
+
+@login_required
+def job_list(request):
+    page = Paginator(BackgroundJob.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "core/job_list.html", {"page": page, "job_days": settings.JOB_RESULT_DAYS})
+
+
+@login_required
+def job_detail(request, pk):
+    job = _own_job(request, pk)
+    template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, pk):
+    job = _own_job(request, pk)
+    if job.status != BackgroundJob.Status.DONE or not job.result_path or not Path(job.result_path).is_file():
+        raise Http404("结果文件不存在或已过期")
+    return FileResponse(open(job.result_path, "rb"), as_attachment=True, filename=job.result_name)

@@ -208,7 +208,7 @@ def main():
             client.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
             clients[username] = client
         visible = {u: cadres_visible_to(User.objects.get(username=u)).count() for u in USERS}
-        out(f"可见干部：" + "，".join(f"{u} {n} 人" for u, n in visible.items()) + f"；预热 {args.warmup} 次后取 "
+        out("可见干部：" + "，".join(f"{u} {n} 人" for u, n in visible.items()) + f"；预热 {args.warmup} 次后取 "
             f"{args.runs} 次中位数（Django 测试客户端，进程内，含中间件、视图与模板渲染）。")
         out()
         cases = [("年度任务完成情况（默认）", "/care/compliance/"),

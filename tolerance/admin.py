@@ -7,6 +7,7 @@ from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.versioning import VersionedAdminMixin
+from tolerance.allegation_services import reporter_identity_read
 from tolerance.models import (
     Allegation,
     CaseCadre,
@@ -206,7 +207,7 @@ class ReporterIdentityAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         identity = self.get_object(request, object_id)
         if identity is not None and self.has_view_permission(request, identity):
-            ReporterAccessLog.objects.create(identity=identity, user=request.user, via="后台")
+            reporter_identity_read(allegation=identity.allegation, user=request.user, via="后台", request=request)
         response = super().change_view(request, object_id, form_url, extra_context)
         add_never_cache_headers(response)  # the reporter's identity: never kept by a browser or proxy
         return response

@@ -10,8 +10,11 @@ from guardian.shortcuts import assign_perm
 
 from cadres.models import Cadre, MeasureKind, SupervisionMeasure
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
+from core.people import person_label
 from core.reminders import notify
+from core.security import assignment_granted
 from core.validation import safe_date_add
 from tolerance.models import (
     Allegation,
@@ -25,6 +28,7 @@ from tolerance.models import (
     ReporterAccessLog,
     ReporterIdentity,
 )
+from tolerance.selectors import eligible_verifiers
 from tolerance.services import _save, case_file, validate_evidence_file
 
 VERIFY_DAYS = 30  # default time for the quick verification
@@ -101,6 +105,7 @@ def allegation_close_directly(*, allegation, by, reason: str, note: str) -> Alle
     if not note.strip():
         raise DomainError("请写明了结说明。")
     allegation.status, allegation.close_reason, allegation.close_note = AllegationStatus.CLOSED, reason, note
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=allegation, detail=f"受理 → 直接了结：{note}")
     allegation.concluded_on = timezone.localdate()
     allegation.version += 1
     return _save(allegation, by)
@@ -116,10 +121,16 @@ def allegation_assign(*, allegation, by, verifiers, deadline: datetime.date) -> 
         raise DomainError("请指定核查人。")
     for user in verifiers:
         if not (roles.roles_of(user) & {roles.Role.DISCIPLINE_OFFICER, *roles.STAFF_ROLES}):
-            raise DomainError(f"{user.get_full_name() or user.username} 不是纪检监察或组织部门干部，不能核查。")
+            raise DomainError(f"{person_label(user)} 不是纪检监察或组织部门干部，不能核查。")
+    eligible = set(eligible_verifiers(allegation).values_list("pk", flat=True))
+    for user in verifiers:
+        if user.pk not in eligible:
+            raise DomainError(f"{person_label(user)} 对反映对象所在单位没有管辖权，不能核查。")
     allegation.status, allegation.deadline = AllegationStatus.VERIFYING, deadline
     allegation.version += 1
     _save(allegation, by)
+    assignment_granted(by=by, users=verifiers, obj=allegation, what="核查人")
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=allegation, detail=f"受理 → 核查中，期限 {deadline:%Y-%m-%d}")
     for user in verifiers:
         assign_perm("tolerance.verify_allegation", user, allegation)
     notify([u.pk for u in verifiers], kind="allegation_assigned", key=f"allegation:{allegation.pk}:assigned",
@@ -140,6 +151,7 @@ def allegation_conclude(*, allegation, by, conclusion: str, findings: str,
     if concluded_on < allegation.received_on:
         raise DomainError("办结日期不能早于受理日期。")
     allegation.status, allegation.conclusion = AllegationStatus.CONCLUDED, conclusion
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=allegation, detail=f"核查中 → 已办结：{allegation.get_conclusion_display()}")
     allegation.findings, allegation.concluded_on = findings, concluded_on
     allegation.version += 1
     _save(allegation, by)
@@ -234,9 +246,10 @@ def allegation_evidence_add(*, allegation, by, title: str, file) -> Evidence:
     return _save(Evidence(allegation=allegation, title=title, file=file, size=file.size, uploaded_by=by), by)
 
 
-def reporter_identity_read(*, allegation, user, via: str) -> ReporterIdentity | None:
+def reporter_identity_read(*, allegation, user, via: str, request=None) -> ReporterIdentity | None:
     """Every read of a reporter's identity is logged (who, when, where)."""
     identity = ReporterIdentity.objects.filter(allegation=allegation).first()
     if identity is not None:
         ReporterAccessLog.objects.create(identity=identity, user=user, via=via)
+        audit_log(AuditEvent.Type.SENSITIVE_READ, user=user, request=request, obj=allegation, detail=f"查看举报人信息（{via}）")
     return identity

@@ -1,6 +1,5 @@
 """Allegations, clarification notices and the false-report publication list. Thin views over
 allegation_services; every object comes through the selectors."""
-import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,16 +13,16 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
-from core.spreadsheet import append_row
+from core.exports import export_start
 from core.versioning import lock_version, posted_version
 from tolerance import allegation_services as services
 from tolerance import documents, forms
 from tolerance.document_views import _issuer_size
+from tolerance.jobs import PUBLICATION_COLUMNS, publication_filters
 from tolerance.models import Allegation, AllegationStatus, Conclusion
 from tolerance.selectors import (
     allegation_list as select_allegation_list,
@@ -32,7 +31,9 @@ from tolerance.selectors import (
     allegations_visible_to,
     may_see_reporter,
     notices_visible_to,
-    publication_list,
+)
+from tolerance.selectors import (
+    notice_list as select_notice_list,
 )
 from tolerance.views import PAGE_SIZE, tolerance_access
 
@@ -55,7 +56,9 @@ def allegation_list(request):
     f = form.cleaned_data if form.is_valid() else {}
     qs = select_allegation_list(user=request.user, q=f.get("q", ""), status=f.get("status", ""),
                                 source=f.get("source", ""), conclusion=f.get("conclusion", ""),
-                                overdue=f.get("overdue", False), unit=f.get("unit"))
+                                overdue=f.get("overdue", False), unit=f.get("unit"),
+                                repeated=f.get("repeated", False), event=f.get("event", ""),
+                                since=f.get("since"), until=f.get("until"))
     return render(request, "tolerance/allegation_list.html", {
         "form": form, "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "query": _query(request),
         "can_create": roles.can_edit_registry(request.user),
@@ -121,7 +124,7 @@ R, V, C = AllegationStatus.RECEIVED, AllegationStatus.VERIFYING, AllegationStatu
 # name → (title, form, who, offered when (allegation → bool), service call, form needs allegation)
 ACTIONS = {
     "close": ("审查后直接了结", forms.CloseDirectlyForm, STAFF, lambda a: a.status == R, _do_close, False),
-    "assign": ("指定核查人，开始核查", forms.AssignVerifiersForm, STAFF, lambda a: a.status == R, _do_assign, False),
+    "assign": ("指定核查人，开始核查", forms.AssignVerifiersForm, STAFF, lambda a: a.status == R, _do_assign, True),
     "evidence": ("上传核查材料", forms.EvidenceForm, VERIFIER, lambda a: a.status == V, _do_evidence, False),
     "conclude": ("作出核查结论", forms.ConcludeForm, VERIFIER, lambda a: a.status == V, _do_conclude, False),
     "open_case": ("转入问责（容错纠错案件）", forms.OpenCaseForm, STAFF,
@@ -194,18 +197,19 @@ def reporter_identity(request, pk):
     allegation = _visible(request, pk)
     if not may_see_reporter(request.user, allegation):
         raise PermissionDenied
-    identity = services.reporter_identity_read(allegation=allegation, user=request.user, via="页面")
+    identity = services.reporter_identity_read(allegation=allegation, user=request.user, via="页面", request=request)
     return render(request, "tolerance/reporter.html", {"allegation": allegation, "identity": identity})
 
 
 @tolerance_access
 def notice_list(request):
-    q = request.GET.get("q", "").strip()
-    qs = notices_visible_to(request.user).select_related("cadre__unit")
-    if q:
-        qs = qs.filter(cadre__name__contains=q)
+    form = forms.NoticeFilterForm(request.GET or None, units=units_visible_to(request.user).order_by("path"))
+    f = form.cleaned_data if form.is_valid() else {}
+    q = f.get("q", "").strip()
+    qs = select_notice_list(user=request.user, q=q, unit=f.get("unit"), since=f.get("since"), until=f.get("until"))
     return render(request, "tolerance/notice_list.html", {
-        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "q": q, "query": _query(request)})
+        "form": form, "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "q": q,
+        "query": _query(request)})
 
 
 def _visible_notice(request, pk):
@@ -253,20 +257,8 @@ def notice_pdf(request, pk):
     return response
 
 
-PUBLICATION_COLUMNS = ["通知书编号", "澄清对象", "单位", "反映的问题", "核查结论", "澄清方式", "通报范围", "印发日期"]
-
-
 def _publication(request):
-    form = forms.PublicationForm(request.GET or {"year": timezone.localdate().year})
-    if not form.is_valid():
-        return form, []
-    return form, publication_list(user=request.user, year=form.cleaned_data["year"],
-                                  quarter=form.cleaned_data.get("quarter"))
-
-
-def _publication_row(n):
-    return [n.number, n.cadre.name, n.cadre.unit.name, n.alleged, n.finding, n.get_form_display(), n.scope,
-            n.issued_on]
+    return publication_filters(request.user, request.GET)
 
 
 @tolerance_access
@@ -277,15 +269,7 @@ def publication(request):
 
 
 @tolerance_access
+@require_POST
 def publication_export(request):
-    _, notices = _publication(request)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("不实举报澄清案例")
-    ws.append(PUBLICATION_COLUMNS)
-    for n in notices:
-        append_row(ws, _publication_row(n))
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, "不实举报澄清案例.xlsx")
-    return response
+    """Starts the export job (tolerance.jobs) for the chosen year and quarter."""
+    return export_start(request, "tolerance.publication_export")

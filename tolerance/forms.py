@@ -3,7 +3,8 @@ from django.contrib.auth import get_user_model
 
 from cadres.forms import BootstrapMixin, CadreMultipleChoiceField, FastSelectMultiple, UnitChoiceField
 from cadres.models import MeasureKind, RecordStatus, Sanction, SanctionType, Unit
-from core.roles import STAFF_ROLES, Role
+from core.people import person_label
+from core.roles import Role
 from tolerance.models import (
     AllegationSource,
     AllegationStatus,
@@ -16,6 +17,7 @@ from tolerance.models import (
     ReformFiling,
     Stage,
 )
+from tolerance.selectors import ALLEGATION_EVENTS, CASE_EVENTS, eligible_investigators, eligible_verifiers
 
 
 class SanctionChoiceField(forms.ModelMultipleChoiceField):
@@ -72,10 +74,28 @@ class ReasonForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label="办理说明", widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """People by name and post (陈建国（市委组织部副部长）), never by login name."""
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
 class StartInvestigationForm(ReasonForm):
-    investigators = forms.ModelMultipleChoiceField(
-        queryset=get_user_model().objects.filter(groups__name__in=[Role.DISCIPLINE_OFFICER, *STAFF_ROLES]).distinct(),
+    investigators = PersonMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
         label="承办人（纪检监察机关、组织部门）", widget=forms.SelectMultiple(attrs={"size": 5}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only people who may investigate a case of this unit (discipline bodies, the unit's
+        # own organization departments), never the staff of another county.
+        self.fields["investigators"].queryset = eligible_investigators(case.unit)
 
 
 class PreliminaryForm(BootstrapMixin, forms.Form):
@@ -172,9 +192,13 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
     outcome = forms.ChoiceField(label="认定结论", required=False, choices=[("", "全部结论")] + Outcome.choices)
     overdue = forms.BooleanField(label="仅看超期", required=False)
     unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位", empty_label="全部单位")
-    officer = forms.ModelChoiceField(queryset=get_user_model().objects.filter(groups__name=Role.DISCIPLINE_OFFICER),
+    officer = PersonChoiceField(queryset=get_user_model().objects.filter(groups__name=Role.DISCIPLINE_OFFICER),
                                      required=False, label="承办人", empty_label="全部承办人")
     year = forms.IntegerField(label="失误年份", required=False, min_value=2000, max_value=2100)
+    wrongly = forms.BooleanField(label="应容未容", required=False)
+    event = forms.ChoiceField(label="统计事项", required=False, choices=[("", "不限")] + CASE_EVENTS)
+    since = forms.DateField(label="起始日期", required=False)
+    until = forms.DateField(label="截止日期", required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,10 +247,13 @@ class CloseDirectlyForm(BootstrapMixin, forms.Form):
 
 
 class AssignVerifiersForm(BootstrapMixin, forms.Form):
-    verifiers = forms.ModelMultipleChoiceField(
-        queryset=get_user_model().objects.filter(groups__name__in=[Role.DISCIPLINE_OFFICER, *STAFF_ROLES]).distinct(),
-        label="核查人", widget=forms.SelectMultiple(attrs={"size": 5}))
+    verifiers = PersonMultipleChoiceField(
+        queryset=get_user_model().objects.none(), label="核查人", widget=forms.SelectMultiple(attrs={"size": 5}))
     deadline = forms.DateField(label="核查期限")
+
+    def __init__(self, *args, allegation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["verifiers"].queryset = eligible_verifiers(allegation)
 
 
 class ConcludeForm(BootstrapMixin, forms.Form):
@@ -275,6 +302,21 @@ class AllegationFilterForm(BootstrapMixin, forms.Form):
     conclusion = forms.ChoiceField(label="结论", required=False, choices=[("", "全部结论")] + Conclusion.choices)
     overdue = forms.BooleanField(label="仅看超期", required=False)
     unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位", empty_label="全部单位")
+    repeated = forms.BooleanField(label="重复线索", required=False)
+    event = forms.ChoiceField(label="统计事项", required=False, choices=[("", "不限")] + ALLEGATION_EVENTS)
+    since = forms.DateField(label="起始日期", required=False)
+    until = forms.DateField(label="截止日期", required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class NoticeFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "澄清对象姓名"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
+    since = forms.DateField(label="印发日期自", required=False)
+    until = forms.DateField(label="印发日期至", required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cadres.models import Unit
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_visible_to, units_visible_to, users_with_jurisdiction
 from core import roles
 from tolerance.models import (
     Allegation,
@@ -19,8 +19,10 @@ from tolerance.models import (
     ClarificationNotice,
     Conclusion,
     Determination,
+    DeterminationStatus,
     PolicyDocument,
     ReformFiling,
+    ReReview,
     Ruling,
     Stage,
     ToleranceCase,
@@ -69,6 +71,63 @@ def can_determine(user) -> bool:
     return roles.is_leader(user)
 
 
+def eligible_investigators(unit: Unit) -> QuerySet:
+    """Who may be assigned to investigate a case or verify a report about this unit: officers
+    of the discipline bodies (with no jurisdiction of their own, or one covering the unit) and
+    the organization-department staff whose jurisdiction covers the unit — never the staff of
+    another county."""
+    from django.contrib.auth import get_user_model
+
+    from cadres.models import UnitUserObjectPermission
+    from cadres.selectors import MANAGE_UNIT
+
+    User = get_user_model()
+    staff = users_with_jurisdiction(unit, roles.STAFF_ROLES).values("pk")
+    officers = users_with_jurisdiction(unit, {roles.Role.DISCIPLINE_OFFICER}).values("pk")
+    unbound_officers = User.objects.filter(is_active=True, groups__name=roles.Role.DISCIPLINE_OFFICER).exclude(
+        pk__in=UnitUserObjectPermission.objects.filter(permission__codename=MANAGE_UNIT).values("user_id")).values("pk")
+    return (User.objects.filter(Q(pk__in=staff) | Q(pk__in=officers) | Q(pk__in=unbound_officers))
+            .order_by("first_name", "pk"))
+
+
+def eligible_verifiers(allegation) -> QuerySet:
+    """Who may verify a report: eligible for every subject's unit."""
+    qs = None
+    for subject in allegation.subjects.select_related("unit"):
+        eligible = eligible_investigators(subject.unit)
+        qs = eligible if qs is None else qs.filter(pk__in=eligible.values("pk"))
+    from django.contrib.auth import get_user_model
+
+    return qs if qs is not None else get_user_model().objects.none()
+
+
+def determination_leaders(case) -> QuerySet:
+    """The leaders who record the party committee's determination of this case: those with
+    jurisdiction over its unit, the nearest level first (the county's own leaders before the
+    city's)."""
+    return users_with_jurisdiction(case.unit, {roles.Role.LEADER}, nearest=True)
+
+
+def stage_responsibles(case) -> list:
+    """Who is responsible for the case's current stage, i.e. who can perform its next action:
+    the investigators at 调查核实, the leaders at 党委（党组）认定, the stage owner otherwise."""
+    if case.stage == Stage.CLOSED:
+        return []
+    if case.stage == Stage.INVESTIGATION:
+        investigators = list(cases_investigators(case))
+        return investigators or [case.stage_owner]
+    if case.stage == Stage.DETERMINATION:
+        return list(determination_leaders(case)) or [case.stage_owner]
+    return [case.stage_owner]
+
+
+def cases_investigators(case) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    direct = CaseUserObjectPermission.objects.filter(content_object=case, permission__codename=INVESTIGATE)
+    return get_user_model().objects.filter(pk__in=direct.values("user_id")).order_by("pk")
+
+
 def policy_in_force(unit: Unit, on: datetime.date) -> PolicyDocument | None:
     """The document of the nearest ancestor (or the unit itself) in force on the date."""
     steplen = Unit.steplen
@@ -85,18 +144,62 @@ def current_rulings():
     return Ruling.objects.filter(determination__status="current")
 
 
-def case_list(*, user, q="", stage="", outcome="", overdue=False, unit=None, officer=None, year=None,
-              today=None) -> QuerySet[ToleranceCase]:
+# What happened to a case between two dates (the list's 统计事项 filter; the leaders'
+# dashboard counts the same conditions, so a figure and its list always agree).
+CASE_EVENTS = [
+    ("filed", "立案"),
+    ("decided", "作出（现行）认定"),
+    ("rereview", "申请复核"),
+]
+
+
+def case_event_q(event: str, since: datetime.date | None, until: datetime.date | None) -> Q:
+    """Cases to which `event` happened within [since, until] (either end open).
+    A determination counts on the date of the one in force: a case re-reviewed and
+    decided again counts once, in the period of its current determination."""
+    def between(field):
+        q = Q()
+        if since:
+            q &= Q(**{f"{field}__gte": since})
+        if until:
+            q &= Q(**{f"{field}__lte": until})
+        return q
+
+    if event == "filed":
+        return between("created_at__date")
+    if event == "decided":
+        return Q(pk__in=Determination.objects.filter(
+            between("decided_on"), status=DeterminationStatus.CURRENT).values("case_id"))
+    if event == "rereview":
+        return Q(pk__in=ReReview.objects.filter(between("requested_on")).values("case_id"))
+    return Q()
+
+
+def case_filter_q(*, stage="", outcome="", overdue=False, wrongly=False, event="", since=None, until=None,
+                  today=None) -> Q:
+    """The record filters of the case list, as one condition (no joins: counted as is)."""
     today = today or timezone.localdate()
+    q = Q()
+    if stage:
+        q &= Q(stage=stage)
+    if outcome:
+        q &= Q(pk__in=current_rulings().filter(outcome=outcome).values("case_cadre__case_id"))
+    if wrongly:
+        q &= Q(pk__in=current_rulings().filter(should_have_been_tolerated=True).values("case_cadre__case_id"))
+    if overdue:
+        q &= ~Q(stage=Stage.CLOSED) & Q(stage_deadline__lt=today)
+    if event:
+        q &= case_event_q(event, since, until)
+    return q
+
+
+def case_list(*, user, q="", stage="", outcome="", overdue=False, unit=None, officer=None, year=None,
+              wrongly=False, event="", since=None, until=None, today=None) -> QuerySet[ToleranceCase]:
     qs = cases_visible_to(user).select_related("unit", "stage_owner", "policy")
     if q:
         qs = qs.filter(Q(title__contains=q) | Q(case_cadres__cadre__name__contains=q)).distinct()
-    if stage:
-        qs = qs.filter(stage=stage)
-    if outcome:
-        qs = qs.filter(Exists(current_rulings().filter(case_cadre__case=OuterRef("pk"), outcome=outcome)))
-    if overdue:
-        qs = qs.exclude(stage=Stage.CLOSED).filter(stage_deadline__lt=today)
+    qs = qs.filter(case_filter_q(stage=stage, outcome=outcome, overdue=overdue, wrongly=wrongly, event=event,
+                                 since=since, until=until, today=today))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if officer is not None:
@@ -147,6 +250,17 @@ def cadre_tolerance_entries(*, cadre, user):
                 "sanction__sanction_type", "measure")))))
         .order_by("-case__created_at")
     )
+
+
+def promotion_blocked() -> Q:
+    """The cadres promotion_blocks would give a reason for, as one SQL condition on Cadre
+    (uncorrelated INs: the promotion shortlist filters and counts a whole city with it)."""
+    subjects = Allegation.subjects.through.objects
+    return (Q(pk__in=subjects.filter(allegation__status__in=OPEN_ALLEGATION).values("cadre_id"))
+            | Q(pk__in=subjects.filter(allegation__conclusion__in=[Conclusion.TRUE, Conclusion.PARTLY],
+                                       allegation__tolerance_case__isnull=True).values("cadre_id"))
+            | Q(pk__in=CaseCadre.objects.exclude(Exists(current_rulings().filter(case_cadre=OuterRef("pk"))))
+                .values("cadre_id")))
 
 
 def promotion_blocks(cadre_ids) -> dict[int, list[str]]:
@@ -211,22 +325,72 @@ def can_handle_allegation(user, allegation) -> bool:
     return roles.is_admin(user) or roles.is_staff_member(user) or may_see_reporter(user, allegation)
 
 
-def allegation_list(*, user, q="", status="", source="", conclusion="", overdue=False, unit=None, today=None):
+ALLEGATION_EVENTS = [
+    ("received", "受理"),
+    ("ended", "办结或了结"),
+]
+
+
+def allegation_filter_q(*, status="", source="", conclusion="", overdue=False, repeated=False, event="",
+                        since=None, until=None, today=None) -> Q:
+    """The record filters of the allegation list, as one condition (shared with the dashboard).
+    A direct close stamps concluded_on too, so "ended" covers both ways out."""
     today = today or timezone.localdate()
+    q = Q()
+    if status:
+        q &= Q(status=status)
+    if source:
+        q &= Q(source=source)
+    if conclusion:
+        q &= Q(conclusion=conclusion)
+    if overdue:
+        q &= Q(status__in=OPEN_ALLEGATION, deadline__lt=today)
+    if repeated:
+        q &= Q(duplicate_of__isnull=False)
+    field = {"received": "received_on", "ended": "concluded_on"}.get(event)
+    if field and since:
+        q &= Q(**{f"{field}__gte": since})
+    if field and until:
+        q &= Q(**{f"{field}__lte": until})
+    return q
+
+
+def allegations_in_subtree(path: str) -> Q:
+    """Allegations about a cadre now in the subtree: an allegation stores no unit of its own,
+    so it follows its subjects' current units (as the list always has)."""
+    return Q(pk__in=Allegation.subjects.through.objects.filter(cadre__unit__path__startswith=path)
+             .values("allegation_id"))
+
+
+def allegation_list(*, user, q="", status="", source="", conclusion="", overdue=False, unit=None, repeated=False,
+                    event="", since=None, until=None, today=None):
     qs = allegations_visible_to(user).prefetch_related("subjects__unit")
     if q:
         qs = qs.filter(Q(issue__contains=q) | Q(subjects__name__contains=q)).distinct()
-    if status:
-        qs = qs.filter(status=status)
-    if source:
-        qs = qs.filter(source=source)
-    if conclusion:
-        qs = qs.filter(conclusion=conclusion)
-    if overdue:
-        qs = qs.filter(status__in=OPEN_ALLEGATION, deadline__lt=today)
+    qs = qs.filter(allegation_filter_q(status=status, source=source, conclusion=conclusion, overdue=overdue,
+                                       repeated=repeated, event=event, since=since, until=until, today=today))
     if unit is not None:
-        qs = qs.filter(subjects__unit__path__startswith=unit.path).distinct()
+        qs = qs.filter(allegations_in_subtree(unit.path))
     return qs.order_by("-received_on", "-id")
+
+
+def notice_list(*, user, q="", unit=None, since=None, until=None) -> QuerySet[ClarificationNotice]:
+    qs = notices_visible_to(user).select_related("cadre__unit")
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    qs = qs.filter(notice_filter_q(since=since, until=until))
+    if unit is not None:
+        qs = qs.filter(cadre__unit__path__startswith=unit.path)
+    return qs
+
+
+def notice_filter_q(*, since=None, until=None) -> Q:
+    q = Q()
+    if since:
+        q &= Q(issued_on__gte=since)
+    if until:
+        q &= Q(issued_on__lte=until)
+    return q
 
 
 def notices_visible_to(user) -> QuerySet[ClarificationNotice]:
@@ -260,7 +424,12 @@ def workbench_items(user, today):
     """My open tasks in this module: case stages I am responsible for, allegations I verify."""
     from core.panels import WorkItem
 
-    cases = (cases_visible_to(user).filter(stage_owner=user).exclude(stage=Stage.CLOSED)
+    # The stage owner's cases, the cases the user investigates while 调查核实 is open, and the
+    # cases awaiting a determination a leader may record (jurisdiction over the unit).
+    mine = Q(stage_owner=user) | Q(stage=Stage.INVESTIGATION, pk__in=cases_assigned_to(user).values("pk"))
+    if can_determine(user):
+        mine |= Q(stage=Stage.DETERMINATION, unit__in=units_visible_to(user))
+    cases = (cases_visible_to(user).filter(mine).exclude(stage=Stage.CLOSED)
              .only("id", "title", "stage", "stage_deadline").order_by("stage_deadline")[:100])
     items = [WorkItem("容错纠错", c.title, f"/tolerance/{c.pk}/", c.stage_deadline, c.get_stage_display())
              for c in cases]
@@ -268,4 +437,19 @@ def workbench_items(user, today):
                    .only("id", "issue", "deadline", "status").order_by("deadline")[:100])
     items += [WorkItem("问题线索", f"核查：{a.issue}", f"/allegations/{a.pk}/", a.deadline, a.get_status_display())
               for a in allegations]
+    if roles.is_staff_member(user) or roles.is_admin(user):
+        # The department's own steps: review a new report (assign verifiers or close it), issue
+        # the clarification of a report found false, open the accountability case of one found true.
+        staff_steps = allegations_visible_to(user).filter(
+            Q(status=AllegationStatus.RECEIVED)
+            | Q(conclusion__in=[Conclusion.FALSE, Conclusion.FRAMED], notices__isnull=True)
+            | Q(conclusion__in=[Conclusion.TRUE, Conclusion.PARTLY], tolerance_case__isnull=True)
+        ).distinct().only("id", "issue", "status", "conclusion", "received_on").order_by("received_on")[:100]
+        for a in staff_steps:
+            if a.status == AllegationStatus.RECEIVED:
+                items.append(WorkItem("问题线索", f"审查处置：{a.issue}", f"/allegations/{a.pk}/", None, "待审查"))
+            elif a.conclusion in (Conclusion.FALSE, Conclusion.FRAMED):
+                items.append(WorkItem("问题线索", f"澄清正名：{a.issue}", f"/allegations/{a.pk}/", None, "待澄清正名"))
+            else:
+                items.append(WorkItem("问题线索", f"转入问责：{a.issue}", f"/allegations/{a.pk}/", None, "待转入问责"))
     return items

@@ -12,8 +12,11 @@ from simple_history.utils import bulk_create_with_history
 from cadres.models import RecordStatus, Sanction, SupervisionMeasure
 from cadres.services import cadre_record_add
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
+from core.people import person_label, unit_label
 from core.reminders import notify
+from core.security import assignment_granted
 from core.uploads import content_matches
 from core.validation import safe_date_add
 from tolerance.catalogs import DEFAULT_STAGE_DAYS
@@ -35,7 +38,7 @@ from tolerance.models import (
     ToleranceCase,
 )
 from tolerance.rules import outcome_refusal, tolerance_blockers
-from tolerance.selectors import policy_in_force
+from tolerance.selectors import determination_leaders, eligible_investigators, policy_in_force
 
 REREVIEW_DAYS = 30  # 复核 within 30 days of receiving the written feedback
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
@@ -79,6 +82,7 @@ def _move(case: ToleranceCase, *, by, to: str, reason: str, owner=None, expected
     case.version += 1
     _save(case, by)
     _save(event, by)
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=case, detail=f"{event.get_from_stage_display()} → {event.get_to_stage_display()}：{reason}")
     return case
 
 
@@ -114,6 +118,7 @@ def case_file(*, by, title: str, unit, cadres: list[dict], matter: str, error_da
         items += [ChecklistItem(case_cadre=case_cadre, clause=clause) for clause in clauses]
     bulk_create_with_history(items, ChecklistItem, default_user=by)
     _save(CaseEvent(case=case, from_stage="", to_stage=Stage.FILED, actor=by, reason=f"立案，适用《{policy.title}》"), by)
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=case, detail=f"立案，适用《{policy.title}》")
     return case
 
 
@@ -127,8 +132,13 @@ def case_start_investigation(*, case, by, investigators, reason: str) -> Toleran
         raise DomainError("请指定至少一名承办人。")
     for user in investigators:
         if not (roles.roles_of(user) & {roles.Role.DISCIPLINE_OFFICER, *roles.STAFF_ROLES}):
-            raise DomainError(f"{user.get_full_name() or user.username} 不是纪检监察或组织部门干部，不能承办调查。")
+            raise DomainError(f"{person_label(user)} 不是纪检监察或组织部门干部，不能承办调查。")
+    eligible = set(eligible_investigators(case.unit).values_list("pk", flat=True))
+    for user in investigators:
+        if user.pk not in eligible:
+            raise DomainError(f"{person_label(user)} 对{unit_label(case.unit)}没有管辖权，不能承办本案调查。")
     _move(case, by=by, to=Stage.INVESTIGATION, reason=reason, owner=investigators[0], expected=(Stage.FILED,))
+    assignment_granted(by=by, users=investigators, obj=case, what="承办人")
     for user in investigators:
         assign_perm("tolerance.investigate_case", user, case)
     notify([u.pk for u in investigators], kind="case_assigned", key=f"case:{case.pk}:assigned",
@@ -179,8 +189,23 @@ def case_record_consultation(*, case, by, date: datetime.date, bodies: str, minu
     case = _locked(case)
     case.consultation_date, case.consultation_bodies = date, bodies
     case.consultation_minutes, case.consultation_outcome = minutes, proposed_outcome
-    return _move(case, by=by, to=Stage.DETERMINATION, reason=f"{date:%Y-%m-%d} 沟通会商，提交党委（党组）认定",
-                 expected=(Stage.CONSULTATION,))
+    return _to_determination(case, by=by, reason=f"{date:%Y-%m-%d} 沟通会商，提交党委（党组）认定",
+                             expected=(Stage.CONSULTATION,))
+
+
+def _to_determination(case, *, by, reason: str, expected: tuple[str, ...]) -> ToleranceCase:
+    """The determination stage belongs to the leaders who may record it (jurisdiction over the
+    case's unit, nearest level first): the first is the named owner, all are told and all
+    have it on their workbench; its reminders and escalations go to them."""
+    _require_stage(case, *expected)
+    leaders = list(determination_leaders(case))
+    if not leaders:
+        raise DomainError(f"没有对{unit_label(case.unit)}有管辖权的部门领导，无法提交党委（党组）认定；"
+                          "请系统管理员先为部门领导授予该单位的管辖权。")
+    _move(case, by=by, to=Stage.DETERMINATION, reason=reason, owner=leaders[0], expected=expected)
+    notify([u.pk for u in leaders], kind="case_determination", key=f"case:{case.pk}:determination:{case.version}",
+           title=f"容错纠错案件“{case.title}”已提交党委（党组）认定，请录入认定结论", url=f"/tolerance/{case.pk}/")
+    return case
 
 
 @transaction.atomic
@@ -349,8 +374,8 @@ def rereview_request(*, case, case_cadre: CaseCadre, by, requested_on: datetime.
         raise DomainError("申请人不是本案涉及的干部。")
     rereview = _save(ReReview(case=case, case_cadre=case_cadre, requested_on=requested_on, grounds=grounds,
                               recorded_by=by), by)
-    _move(case, by=by, to=Stage.DETERMINATION, reason=f"{case_cadre.cadre.name} 申请复核：{grounds}",
-          expected=(Stage.FILING, Stage.CLOSED))
+    _to_determination(case, by=by, reason=f"{case_cadre.cadre.name} 申请复核：{grounds}",
+                      expected=(Stage.FILING, Stage.CLOSED))
     return rereview
 
 

@@ -4,27 +4,66 @@ import datetime
 
 from core.reminders import Reminder, SweepContext, chunked
 from core.validation import safe_date_add
-from tolerance.models import Allegation, AllegationStatus, AllegationUserObjectPermission, Stage, ToleranceCase
+from tolerance.models import (
+    Allegation,
+    AllegationStatus,
+    AllegationUserObjectPermission,
+    CaseUserObjectPermission,
+    Stage,
+    ToleranceCase,
+)
 
 SOON_DAYS = 3
 ESCALATE_AFTER_DAYS = 7
 REREVIEW_WARNING_DAYS = 5
 
 
+def nearest_leaders(context: SweepContext, unit_id: int) -> list[int]:
+    """The leaders of the nearest level with jurisdiction over the unit: the same people as
+    tolerance.selectors.determination_leaders, from the sweep's preloaded grants."""
+    from core.roles import Role
+
+    jurisdictions = context.jurisdictions
+    path = jurisdictions.unit_paths.get(unit_id, "")
+    covering = [(grant, uid) for grant, uid in jurisdictions.grants
+                if path.startswith(grant) and Role.LEADER in jurisdictions.roles[uid]]
+    if not covering:
+        return []
+    deepest = max(len(grant) for grant, _ in covering)
+    return sorted({uid for grant, uid in covering if len(grant) == deepest})
+
+
 def case_deadlines(context: SweepContext):
     today = context.today
     cases = ToleranceCase.objects.exclude(stage=Stage.CLOSED).filter(
         stage_deadline__lte=today + datetime.timedelta(days=SOON_DAYS))
-    for case in chunked(cases.only("id", "title", "stage", "stage_deadline", "stage_owner_id", "unit_id")):
+    rows = list(chunked(cases.only("id", "title", "stage", "stage_deadline", "stage_owner_id", "unit_id")))
+    investigators: dict[int, list[int]] = {}
+    for case_id, user_id in CaseUserObjectPermission.objects.filter(
+            content_object_id__in=[c.pk for c in rows if c.stage == Stage.INVESTIGATION],
+            permission__codename="investigate_case").values_list("content_object_id", "user_id"):
+        investigators.setdefault(case_id, []).append(user_id)
+    for case in rows:
         stage, deadline = case.get_stage_display(), case.stage_deadline
         base = f"case:{case.pk}:{case.stage}:{deadline:%Y%m%d}"
         url = f"/tolerance/{case.pk}/"
+        # The people responsible for the stage (stage_responsibles): every investigator at
+        # 调查核实, the nearest leaders with jurisdiction at 党委（党组）认定, else the owner.
+        if case.stage == Stage.INVESTIGATION:
+            recipients = investigators.get(case.pk) or [case.stage_owner_id]
+        elif case.stage == Stage.DETERMINATION:
+            recipients = nearest_leaders(context, case.unit_id) or [case.stage_owner_id]
+        else:
+            recipients = [case.stage_owner_id]
+        for user_id in recipients:
+            if deadline >= today:
+                yield Reminder("case_deadline", f"{base}:soon", user_id,
+                               f"案件“{case.title}”{stage}阶段将于 {deadline:%Y-%m-%d} 到期", url=url)
+            else:
+                yield Reminder("case_deadline", f"{base}:overdue", user_id,
+                               f"案件“{case.title}”{stage}阶段已超期（期限 {deadline:%Y-%m-%d}）", url=url)
         if deadline >= today:
-            yield Reminder("case_deadline", f"{base}:soon", case.stage_owner_id,
-                           f"案件“{case.title}”{stage}阶段将于 {deadline:%Y-%m-%d} 到期", url=url)
             continue
-        yield Reminder("case_deadline", f"{base}:overdue", case.stage_owner_id,
-                       f"案件“{case.title}”{stage}阶段已超期（期限 {deadline:%Y-%m-%d}）", url=url)
         if (today - deadline).days >= ESCALATE_AFTER_DAYS:
             for user_id in context.jurisdictions.leaders(case.unit_id):
                 yield Reminder("case_escalation", f"{base}:escalated", user_id,

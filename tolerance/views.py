@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 from cadres.models import FollowUpVisit
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
+from core.people import people_label
 from core.versioning import lock_version, posted_version
 from tolerance import forms, services
 from tolerance.models import (
@@ -36,6 +38,7 @@ from tolerance.selectors import (
     can_handle,
     cases_visible_to,
     reform_filings_visible_to,
+    stage_responsibles,
 )
 from tolerance.selectors import (
     case_list as select_case_list,
@@ -69,7 +72,8 @@ def case_list(request):
     f = form.cleaned_data if form.is_valid() else {}
     qs = select_case_list(user=request.user, q=f.get("q", ""), stage=f.get("stage", ""), outcome=f.get("outcome", ""),
                           overdue=f.get("overdue", False), unit=f.get("unit"), officer=f.get("officer"),
-                          year=f.get("year"))
+                          year=f.get("year"), wrongly=f.get("wrongly", False), event=f.get("event", ""),
+                          since=f.get("since"), until=f.get("until"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -166,7 +170,7 @@ def _do_evidence(case, form, user):
 HANDLER, ASSIGNER, LEADER = "handle", "assign", "determine"
 # name → (title, form, who, stages in which it is offered, service call, needs case in form)
 ACTIONS = {
-    "start": ("启动调查核实", forms.StartInvestigationForm, ASSIGNER, {Stage.FILED}, _do_start, False),
+    "start": ("启动调查核实", forms.StartInvestigationForm, ASSIGNER, {Stage.FILED}, _do_start, True),
     "finish": ("调查核实结束", forms.ReasonForm, HANDLER, {Stage.INVESTIGATION}, _do_finish, False),
     "preliminary": ("提出初步意见", forms.PreliminaryForm, HANDLER, {Stage.PRELIMINARY}, _do_preliminary, False),
     "consultation": ("记录沟通会商", forms.ConsultationForm, HANDLER, {Stage.CONSULTATION}, _do_consultation, False),
@@ -227,6 +231,7 @@ def case_detail(request, pk):
         "visits": FollowUpVisit.objects.filter(sanction__in=produced).select_related("sanction__cadre",
                                                                                      "sanction__sanction_type"),
         "actions": _offered_actions(request.user, case),
+        "responsibles": people_label(stage_responsibles(case)),
         "can_handle": can_handle(request.user, case),
         "stages": Stage.choices,
         "stage_index": list(Stage.values).index(case.stage),
@@ -297,6 +302,7 @@ def evidence_download(request, pk):
     else:
         visible |= Q(allegation__in=allegations_assigned_to(request.user))
     evidence = get_object_or_404(Evidence.objects.filter(visible), pk=pk)
+    audit_log(AuditEvent.Type.SENSITIVE_READ, request=request, obj=evidence, detail=f"下载证据材料：{evidence.title}")
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1])
 
 

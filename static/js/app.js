@@ -10,3 +10,12 @@ document.addEventListener("submit", function (event) {
 
 // Print button of a case document's print page (templates/tolerance/document_print.html).
 document.getElementById("print-button")?.addEventListener("click", () => window.print());
+
+// Progress bars of background jobs: width from data-percent (no inline style: CSP).
+function setJobBarWidths(root) {
+  (root || document).querySelectorAll(".job-progress-bar").forEach((bar) => {
+    bar.style.width = bar.dataset.percent + "%";
+  });
+}
+setJobBarWidths();
+document.body.addEventListener("htmx:afterSwap", (event) => setJobBarWidths(event.target.parentNode || document));

@@ -4,7 +4,6 @@ import pytest
 
 from assessment.models import CadreGrade
 from tests.assessment.builders import interviews, open_year, unit_with_cadres
-from tests.browser.test_cadre_browsing import page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,6 @@ import pytest
 
 from care.defaults import load_defaults
 from care.models import CareActivity, CareKind, Concern, ConcernStatus
-from tests.browser.test_cadre_browsing import page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 

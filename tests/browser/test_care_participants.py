@@ -7,7 +7,6 @@ import pytest
 from care import services
 from care.defaults import load_defaults
 from care.models import CareKind, CareParticipant
-from tests.browser.test_cadre_browsing import page  # noqa: F401  (the browser fixture)
 from tests.browser.test_care_home_visit import login, script_errors
 from tests.factories import CadreFactory
 

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from care import services
-from care.models import Concern, Consultation, ConsultationSubmission
 from care.compliance import compliance
+from care.models import Concern, Consultation, ConsultationSubmission
 from core.errors import DomainError
 from tests.conftest import client_for
 from tests.factories import CadreFactory

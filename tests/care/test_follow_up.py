@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from cadres.models import FollowUpVisit, RecordStatus
 from cadres.services import cadre_record_add
-from care.models import FollowUpSchedule
 from care.follow_ups import FollowUpState, follow_up_due_list, follow_up_list, next_follow_up_due
+from care.models import FollowUpSchedule
 from tests.conftest import client_for
 from tests.factories import CadreFactory, SanctionFactory, sanction_type
 

@@ -2,8 +2,8 @@
 import datetime
 
 from cadres.models import CadreStatus
-from care.models import CareKind, LeaveEntitlement, ObligationRule
 from care.compliance import cadre_obligations, compliance
+from care.models import CareKind, LeaveEntitlement, ObligationRule
 from tests.care.builders import record
 from tests.factories import CadreFactory
 

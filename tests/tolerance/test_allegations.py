@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cadres.models import SupervisionMeasure
 from core.errors import DomainError
-from tests.conftest import client_for
+from tests.conftest import client_for, export_via_job
 from tests.factories import CadreFactory
 from tests.tolerance.builders import (
     D,
@@ -240,7 +240,7 @@ def test_the_publication_list_shows_publishable_cases_of_the_period_and_exports_
     assert list(publication_list(user=world.users["staff_a"], year=2026, quarter=2)) == [notice]
     assert list(publication_list(user=world.users["staff_a"], year=2026, quarter=1)) == []
     client_for(client, world.users["staff_a"])
-    content = client.get(reverse("tolerance:publication_export") + "?year=2026").content
+    _, content = export_via_job(client, reverse("tolerance:publication_export"), {"year": 2026})
     rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][1] == "甲干部"
     assert "王举报" not in str(rows)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_schedules'),
+        ('core', '0005_job_schedules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
