@@ -1,6 +1,7 @@
 """Excel import (template, dry-run preview, row-by-row import) and export of cadres."""
 import datetime
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
@@ -135,8 +136,10 @@ def _unit_lookup(user) -> dict[str, list[Unit]]:
     return lookup
 
 
+OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件，请使用下载的模板填写后上传。"
-XML_DECLARATIONS = "文件中含有文档类型定义或实体声明（DTD / ENTITY），这不是 Excel 正常保存的内容，已拒绝导入。请把数据复制到下载的模板中再上传。"
+XML_DECLARATIONS = ("文件中含有文档类型定义或实体声明（DTD / ENTITY），这不是 Excel 正常保存的内容，已拒绝导入。"
+                    "请把数据复制到下载的模板中再上传。")
 
 
 def refuse_xml_declarations(file) -> None:
@@ -223,7 +226,8 @@ def _parse_row(number, values, units) -> ImportRow:
     row = ImportRow(number=number, values={})
     values = list(values) + [None] * (len(COLUMNS) - len(values))
     for (header, name, required), raw in zip(COLUMNS, values):
-        text = "" if raw is None else str(raw).strip()
+        # Control characters come back from xlsxwriter as OOXML escapes (_x000D_); read the literal.
+        text = "" if raw is None else OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(raw)).strip()
         if not text:
             if required:
                 row.errors.append(f"“{header}”不能为空")

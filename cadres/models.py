@@ -521,6 +521,14 @@ class FollowUpVisit(models.Model):
     def __str__(self):
         return f"回访 {self.date:%Y-%m-%d}"
 
+    def clean(self):
+        # A visit follows its sanction and has happened (the range check alone would let a
+        # visit predate the sanction or lie years ahead); admin, pages and services all clean.
+        if self.date and self.sanction_id and self.date < self.sanction.decision_date:
+            raise ValidationError({"date": f"回访日期不能早于处分决定日期（{self.sanction.decision_date:%Y-%m-%d}）。"})
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": "回访日期不能晚于今天。"})
+
 
 class AchievementSource(models.TextChoices):
     QUARTERLY = "季度研判", "季度分析研判"

@@ -20,6 +20,9 @@ FORBIDDEN = {"staff_a": [MARK_B], "leader": [MARK_B], "staff_b": [MARK_A],
 QUERIES = ["?q=a%00b&page=99999999999999999999999", "?unit=12345678901234567890123&year=abc&tag=%00&order=-x",
            "?year=99999&quarter=9&date=9999-12-31&due_by=0000-00-00"]
 FIGURES = {"requests": 0}
+# Hostile query strings reach the same code whoever sends them: sent as the personas that
+# see the most pages, to keep the crawl within CI's budget.
+QUERY_PERSONAS = {"staff_a", "leader", "admin"}
 
 
 def markers(world):
@@ -43,7 +46,7 @@ def test_no_page_answers_500_or_shows_a_cadre_outside_the_personas_jurisdiction(
     ids = {str(v) for v in MATRIX_KWARGS("", full_world) if isinstance(v, int)}
     for name, url, method in matrix_pages(full_world):
         urls = [url]
-        if method == "get" and not any(f"/{pk}/" in url for pk in ids):  # lists and search pages
+        if method == "get" and persona in QUERY_PERSONAS and not any(f"/{pk}/" in url for pk in ids):
             urls += [url + q for q in QUERIES]
         for pk in ids:
             if f"/{pk}/" in url:

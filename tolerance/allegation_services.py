@@ -205,6 +205,8 @@ def clarification_issue(*, allegation, by, cadre, form: str, scope: str, issuing
         raise DomainError(f"{cadre.name}不是该线索的反映对象。")
     if not scope.strip():
         raise DomainError("请写明通报范围。")
+    if issued_on > timezone.localdate():
+        raise DomainError("印发日期不能晚于今天。")
     if allegation.concluded_on and issued_on < allegation.concluded_on:
         raise DomainError(f"印发日期不能早于核查办结日期（{allegation.concluded_on:%Y-%m-%d}）。")
     body = IssuingBody.objects.filter(name=issuing_body.strip()).first()

@@ -60,7 +60,8 @@ def test_after_a_visit_the_next_is_due_six_months_later_until_the_influence_peri
 
 def test_a_visit_dated_before_the_decision_does_not_count(world):
     s = SanctionFactory(cadre=world.cadre_a, decision_date=D(2026, 1, 15))
-    visit(world, s, D(2026, 1, 14))
+    # Such a visit is refused today (FollowUpVisit.clean); one stored earlier still does not count.
+    FollowUpVisit.objects.create(sanction=s, date=D(2026, 1, 14), visited_by="县委组织部")
     d = due_for(world, D(2026, 2, 1))[s.pk]
     assert (d.visits_done, d.next_due) == (0, D(2026, 4, 15))
 

@@ -121,7 +121,7 @@ def test_an_import_row_with_a_date_out_of_range_is_reported_not_saved(world):
     preview = preview_import(workbook([row("王一", make_id_number(601), birth="9999-12-31")]),
                              user=world.users["staff_a"])
     assert "日期超出合理范围" in preview.rows[0].errors[0]
-    assert not Cadre.objects.filter(id_number=make_id_number(601)).exists()
+    assert not Cadre.objects.filter(name="王一").exists()
 
 
 @pytest.mark.parametrize("name, content, ok", [
@@ -136,3 +136,20 @@ def test_an_import_row_with_a_date_out_of_range_is_reported_not_saved(world):
 ])
 def test_upload_content_must_match_its_extension(name, content, ok):
     assert content_matches(SimpleUploadedFile(name, content)) is ok
+
+
+def test_a_visit_cannot_precede_its_sanction_or_lie_in_the_future(world):
+    sanction = SanctionFactory(cadre=world.cadre_a, decision_date=D(2025, 6, 1))
+    for day in (D(2025, 5, 31), D.today() + datetime.timedelta(days=1)):
+        with pytest.raises(ValidationError):
+            FollowUpVisit(sanction=sanction, date=day, visited_by="县委组织部").full_clean()
+
+
+def test_a_clarification_notice_cannot_be_issued_in_the_future(world):
+    from tests.tolerance.builders import cleared_allegation
+    from tolerance import allegation_services
+    allegation, _ = cleared_allegation(world)
+    with pytest.raises(DomainError, match="不能晚于今天"):
+        allegation_services.clarification_issue(
+            allegation=allegation, by=world.users["staff_a"], cadre=world.cadre_a, form="meeting", scope="全镇",
+            issuing_body="县纪委", alleged="a", finding="f", issued_on=D.today() + datetime.timedelta(days=1))

@@ -111,7 +111,8 @@ def test_tolerance_case_an_admin_edit_refuses_the_action_posted_from_an_older_pa
     assert case.version == page_version + 1
     c = client_for(client, world.users["staff_a"])
     response = c.post(reverse("tolerance:action", args=[case.pk, "start"]),
-                      {"reason": "启动", "investigators": [world.users["officer_assigned"].pk], "version": page_version}, follow=True)
+                      {"reason": "启动", "investigators": [world.users["officer_assigned"].pk],
+                       "version": page_version}, follow=True)
     assert "已被他人修改" in response.content.decode()
     assert ToleranceCase.objects.get(pk=case.pk).stage == case.stage
     assert "已被他人修改" in str(admin_save(world, case, seen_version=page_version, title="z").errors)

@@ -141,8 +141,10 @@ def _issue(world, allegation, body="中共清河县纪委", on=D(2026, 5, 1), fo
                                         issued_on=on)
 
 
-def test_notice_numbers_run_per_issuing_body_and_year(world):
+def test_notice_numbers_run_per_issuing_body_and_year(world, monkeypatch):
     allegation, first = cleared_allegation(world)
+    # Notices are never dated ahead of today: the next year's number is issued in that year.
+    monkeypatch.setattr(services.timezone, "localdate", lambda: D(2027, 6, 1))
     assert first.number == "清纪澄〔2026〕1号"
     assert _issue(world, allegation).number == "清纪澄〔2026〕2号"
     assert _issue(world, allegation, body="中共青山区纪委").number == "青纪澄〔2026〕1号"
