@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,17 @@ from cadres.selectors import cadres_visible_to, managed_unit_roots
 from core import roles
 from core.models import BackgroundJob, Notification
 from core.panels import WORKBENCH_SOURCES
+
+
+def _admin_duty(user) -> tuple[str, str, str] | None:
+    """三权分立: an administrator's one place of work (they open no business page)."""
+    if roles.is_system_admin(user):
+        return ("您是系统管理员：在系统管理后台维护单位、账号、基础数据和定时任务。", "进入系统管理", reverse("admin:index"))
+    if roles.is_security_admin(user):
+        return ("您是安全管理员：授予和撤销角色、管辖范围。", "授权管理", reverse("security_users"))
+    if roles.is_audit_admin(user):
+        return ("您是审计管理员：查询、导出审计日志。", "审计日志", reverse("audit_list"))
+    return None
 
 
 @login_required
@@ -32,6 +44,7 @@ def home(request):
         "work_counts": sorted(counts.items()),
         "overdue_count": sum(1 for i in items if i.deadline and i.deadline < today),
         "recent_notifications": Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5],
+        "admin_duty": _admin_duty(request.user),
     }
     if context["can_view_registry"]:
         cadres = cadres_visible_to(request.user)

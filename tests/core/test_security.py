@@ -257,3 +257,10 @@ def test_the_demo_has_the_three_administrators_beside_the_bootstrap_superuser(db
                                                      ("secadmin", [Role.SECURITY_ADMIN], False),
                                                      ("auditor", [Role.AUDIT_ADMIN], False)]
     assert users["sysadmin"].is_staff and users["sysadmin"].check_password("Dandang@2026")
+
+
+@pytest.mark.parametrize("persona,link", [("sysadmin", "进入系统管理"), ("secadmin", "授权管理"), ("auditor", "审计日志")])
+def test_each_administrators_workbench_points_at_his_one_place_of_work(client, world, persona, link):
+    page = client_for(client, world.users[persona]).get(reverse("home")).content.decode()
+    assert 'id="admin-duty"' in page and link in page
+    assert "干部信息" not in page  # no business module in the navigation
