@@ -272,6 +272,12 @@ class Section:
                 "datasets": [{"label": v.figure.label, "data": v.trend} for v in shown[:8]]}
 
 
+def _periods_of(f: Figure, periods: list[Period]) -> list[Period]:
+    """A live figure has today's value only; a breakdown row (optional) this period's and
+    last year's, without a trend: fewer conditions to count."""
+    return periods[:1] if f.live else periods[:2] if f.optional else periods
+
+
 def figure_values(*, user, unit: Unit, period: Period, today: datetime.date, trend: bool = True,
                   only: set[str] | None = None) -> list[Section]:
     """Every figure for the unit subtree and period, with last year's value and the trend;
@@ -284,16 +290,15 @@ def figure_values(*, user, unit: Unit, period: Period, today: datetime.date, tre
         for f in figures:
             if f.kind != kind_name:
                 continue
-            for i, p in enumerate(periods[:1] if f.live else periods):
+            for i, p in enumerate(_periods_of(f, periods)):
                 aggregates[f"{f.key}__{i}"] = Count("pk", filter=f.q(p, today))
         if aggregates:
             counts.update(kind.base(user, unit).aggregate(**aggregates))
     sections = {key: Section(key, title, trend_labels=[p.short_label for p in reversed(periods)])
                 for key, title in SECTIONS}
     for f in figures:
-        value = counts[f"{f.key}__0"]
-        history = [value] if f.live else [counts[f"{f.key}__{i}"] for i in range(len(periods))]
+        history = [counts[f"{f.key}__{i}"] for i in range(len(_periods_of(f, periods)))]
         sections[f.section].values.append(Value(
-            figure=f, value=value, previous=None if f.live else history[1],
-            trend=list(reversed(history)) if not f.live else [], link=f.link(unit, period)))
+            figure=f, value=history[0], previous=None if f.live else history[1],
+            trend=list(reversed(history)) if len(history) == len(periods) else [], link=f.link(unit, period)))
     return [s for s in sections.values() if s.values]

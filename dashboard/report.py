@@ -53,9 +53,10 @@ def _change(value, previous) -> str:
 
 
 def build_report(*, user, unit: Unit, year: int, today: datetime.date,
-                 progress: Callable[[int, int], None] | None = None) -> Report:
+                 progress: Callable[[int, int], None] | None = None, by_unit: bool = True) -> Report:
     period = Period(year)
-    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
+    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")) \
+        if by_unit else []
     total = 1 + len(children)
     sections = figure_values(user=user, unit=unit, period=period, today=today, trend=False)
     if progress:

@@ -65,8 +65,11 @@ def dashboard(request):
 @dashboard_access
 def report(request):
     form, choice, today = _choice(request, ReportForm)
-    content = year_report.build_report(user=request.user, unit=choice["unit"], year=choice["year"], today=today)
-    return render(request, "dashboard/report.html", {"form": form, "report": content,
+    # A whole city's table by subordinate unit is left to the files (a background job).
+    whole_city = choice["unit"].depth == 1
+    content = year_report.build_report(user=request.user, unit=choice["unit"], year=choice["year"], today=today,
+                                       by_unit=not whole_city)
+    return render(request, "dashboard/report.html", {"form": form, "report": content, "whole_city": whole_city,
                                                      "query": f"year={choice['year']}&unit={choice['unit'].pk}"})
 
 
