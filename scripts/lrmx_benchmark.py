@@ -104,10 +104,11 @@ def peak_rss_mb() -> float:
 def timed(label, func):
     """Wall time, and the growth of the process's peak RSS (tracemalloc would slow the run)."""
     rss_before = peak_rss_mb()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     result = func()
-    elapsed = time.perf_counter() - start
-    print(f"{label}：{elapsed:.1f} 秒；进程峰值内存增长 {peak_rss_mb() - rss_before:.1f} MB"
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    load = os.getloadavg()[0]
+    print(f"{label}：{elapsed:.1f} 秒（本进程 CPU {cpu:.1f} 秒，系统负载 {load:.1f}）；进程峰值内存增长 {peak_rss_mb() - rss_before:.1f} MB"
           f"（峰值 {peak_rss_mb():.0f} MB）")
     return result, elapsed
 
