@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo worker beat bench clean
+.PHONY: run test install migrate demo worker beat bench loadtest clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ beat: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
+
+# gunicorn (production settings) on the benchmark database under 50 locust sessions (issue #16).
+loadtest: $(STAMP)
+	scripts/loadtest.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

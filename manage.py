@@ -11,6 +11,7 @@ if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if sys.argv[1:2] and sys.argv[1] in CODE_ONLY_COMMANDS:
         os.environ.setdefault("SECRET_KEY", "makemigrations-only-not-a-secret")
+        os.environ.setdefault("FIELD_ENCRYPTION_KEY", "makemigrations-only-not-a-secret")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -6,6 +6,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = "考核研判"
 
     def ready(self):
+        import assessment.jobs  # noqa: F401  registers the export job
         from assessment.reminders import quarterly_review_reminders, workbench_items
         from assessment.selectors import cadre_assessment_overview
         from core.panels import CadreTab, register_cadre_tab, register_workbench_source

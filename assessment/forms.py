@@ -13,7 +13,7 @@ from assessment.models import (
     YearStatus,
 )
 from assessment.selectors import TARGET_RANKS
-from cadres.forms import BootstrapMixin, CadreChoiceField, UnitChoiceField
+from cadres.forms import BootstrapMixin, CadreChoiceField, HardenedFormMixin, UnitChoiceField
 from cadres.models import Cadre, Unit
 
 
@@ -48,7 +48,7 @@ class YearCreateForm(BootstrapMixin, forms.Form):
             else datetime.date.today().year
 
 
-class GradeBatchForm(forms.Form):
+class GradeBatchForm(HardenedFormMixin, forms.Form):
     """One grade and one remark field per cadre row, and the team's grade."""
 
     def __init__(self, *args, rows, with_team: bool, **kwargs):
@@ -241,6 +241,8 @@ class PriorityFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
     unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
     situation = forms.ChoiceField(label="情形", required=False, choices=[("", "全部情形")] + PRIORITY_SITUATIONS)
+    since = forms.DateField(label="登记日期自", required=False)
+    until = forms.DateField(label="登记日期至", required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,11 +3,12 @@ registry's selectors (cadres_visible_to, units_visible_to); whole-unit computati
 quota, quarter facts, rankings, the shortlist) are set-based: a fixed number of queries
 whatever the number of cadres."""
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from assessment.catalogs import DEFAULT_CEILING_PERCENT, DEFAULT_NORMAL_PERCENT, PRIORITY_SITUATIONS
 from assessment.models import (
@@ -47,6 +48,7 @@ from cadres.models import (
 )
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
+from core.validation import safe_date_add
 
 # ---------------------------------------------------------------- who may see and act
 
@@ -138,10 +140,21 @@ def review_list(*, user, year=None, quarter=None, status="", department=None) ->
     return qs.order_by("-year", "-quarter", "department__path", "id")
 
 
-def priority_record_list(*, user, situation="", q="", unit=None) -> QuerySet[PriorityRecord]:
-    qs = priority_records_visible_to(user).select_related("cadre__unit", "recorded_by")
+def priority_filter_q(*, situation="", since=None, until=None) -> Q:
+    """The record filters of the priority list (shared with the leaders' dashboard)."""
+    q = Q()
     if situation:
-        qs = qs.filter(situation=situation)
+        q &= Q(situation=situation)
+    if since:
+        q &= Q(recorded_on__gte=since)
+    if until:
+        q &= Q(recorded_on__lte=until)
+    return q
+
+
+def priority_record_list(*, user, situation="", q="", unit=None, since=None, until=None) -> QuerySet[PriorityRecord]:
+    qs = priority_records_visible_to(user).select_related("cadre__unit", "recorded_by")
+    qs = qs.filter(priority_filter_q(situation=situation, since=since, until=until))
     if q:
         qs = qs.filter(cadre__name__contains=q)
     if unit is not None:
@@ -187,12 +200,17 @@ def quota_percents(unit: Unit) -> QuotaPercents:
 # ---------------------------------------------------------------- annual assessment
 
 
-def assessed_cadres(assessment_year: AssessmentYear) -> QuerySet[Cadre]:
-    """Those taking part in the unit's assessment: its active cadres, and anyone already
-    graded in it (a cadre graded and then transferred still counts)."""
-    return Cadre.objects.filter(
-        Q(unit_id=assessment_year.unit_id, status=CadreStatus.ACTIVE)
-        | Q(pk__in=CadreGrade.objects.filter(assessment_year=assessment_year).values("cadre_id")))
+def assessed_cadres(assessment_year: AssessmentYear, *, within: QuerySet[Cadre] | None = None) -> QuerySet[Cadre]:
+    """Those taking part in the unit's assessment (among `within`, e.g. the user's visible
+    cadres): its active cadres, and anyone already graded in it (a cadre graded and then
+    transferred still counts).
+
+    The graded ids are read first (one unit-year: a few hundred at most), so the condition is
+    "unit and status, or one of these ids": two index scans ORed as bitmaps. As a subquery the
+    OR made PostgreSQL scan the whole cadre table, so the page grew with the city (issue #16)."""
+    graded = list(CadreGrade.objects.filter(assessment_year=assessment_year).values_list("cadre_id", flat=True))
+    return (Cadre.objects if within is None else within).filter(
+        Q(unit_id=assessment_year.unit_id, status=CadreStatus.ACTIVE) | Q(pk__in=graded))
 
 
 @dataclass
@@ -592,82 +610,239 @@ def is_county_level(unit: Unit) -> bool:
     return Unit.objects.filter(path__in=ancestor_paths(unit), kind=UnitKind.COUNTY).exists()
 
 
-def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,
-                        q: str = "") -> list[ShortlistRow]:
-    """For a unit (with its subtree) and a target rank: the active cadres below that rank,
-    each eligible or blocked with its reasons, and their priority reasons. A fixed number
-    of queries for any number of cadres: one per kind of block or priority, each reading
-    only the records of the units in scope (set-based, never a query per cadre)."""
+@dataclass(frozen=True)
+class ShortlistContext:
+    on: datetime.date
+    target_level: int
+    county: bool  # the unit is a county-level body (the township-experience priority applies)
+
+
+@dataclass(frozen=True)
+class ShortlistCondition:
+    """One kind of block or priority, twice: `where(ctx)` is the SQL condition on Cadre (None
+    when it does not apply) that ranks, filters and counts the whole list in the database;
+    `reasons(ids, ctx)` writes the texts for a page's cadres only, as (cadre_id, text) in
+    the order they are shown. A new rule is one more entry in SHORTLIST_BLOCKS (or
+    SHORTLIST_PRIORITIES): a condition and its text."""
+    name: str
+    where: Callable[[ShortlistContext], Q | None]
+    reasons: Callable[[list[int], ShortlistContext], Iterable[tuple[int, str]]]
+
+
+def _sanction_where(ctx):
+    return Q(pk__in=Sanction.objects.filter(status=RecordStatus.IN_FORCE, decision_date__lte=ctx.on,
+                                            influence_end__gt=ctx.on).values("cadre_id"))
+
+
+def _sanction_reasons(ids, ctx):
+    for cadre_id, type_name, decided, end in Sanction.objects.filter(
+            cadre_id__in=ids, status=RecordStatus.IN_FORCE, decision_date__lte=ctx.on, influence_end__gt=ctx.on
+    ).values_list("cadre_id", "sanction_type__name", "decision_date", "influence_end").order_by("influence_end"):
+        yield cadre_id, f"处分影响期内：{type_name}（{decided:%Y-%m-%d}作出），{end:%Y-%m-%d}起方可使用"
+
+
+def _tolerance_where(ctx):
+    from tolerance.selectors import promotion_blocked
+
+    return promotion_blocked()
+
+
+def _tolerance_reasons(ids, ctx):
     from tolerance.selectors import promotion_blocks
 
-    on = on or datetime.date.today()
-    target_level = RANK_LEVEL[target_rank]
-    below = [r for r, level in RANK_LEVEL.items() if level < target_level]
-    # Visibility follows the cadre's unit, so the cadres visible in the subtree are exactly
-    # those of the visible units in it (cadres_visible_to ∩ subtree). Reading the unit ids
-    # once lets every query below use the cadre-unit indexes instead of the unit tree.
-    units = {pk: (path, name) for pk, path, name in
-             units_visible_to(user).filter(path__startswith=unit.path).values_list("pk", "path", "name")}
-    unit_ids = list(units)
-    candidates = Cadre.objects.filter(unit_id__in=unit_ids, status=CadreStatus.ACTIVE, rank__in=below)
-    if q:
-        candidates = candidates.filter(name__contains=q)
-    found = sorted(candidates.values_list("pk", "name", "unit_id", "position", "rank", "township_anchor",
-                                          "township_days_closed"),
-                   key=lambda c: (units[c[2]][0], c[1], c[0]))
-    rows = {pk: ShortlistRow(pk, name, units[unit_id][1], position, rank, (on - anchor).days if anchor else closed)
-            for pk, name, unit_id, position, rank, anchor, closed in found}
-    if not rows:
-        return []
-    in_scope = {"cadre__unit_id__in": unit_ids}
+    for cadre_id, reasons in promotion_blocks(ids).items():
+        for reason in reasons:
+            yield cadre_id, reason
 
-    def each(queryset):
-        """The rows of records that belong to candidates (records of cadres at or above the
-        target rank, or retired, are read with the unit filter and skipped here)."""
-        return (r for r in queryset if r[0] in rows)
 
-    # Blocks
-    for cadre_id, type_name, decided, end in each(Sanction.objects.filter(
-            **in_scope, status=RecordStatus.IN_FORCE, decision_date__lte=on, influence_end__gt=on).values_list(
-            "cadre_id", "sanction_type__name", "decision_date", "influence_end").order_by("influence_end")):
-        rows[cadre_id].blocks.append(f"处分影响期内：{type_name}（{decided:%Y-%m-%d}作出），{end:%Y-%m-%d}起方可使用")
-    for cadre_id, reasons in promotion_blocks(candidates.values_list("pk", flat=True)).items():
-        if cadre_id in rows:
-            rows[cadre_id].blocks += reasons
-    for cadre_id, year, grade in each(CadreGrade.objects.filter(
-            **in_scope, grade__in=[Grade.BASIC, Grade.INCOMPETENT], year__gte=on.year - GRADE_WINDOW_YEARS)
-            .values_list("cadre_id", "year", "grade").order_by("year")):
-        rows[cadre_id].blocks.append(f"近{GRADE_WINDOW_YEARS}年内年度考核为“{grade}”（{year}年度）")
-    since = on - relativedelta(months=ADMONITION_BLOCK_MONTHS)
-    for cadre_id, date in each(SupervisionMeasure.objects.filter(
-            **in_scope, kind=MeasureKind.ADMONITION, status=RecordStatus.IN_FORCE, date__gt=since, date__lte=on)
-            .values_list("cadre_id", "date").order_by("date")):
-        end = date + relativedelta(months=ADMONITION_BLOCK_MONTHS)
-        rows[cadre_id].blocks.append(f"受到诫勉（{date:%Y-%m-%d}），{ADMONITION_BLOCK_MONTHS}个月内不得提拔，{end:%Y-%m-%d}起方可使用")
+def _weak_grade_where(ctx):
+    return Q(pk__in=CadreGrade.objects.filter(grade__in=[Grade.BASIC, Grade.INCOMPETENT],
+                                              year__gte=ctx.on.year - GRADE_WINDOW_YEARS).values("cadre_id"))
 
-    # Priority reasons
-    for cadre_id, situation, recorded_on in each(PriorityRecord.objects.filter(**in_scope).values_list(
-            "cadre_id", "situation", "recorded_on").order_by("recorded_on")):
-        rows[cadre_id].priorities.append(f"{PRIORITY_LABELS.get(situation, situation)}（{recorded_on:%Y-%m-%d}登记）")
+
+def _weak_grade_reasons(ids, ctx):
+    for cadre_id, year, grade in CadreGrade.objects.filter(
+            cadre_id__in=ids, grade__in=[Grade.BASIC, Grade.INCOMPETENT], year__gte=ctx.on.year - GRADE_WINDOW_YEARS
+    ).values_list("cadre_id", "year", "grade").order_by("year"):
+        yield cadre_id, f"近{GRADE_WINDOW_YEARS}年内年度考核为“{grade}”（{year}年度）"
+
+
+def _admonitions(ctx):
+    since = ctx.on - relativedelta(months=ADMONITION_BLOCK_MONTHS)
+    return SupervisionMeasure.objects.filter(kind=MeasureKind.ADMONITION, status=RecordStatus.IN_FORCE,
+                                             date__gt=since, date__lte=ctx.on)
+
+
+def _admonition_reasons(ids, ctx):
+    for cadre_id, date in _admonitions(ctx).filter(cadre_id__in=ids).values_list("cadre_id", "date").order_by("date"):
+        end = safe_date_add(date, months=ADMONITION_BLOCK_MONTHS)
+        yield cadre_id, f"受到诫勉（{date:%Y-%m-%d}），{ADMONITION_BLOCK_MONTHS}个月内不得提拔，{end:%Y-%m-%d}起方可使用"
+
+
+def _priority_record_reasons(ids, ctx):
+    for cadre_id, situation, recorded_on in PriorityRecord.objects.filter(cadre_id__in=ids).values_list(
+            "cadre_id", "situation", "recorded_on").order_by("recorded_on"):
+        yield cadre_id, f"{PRIORITY_LABELS.get(situation, situation)}（{recorded_on:%Y-%m-%d}登记）"
+
+
+def _excellent(ctx):
+    return CadreGrade.objects.filter(grade=Grade.EXCELLENT, year__gte=ctx.on.year - GRADE_WINDOW_YEARS)
+
+
+def _two_excellent_where(ctx):
+    # An 优秀 whose cadre also had 优秀 the year before, both within the window.
+    return Q(pk__in=_excellent(ctx).filter(Exists(_excellent(ctx).filter(
+        cadre_id=OuterRef("cadre_id"), year=OuterRef("year") - 1))).values("cadre_id"))
+
+
+def _two_excellent_reasons(ids, ctx):
     excellent: dict[int, set[int]] = {}
-    for cadre_id, year in each(CadreGrade.objects.filter(
-            **in_scope, grade=Grade.EXCELLENT, year__gte=on.year - GRADE_WINDOW_YEARS).values_list("cadre_id", "year")):
+    for cadre_id, year in _excellent(ctx).filter(cadre_id__in=ids).values_list("cadre_id", "year"):
         excellent.setdefault(cadre_id, set()).add(year)
     for cadre_id, years in excellent.items():
         pairs = [y for y in sorted(years, reverse=True) if y - 1 in years]
         if pairs:
-            rows[cadre_id].priorities.append(f"连续两年年度考核优秀（{pairs[0] - 1}、{pairs[0]}年度）")
-    for cadre_id, level, title, date in each(Commendation.objects.filter(
-            **in_scope, level__in=[CommendationLevel.PROVINCIAL, CommendationLevel.NATIONAL]).values_list(
-            "cadre_id", "level", "title", "date").order_by("date")):
-        rows[cadre_id].priorities.append(f"获{level}表彰：{title}（{date:%Y-%m-%d}）")
-    if target_level >= FU_KE_LEVEL and is_county_level(unit):
-        needed = round(TOWNSHIP_YEARS * 365.25)
-        for row in rows.values():
-            if row.township_days >= needed:
-                row.priorities.append(f"具有{TOWNSHIP_YEARS}年以上乡镇工作经历（{row.township_days / 365.25:.1f}年），"
-                                      f"县级机关提拔副科级以上领导干部优先考虑")
-    return list(rows.values())
+            yield cadre_id, f"连续两年年度考核优秀（{pairs[0] - 1}、{pairs[0]}年度）"
+
+
+def _commendations():
+    return Commendation.objects.filter(level__in=[CommendationLevel.PROVINCIAL, CommendationLevel.NATIONAL])
+
+
+def _commendation_reasons(ids, ctx):
+    for cadre_id, level, title, date in _commendations().filter(cadre_id__in=ids).values_list(
+            "cadre_id", "level", "title", "date").order_by("date"):
+        yield cadre_id, f"获{level}表彰：{title}（{date:%Y-%m-%d}）"
+
+
+TOWNSHIP_DAYS = round(TOWNSHIP_YEARS * 365.25)
+
+
+def _township_where(ctx):
+    if not (ctx.target_level >= FU_KE_LEVEL and ctx.county):
+        return None
+    # township_days >= TOWNSHIP_DAYS, as a condition the database can answer from the columns.
+    return (Q(township_anchor__isnull=False, township_anchor__lte=ctx.on - datetime.timedelta(days=TOWNSHIP_DAYS))
+            | Q(township_anchor__isnull=True, township_days_closed__gte=TOWNSHIP_DAYS))
+
+
+def _township_reasons(ids, ctx):
+    if _township_where(ctx) is None:
+        return
+    for cadre_id, anchor, closed in Cadre.objects.filter(pk__in=ids).values_list(
+            "pk", "township_anchor", "township_days_closed"):
+        days = (ctx.on - anchor).days if anchor else closed
+        if days >= TOWNSHIP_DAYS:
+            yield cadre_id, (f"具有{TOWNSHIP_YEARS}年以上乡镇工作经历（{days / 365.25:.1f}年），"
+                             f"县级机关提拔副科级以上领导干部优先考虑")
+
+
+# The order of each list is the order of a cadre's reasons on the page and in the export.
+SHORTLIST_BLOCKS = [
+    ShortlistCondition("sanction", _sanction_where, _sanction_reasons),
+    ShortlistCondition("tolerance", _tolerance_where, _tolerance_reasons),
+    ShortlistCondition("weak_grade", _weak_grade_where, _weak_grade_reasons),
+    ShortlistCondition("admonition", lambda ctx: Q(pk__in=_admonitions(ctx).values("cadre_id")), _admonition_reasons),
+]
+SHORTLIST_PRIORITIES = [
+    ShortlistCondition("priority_record", lambda ctx: Q(pk__in=PriorityRecord.objects.values("cadre_id")),
+                       _priority_record_reasons),
+    ShortlistCondition("two_excellent", _two_excellent_where, _two_excellent_reasons),
+    ShortlistCondition("commendation", lambda ctx: Q(pk__in=_commendations().values("cadre_id")),
+                       _commendation_reasons),
+    ShortlistCondition("township", _township_where, _township_reasons),
+]
+
+
+def _any(conditions, ctx) -> Q:
+    """OR of the conditions that apply (a condition no row meets when none does)."""
+    result = None
+    for condition in conditions:
+        where = condition.where(ctx)
+        if where is not None:
+            result = where if result is None else result | where
+    return result if result is not None else Q(pk__in=[])
+
+
+@dataclass
+class Shortlist:
+    """The shortlist of a unit as a query: `cadres` ranked (unit, name) with `blocked` and
+    `priority` computed in SQL; `rows(values)` turns a page of it into ShortlistRows."""
+    cadres: QuerySet
+    ctx: ShortlistContext
+    blocked: Q
+    priority: Q
+
+    def shown(self, show: str = "") -> QuerySet:
+        if show == "eligible":
+            return self.cadres.exclude(self.blocked)
+        if show == "blocked":
+            return self.cadres.filter(self.blocked)
+        if show == "priority":
+            return self.cadres.exclude(self.blocked).filter(self.priority)
+        return self.cadres
+
+    def counts(self) -> dict:
+        """total / eligible / blocked / priority in one query."""
+        counts = self.cadres.order_by().aggregate(
+            total=Count("pk"), blocked=Count("pk", filter=self.blocked),
+            priority=Count("pk", filter=~self.blocked & self.priority))
+        counts["eligible"] = counts["total"] - counts["blocked"]
+        return counts
+
+    def rows(self, values) -> list[ShortlistRow]:
+        """The reasons of the given cadres (values of `shown()`): a fixed number of queries."""
+        rows = {pk: ShortlistRow(pk, name, unit_name, position, rank,
+                                 (self.ctx.on - anchor).days if anchor else closed)
+                for pk, name, unit_name, position, rank, anchor, closed in values}
+        ids = list(rows)
+        if not ids:
+            return []
+        for conditions, attr in ((SHORTLIST_BLOCKS, "blocks"), (SHORTLIST_PRIORITIES, "priorities")):
+            for condition in conditions:
+                for cadre_id, text in condition.reasons(ids, self.ctx):
+                    getattr(rows[cadre_id], attr).append(text)
+        return list(rows.values())
+
+    def iter_rows(self, show: str = "", chunk: int = 2000):
+        """Every shown row with its reasons, a chunk at a time (for the export)."""
+        values = self.shown(show).values_list(*SHORTLIST_VALUES)
+        start = 0
+        while True:
+            batch = list(values[start:start + chunk])
+            yield from self.rows(batch)
+            if len(batch) < chunk:
+                return
+            start += chunk
+
+
+SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed")
+
+
+def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,
+                    q: str = "") -> Shortlist:
+    """For a unit (with its subtree) and a target rank: the active cadres below that rank in
+    the user's jurisdiction, each eligible or blocked, ranked by unit and name, with the
+    blocks and priorities as SQL conditions (each an uncorrelated IN over its record table,
+    which PostgreSQL hashes once), so the page filters, counts and pages in the database and
+    writes reasons for its 50 rows only."""
+    on = on or datetime.date.today()
+    ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[target_rank], county=is_county_level(unit))
+    below = [r for r, level in RANK_LEVEL.items() if level < ctx.target_level]
+    # Visibility follows the cadre's unit, so the cadres visible in the subtree are exactly
+    # those of the visible units in it: the cadre-unit index answers it.
+    unit_ids = list(units_visible_to(user).filter(path__startswith=unit.path).values_list("pk", flat=True))
+    cadres = Cadre.objects.filter(unit_id__in=unit_ids, status=CadreStatus.ACTIVE, rank__in=below)
+    if q:
+        cadres = cadres.filter(name__contains=q)
+    cadres = cadres.order_by("unit__path", "name", "pk")
+    return Shortlist(cadres, ctx, _any(SHORTLIST_BLOCKS, ctx), _any(SHORTLIST_PRIORITIES, ctx))
+
+
+def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,
+                        q: str = "") -> list[ShortlistRow]:
+    """The whole shortlist as rows with their reasons (see shortlist_query)."""
+    return list(shortlist_query(user=user, unit=unit, target_rank=target_rank, on=on, q=q).iter_rows())
 
 
 # ---------------------------------------------------------------- the cadre page

@@ -44,7 +44,9 @@ from assessment.selectors import (
 )
 from cadres.models import AchievementRecord, AchievementSource, Cadre, Unit
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
+from core.validation import safe_date_add
 
 REREVIEW_DAYS = 30  # 公务员法 art. 95: 复核 within 30 days of learning the result
 REVIEW_DEADLINE_DAYS = 15  # a quarter's review is due this many days after the quarter ends
@@ -240,6 +242,7 @@ def quota_excess_decide(*, approval: QuotaApproval, approve: bool, reason: str, 
                               f"（{fig.ceiling_percent}%），申请的 {approval.excellent_count} 名超出上限。")
     approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     approval.decided_by, approval.decided_at, approval.decision_reason = by, timezone.now(), reason
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=approval, detail=f"超比例申请：{approval.get_status_display()}")
     return _save(approval, by, update_fields=["status", "decided_by", "decided_at", "decision_reason"])
 
 
@@ -256,6 +259,7 @@ def assessment_year_close(*, assessment_year: AssessmentYear, by) -> AssessmentY
     if ay.quota_approvals.filter(status=ApprovalStatus.PENDING).exists():
         raise DomainError("有超比例申请尚待领导审批，不能归档。")
     ay.status = YearStatus.CLOSED
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=ay, detail="考核年度归档")
     return _save(ay, by, update_fields=["status"])
 
 
@@ -286,7 +290,7 @@ def grade_rereview_request(*, grade: CadreGrade, requested_on: datetime.date, gr
     if days < 0:
         raise DomainError(f"申请日期（{requested_on:%Y-%m-%d}）不能早于告知日期（{grade.told_on:%Y-%m-%d}）。")
     if days > REREVIEW_DAYS:
-        last = grade.told_on + datetime.timedelta(days=REREVIEW_DAYS)
+        last = safe_date_add(grade.told_on, days=REREVIEW_DAYS)
         raise DomainError(f"已超过复核申请期限：应自知道考核结果之日起{REREVIEW_DAYS}日内提出（{grade.told_on:%Y-%m-%d}告知，"
                           f"最迟 {last:%Y-%m-%d}），{requested_on:%Y-%m-%d}申请已是第 {days} 日。")
     if grade.reviews.filter(status=ReviewRequestStatus.PENDING).exists():
@@ -320,6 +324,7 @@ def grade_rereview_answer(*, review: GradeReview, answered_on: datetime.date, an
     review.status = ReviewRequestStatus.CHANGED if changed else ReviewRequestStatus.UPHELD
     review.new_grade = new_grade if changed else ""
     review.answered_on, review.answer, review.answered_by = answered_on, answer, by
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=review, detail=f"复核答复：{review.get_status_display()}")
     return _save(review, by, update_fields=["status", "new_grade", "answered_on", "answer", "answered_by"])
 
 
@@ -396,6 +401,7 @@ def _move(review: QuarterlyReview, *, to: str, by, reason: str) -> QuarterlyRevi
     review.status = to
     _save(review, by, update_fields=["status"])
     _save(event, by)
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=review, detail=f"{event.get_from_status_display()} → {event.get_to_status_display()}：{reason}")
     return review
 
 

@@ -1,6 +1,5 @@
 """Thin views: fetch through the selectors (outside the jurisdiction an object does not exist:
 404), check the action is the user's (403), call the service, turn a refusal into a message."""
-import datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -8,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from assessment import excel, forms, services
+from assessment import forms, services
 from assessment.catalogs import PRIORITY_SITUATIONS
+from assessment.jobs import shortlist_from
 from assessment.models import (
     ApprovalStatus,
     Grade,
@@ -29,6 +29,7 @@ from assessment.models import (
     YearStatus,
 )
 from assessment.selectors import (
+    SHORTLIST_VALUES,
     assessed_cadres,
     assessment_year_list,
     assessment_years_visible_to,
@@ -41,7 +42,6 @@ from assessment.selectors import (
     grades_visible_to,
     grading_rows,
     priority_record_list,
-    promotion_shortlist,
     quota_figures,
     ranking_results,
     review_item_list,
@@ -61,6 +61,8 @@ from cadres.models import CadreStatus
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
+from core.exports import export_start
+from core.validation import safe_date_add
 
 PAGE_SIZE = 30
 BATCH_PAGE_SIZE = 100
@@ -172,7 +174,7 @@ def grade_batch(request, pk):
     are saved and the message says which."""
     ay = _visible_year(request, pk)
     q = request.GET.get("q", "").strip()
-    cadres = (assessed_cadres(ay).filter(pk__in=cadres_visible_to(request.user).values("pk"))
+    cadres = (assessed_cadres(ay, within=cadres_visible_to(request.user))
               .select_related("unit").order_by("-is_main_leader", "-is_team_member", "name", "pk"))
     if q:
         cadres = cadres.filter(name__contains=q)
@@ -288,7 +290,7 @@ def grade_detail(request, pk):
         and grade.told_on and not pending else None,
         "answer_form": forms.ReReviewAnswerForm() if staff and pending else None,
         "pending": pending,
-        "deadline": grade.told_on + datetime.timedelta(days=services.REREVIEW_DAYS) if grade.told_on else None,
+        "deadline": safe_date_add(grade.told_on, days=services.REREVIEW_DAYS) if grade.told_on else None,
     })
 
 
@@ -572,7 +574,7 @@ def priority_list(request):
     form = forms.PriorityFilterForm(request.GET or None, units=units)
     f = form.cleaned_data if form.is_valid() else {}
     qs = priority_record_list(user=request.user, situation=f.get("situation", ""), q=f.get("q", "").strip(),
-                              unit=f.get("unit"))
+                              unit=f.get("unit"), since=f.get("since"), until=f.get("until"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessment/priority_list.html", {
         "form": form, "page": page, "query": _query_without_page(request)})
@@ -597,52 +599,31 @@ def priority_create(request, cadre_pk):
 
 
 def _shortlist(request):
-    units = units_visible_to(request.user).order_by("path")
-    form = forms.ShortlistForm(request.GET or None, units=units)
-    if not form.is_valid():
-        return form, None
-    d = form.cleaned_data
-    rows = promotion_shortlist(user=request.user, unit=d["unit"], target_rank=d["target_rank"], on=d.get("on"),
-                               q=d.get("q", "").strip())
-    return form, rows
-
-
-def _filter_rows(rows, show):
-    if show == "eligible":
-        return [r for r in rows if r.eligible]
-    if show == "blocked":
-        return [r for r in rows if not r.eligible]
-    if show == "priority":
-        return [r for r in rows if r.eligible and r.priorities]
-    return rows
+    return shortlist_from(request.user, request.GET)
 
 
 @assessment_access()
 def shortlist(request):
-    form, rows = _shortlist(request)
-    context = {"form": form, "rows": rows}
-    if rows is not None:
-        shown = _filter_rows(rows, form.cleaned_data.get("show", ""))
-        context.update(
-            page=Paginator(shown, 50).get_page(request.GET.get("page")), query=_query_without_page(request),
-            total=len(rows), eligible=sum(r.eligible for r in rows), blocked=sum(not r.eligible for r in rows),
-            priority=sum(bool(r.eligible and r.priorities) for r in rows),
-            export_query=_query_without_page(request))
+    """Ranked, filtered, counted and paged in the database; reasons written for the page's rows."""
+    form, query = _shortlist(request)
+    context = {"form": form, "rows": query}
+    if query is not None:
+        page = Paginator(query.shown(form.cleaned_data.get("show", "")).values_list(*SHORTLIST_VALUES),
+                         50).get_page(request.GET.get("page"))
+        page.object_list = query.rows(page.object_list)
+        context.update(page=page, query=_query_without_page(request), **query.counts())
     return render(request, "assessment/shortlist.html", context)
 
 
 @assessment_access()
+@require_POST
 def shortlist_export(request):
-    form, rows = _shortlist(request)
-    if rows is None:
+    """Starts the export job (assessment.jobs) with the page's choices."""
+    form, query = shortlist_from(request.user, request.POST)
+    if query is None:
         messages.error(request, "请先选择单位和拟任职级。")
         return redirect("assessment:shortlist")
-    d = form.cleaned_data
-    response = HttpResponse(excel.shortlist_workbook(_filter_rows(rows, d.get("show", "")), unit=d["unit"],
-                                                     target_rank=d["target_rank"], position=d.get("position", ""),
-                                                     on=d.get("on")), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''promotion-shortlist.xlsx"
-    return response
+    return export_start(request, "assessment.shortlist_export")
 
 
 @assessment_access()

@@ -17,7 +17,9 @@ from cadres.models import (
     Tag,
     Unit,
 )
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_visible_to, id_number_search_filter, units_visible_to
+from core import roles
+from core.versioning import VersionedAdminMixin
 
 
 class VisibleCadresMixin:
@@ -40,6 +42,8 @@ class UnitAdmin(GuardedModelAdmin, SimpleHistoryAdmin, TreeAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
+        if roles.is_system_admin(request.user):  # the 系统管理员 keeps the whole unit tree
+            return super().get_queryset(request)
         return super().get_queryset(request).filter(pk__in=units_visible_to(request.user).values("pk"))
 
 
@@ -55,17 +59,25 @@ class FamilyInline(admin.TabularInline):
 
 
 @admin.register(Cadre)
-class CadreAdmin(VisibleCadresMixin, SimpleHistoryAdmin):
+class CadreAdmin(VersionedAdminMixin, VisibleCadresMixin, SimpleHistoryAdmin):
     cadre_lookup = "self"
     list_display = ["name", "sex", "birth_date", "unit", "position", "rank", "status"]
     list_filter = ["status", "rank", "sex", "tags"]
     list_select_related = ["unit"]
-    search_fields = ["name", "=id_number"]
+    search_fields = ["name"]
     autocomplete_fields = ["unit"]
     filter_horizontal = ["tags"]
     readonly_fields = ["township_days_closed", "township_anchor", "created_at", "updated_at"]
     inlines = [PostingInline, FamilyInline]
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole ID number, or its last 6 / 4 digits, through the blind indexes (the
+        column is encrypted); anything else searches the name."""
+        term = search_term.strip()
+        if term and term.rstrip("Xx").isdigit():
+            return queryset.filter(id_number_search_filter(term)), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 class CadreRecordAdmin(VisibleCadresMixin, SimpleHistoryAdmin):

@@ -31,8 +31,10 @@ from cadres.models import (
     Unit,
     UnitKind,
 )
+from cadres.selectors import id_numbers_filter
 from cadres.services import jurisdiction_grant
 from cadres.validators import id_number_checksum
+from core.passwords import mark_set_by_user
 from core.roles import Role
 
 DEMO_PASSWORD = "Dandang@2026"
@@ -57,9 +59,13 @@ FAMILY_WORK = ["县第一中学教师", "县人民医院医生", "个体经营",
 ACHIEVEMENTS = ["完成重点项目年度投资任务", "牵头化解信访积案", "推进人居环境整治", "完成招商引资签约",
                 "抓好防汛救灾工作", "推进乡村振兴示范村建设"]
 
-# username, full name, role, unit names granted (None = superuser)
+# username, full name, role (None = the bootstrap superuser), unit names granted
 DEMO_USERS = [
-    ("admin", "系统管理员", Role.ADMIN, None),
+    ("admin", "初始化超级用户", None, None),
+    # 三权分立: the three administrators, none of whom sees case contents.
+    ("sysadmin", "市委组织部信息中心 周伟", Role.ADMIN, None),
+    ("secadmin", "市委组织部保密办 吴芳", Role.SECURITY_ADMIN, None),
+    ("auditor", "市委组织部机关纪委 郑丽", Role.AUDIT_ADMIN, None),
     ("city_staff", "市委组织部干部科 刘敏", Role.CADRE_SECTION, [CITY]),
     ("qinghe_staff", "清河县委组织部干部科 王强", Role.CADRE_SECTION, ["清河县"]),
     ("qingshan_staff", "青山区委组织部干部监督科 赵静", Role.SUPERVISION_SECTION, ["青山区"]),
@@ -95,13 +101,16 @@ def build_users() -> list[tuple[str, str, str]]:
             user.first_name = full_name
             user.email = f"{username}@example.gov.cn"
             user.set_password(DEMO_PASSWORD)
-            user.is_staff = role == Role.ADMIN
-            user.is_superuser = role == Role.ADMIN
+            # The documented demo password meets the policy; demo users are not forced to change it.
+            mark_set_by_user(user)
+            user.is_staff = role in (None, Role.ADMIN)  # the admin site: superuser and 系统管理员
+            user.is_superuser = role is None
             user.save()
-            user.groups.add(Group.objects.get(name=role))
+            if role:
+                user.groups.add(Group.objects.get(name=role))
             for name in unit_names or []:
                 jurisdiction_grant(user=user, unit=Unit.objects.get(name=name, depth__lte=2))
-        rows.append((username, DEMO_PASSWORD, f"{full_name}（{role}）"))
+        rows.append((username, DEMO_PASSWORD, f"{full_name}（{role or '超级用户'}）"))
     return rows
 
 
@@ -194,7 +203,8 @@ def build_cadres(count: int, *, by, seed: int = 2026, batch_size: int = 2000, lo
         with transaction.atomic():
             cadres = bulk_create_with_history(cadres, Cadre, batch_size=batch_size, default_user=by)
             if not cadres[0].pk:  # backends without RETURNING: read the keys back
-                ids = dict(Cadre.objects.filter(id_number__in=[c.id_number for c in cadres]).values_list("id_number", "id"))
+                ids = dict(Cadre.objects.filter(id_numbers_filter([c.id_number for c in cadres]))
+                           .values_list("id_number", "id"))
                 for c in cadres:
                     c.pk = c.id = ids[c.id_number]
             postings, related = [], {Commendation: [], Sanction: [], SupervisionMeasure: [], FamilyMember: [],

@@ -3,6 +3,7 @@ import datetime
 import io
 import zipfile
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,9 +12,11 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from cadres.models import Cadre, EducationLevel, PoliticalStatus, Rank, Sex, Unit
-from cadres.selectors import units_visible_to
+from cadres.selectors import id_numbers_filter, masked_id_number, units_visible_to
 from cadres.services import cadre_create, tags_by_names
+from core.db import ANALYZE_AFTER_ROWS, analyze
 from core.errors import DomainError
+from core.validation import date_in_range
 
 # (header, field, required)
 COLUMNS = [
@@ -132,13 +135,44 @@ def _unit_lookup(user) -> dict[str, list[Unit]]:
     return lookup
 
 
+NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件，请使用下载的模板填写后上传。"
+XML_DECLARATIONS = "文件中含有文档类型定义或实体声明（DTD / ENTITY），这不是 Excel 正常保存的内容，已拒绝导入。请把数据复制到下载的模板中再上传。"
+
+
+def refuse_xml_declarations(file) -> None:
+    """An .xlsx saved by Excel or WPS never declares a DTD or an entity; one that does is
+    crafted. Refused with a clear message before openpyxl parses it (its parser would only
+    raise ParseError halfway through the rows)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            for member in archive.infolist():
+                if member.filename.endswith((".xml", ".rels", ".vml")):
+                    with archive.open(member) as f:
+                        head = f.read(8192)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"<\x00!\x00" in head:
+                        raise DomainError(XML_DECLARATIONS)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise DomainError(NOT_XLSX) from None
+    finally:
+        file.seek(0)
+
+
 def preview_import(file, *, user) -> ImportPreview:
     """Validate every row without writing anything. Raises DomainError for a file that is
-    not Excel or has the wrong headers."""
+    not Excel, declares XML entities, or has the wrong headers."""
+    refuse_xml_declarations(file)
+    try:
+        return _preview_import(file, user=user)
+    except ParseError:
+        raise DomainError(XML_DECLARATIONS) from None
+
+
+def _preview_import(file, *, user) -> ImportPreview:
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise DomainError("文件不是有效的 Excel（.xlsx）文件，请使用下载的模板填写后上传。") from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError,
+            IndexError, EOFError):
+        raise DomainError(NOT_XLSX) from None
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
@@ -168,7 +202,8 @@ def preview_import(file, *, user) -> ImportPreview:
     ids = [r.values.get("id_number") for r in parsed if r.values.get("id_number")]
     for chunk_start in range(0, len(ids), 1000):
         chunk = ids[chunk_start:chunk_start + 1000]
-        existing_ids.update(Cadre.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
+        # The column is encrypted: the numbers are matched through their blind index.
+        existing_ids.update(Cadre.objects.filter(id_numbers_filter(chunk)).values_list("id_number", flat=True))
     seen: dict[str, int] = {}
     for row in parsed:
         id_number = row.values.get("id_number")
@@ -196,8 +231,12 @@ def _parse_row(number, values, units) -> ImportRow:
         if name in DATE_FIELDS:
             try:
                 row.values[name] = parse_date(raw)
+                date_in_range(row.values[name])
             except ValueError:
                 row.errors.append(f"“{header}”不是有效日期：{text}")
+            except ValidationError as e:
+                row.values.pop(name, None)
+                row.errors.append(f"“{header}”{e.messages[0]}")
         elif name in CHOICE_FIELDS:
             if text not in CHOICE_FIELDS[name]:
                 row.errors.append(f"“{header}”的值“{text}”无效，可选：{'、'.join(CHOICE_FIELDS[name])}")
@@ -243,14 +282,21 @@ def import_rows(preview: ImportPreview, *, by) -> dict:
         except (ValidationError, IntegrityError, DomainError) as e:
             message = "；".join(e.messages) if isinstance(e, ValidationError) else "身份证号已存在于干部库中"
             failed.append((row.number, message))
+    if created >= ANALYZE_AFTER_ROWS:
+        analyze(Cadre, Cadre.tags.through)  # the planner sees the new rows at once (core.db)
     return {"created": created, "failed": failed, "skipped": len(preview.bad)}
+
+
+def export_id_number(cadre) -> str:
+    """The ID number as an export shows it: the one place to change how exports mask it."""
+    return cadre.masked_id_number
 
 
 EXPORT_COLUMNS = [
     ("姓名", lambda c: c.name),
     ("性别", lambda c: c.sex),
     ("出生日期", lambda c: c.birth_date),
-    ("身份证号", lambda c: c.masked_id_number),
+    ("身份证号", export_id_number),
     ("政治面貌", lambda c: c.political_status),
     ("现工作单位", lambda c: c.unit.name),
     ("现任职务", lambda c: c.position),
@@ -261,12 +307,15 @@ EXPORT_COLUMNS = [
 ]
 
 
-def export_workbook(queryset) -> bytes:
-    """The filtered list the user sees; write-only mode and chunked reads keep memory flat."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("干部名册")
-    ws.append([h for h, _ in EXPORT_COLUMNS])
-    for cadre in queryset.select_related("unit").iterator(chunk_size=2000):
-        ws.append([get(cadre) for _, get in EXPORT_COLUMNS])
-    return _to_bytes(wb)
+def export_columns(user):
+    """The export's columns for this user: the ID number masked unless the user may reveal it
+    (cadres.selectors.masked_id_number, the one masking function every export calls)."""
+    return [(header, (lambda c: masked_id_number(c.id_number, user)) if header == "身份证号" else get)
+            for header, get in EXPORT_COLUMNS]
 
+
+def export_rows(queryset, *, user):
+    """The filtered list the user sees, row by row: chunked reads keep memory flat."""
+    columns = export_columns(user)
+    for cadre in queryset.select_related("unit").iterator(chunk_size=2000):
+        yield [get(cadre) for _, get in columns]

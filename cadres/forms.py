@@ -17,6 +17,9 @@ from cadres.models import (
     Tag,
     Unit,
 )
+from cadres.selectors import ID_NUMBER_SEARCH_HELP
+from core.uploads import content_matches
+from core.validation import harden_form_fields
 
 
 class DateInput(forms.DateInput):
@@ -26,7 +29,17 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class BootstrapMixin:
+class HardenedFormMixin:
+    """Every form of the project refuses what would break a page, as a form error: dates
+    outside 1900 to ten years ahead, integers and ids the database cannot hold (see
+    core.validation). Applied at validation time, so fields added after __init__ count."""
+
+    def full_clean(self):
+        harden_form_fields(self)
+        super().full_clean()
+
+
+class BootstrapMixin(HardenedFormMixin):
     """Bootstrap classes on every widget and date pickers for date fields."""
 
     def __init__(self, *args, **kwargs):
@@ -129,6 +142,15 @@ class CadreForm(BootstrapMixin, forms.ModelForm):
             "form_filled_on", "age_reference_date",
         ]
 
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        # A new upload only (an unchanged photo is the stored file): the bytes must be an
+        # image, not a GIF/HTML polyglot that a browser could sniff as a page.
+        if photo and hasattr(photo, "content_type") and not content_matches(photo, ".jpg") \
+                and not content_matches(photo, ".png") and not content_matches(photo, ".gif"):
+            raise forms.ValidationError("照片内容不是有效的 JPEG、PNG 或 GIF 图片，已拒绝。")
+        return photo
+
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
@@ -196,7 +218,8 @@ class FollowUpVisitForm(BootstrapMixin, forms.ModelForm):
 
 
 class CadreFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名或身份证号"}))
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={
+        "placeholder": "姓名或身份证号", "title": ID_NUMBER_SEARCH_HELP}))
     unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
     rank = forms.ChoiceField(label="职级", choices=[("", "全部职级")] + Rank.choices, required=False, widget=FastSelect)
     status = forms.ChoiceField(label="状态", choices=[("", "全部状态")] + CadreStatus.choices, required=False, widget=FastSelect)
@@ -217,5 +240,16 @@ class CadreFilterForm(BootstrapMixin, forms.Form):
         self.fields["tag"].choices = [("", "全部标签")] + [(t, t) for t in Tag.objects.values_list("name", flat=True)]
 
 
-class ImportUploadForm(forms.Form):
+IMPORT_MAX_BYTES = 10 * 1024 * 1024  # 20,000 rows of the template are about 2 MB
+
+
+class ImportUploadForm(HardenedFormMixin, forms.Form):
     file = forms.FileField(label="Excel 文件（.xlsx）", widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(f"文件过大（超过 {IMPORT_MAX_BYTES // 1024 // 1024} MB），请拆分后分批导入。")
+        if not content_matches(upload, "xlsx"):
+            raise forms.ValidationError("文件内容不是 Excel（.xlsx）格式，请使用下载的模板填写后上传。")
+        return upload

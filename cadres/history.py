@@ -11,6 +11,7 @@ from cadres.models import (
     Sanction,
     SupervisionMeasure,
 )
+from cadres.selectors import mask_digits
 
 # model → lookup from its historical rows to the cadre
 HISTORY_SOURCES = [
@@ -45,6 +46,8 @@ def _display(record, field, related):
         return str(related[field.name].get(value, "")) if value is not None else ""
     if field.choices:
         return dict(field.flatchoices).get(value, value)
+    if field.name == "id_number":  # the history tab masks it like every list
+        return mask_digits(value or "")
     return "" if value is None else value
 
 

@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from cadres.validators import validate_id_number
+from core.fieldcrypt import BlindIndexField, EncryptedCharField
+from core.validation import safe_date_add
 
 
 class UnitKind(models.TextChoices):
@@ -158,7 +160,17 @@ class Cadre(models.Model):
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     native_place = models.CharField("籍贯", max_length=50, blank=True)
     birthplace = models.CharField("出生地", max_length=50, blank=True)
-    id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number])
+    # Encrypted at rest (core.fieldcrypt); found through the keyed blind indexes below, never
+    # by a filter on the column itself (cadres.selectors.id_number_filter). The number is
+    # unique through its index.
+    id_number = EncryptedCharField("身份证号", max_length=18, validators=[validate_id_number],
+                                   purpose="cadres.cadre.id_number")
+    id_number_index = BlindIndexField("身份证号索引", source="id_number", purpose="cadres.cadre.id_number",
+                                      unique=True, null=True)
+    id_number_last4 = BlindIndexField("身份证号后4位索引", source="id_number", last=4, max_length=16,
+                                      purpose="cadres.cadre.id_number.last4", db_index=True, default="")
+    id_number_last6 = BlindIndexField("身份证号后6位索引", source="id_number", last=6, max_length=16,
+                                      purpose="cadres.cadre.id_number.last6", db_index=True, default="")
     political_status = models.CharField(
         "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.PARTY
     )
@@ -222,12 +234,14 @@ class Cadre(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["version", "updated_at", "unit_path"])
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=[
+        "version", "updated_at", "unit_path", "id_number_index", "id_number_last4", "id_number_last6"])
 
     class Meta:
         verbose_name = "干部"
         verbose_name_plural = "干部"
         ordering = ["name", "id"]
+        permissions = [("reveal_id_number", "查看完整身份证号")]
         indexes = [
             # List order; under the "C" collation it also serves the prefix search LIKE '王%'.
             # With the unit, a jurisdiction spanning most units walks it in list order
@@ -248,6 +262,9 @@ class Cadre(models.Model):
                 for depth in SUBTREE_INDEX_DEPTHS
             ],
             models.Index(fields=["rank", "name"], name="cadre_rank_name"),
+            # The birth-date segment of an ID number (8 digits) searches the birth date: the ID
+            # number itself is encrypted and cannot be searched by substring.
+            models.Index(fields=["birth_date", "name"], name="cadre_birth_date_name"),
             models.Index(fields=["status", "name"], name="cadre_status_name"),
             # The workbench's count of serving cadres in a jurisdiction, read from the index
             # alone (a scan of the wide table took 38 ms for a city of 100,000).
@@ -258,6 +275,21 @@ class Cadre(models.Model):
 
     def __str__(self):
         return self.name
+
+    BLIND_INDEX_FIELDS = ("id_number_index", "id_number_last4", "id_number_last6")
+
+    def clean(self):
+        """The ID number is unique through its blind index (the column itself is encrypted)."""
+        super().clean()
+        for name in self.BLIND_INDEX_FIELDS:
+            self._meta.get_field(name).pre_save(self, False)
+        if self.id_number_index and Cadre.objects.filter(id_number_index=self.id_number_index).exclude(
+                pk=self.pk).exists():
+            raise ValidationError({"id_number": "该身份证号已存在于干部库中。"})
+
+    def validate_unique(self, exclude=None):
+        # Checked in clean() with a message on the ID number itself.
+        super().validate_unique(exclude={*(exclude or ()), *self.BLIND_INDEX_FIELDS})
 
     @property
     def masked_id_number(self):
@@ -434,7 +466,8 @@ class Sanction(models.Model):
         return f"{self.sanction_type.name}（{self.decision_date:%Y-%m-%d}）"
 
     def save(self, *args, **kwargs):
-        self.influence_end = self.decision_date + relativedelta(months=self.sanction_type.influence_months)
+        # Clipped, never overflowing: a decision dated near year 9999 must not break the cadre's pages.
+        self.influence_end = safe_date_add(self.decision_date, months=self.sanction_type.influence_months)
         super().save(*args, **kwargs)
 
     def in_influence_period(self, on: datetime.date) -> bool:

@@ -146,18 +146,83 @@ ORDERINGS = {
 def _search_filter(term: str) -> Q:
     """Digits (and a trailing X) search the ID number; anything else the name.
 
-    A whole ID number is an equality, answered by the unique index; as a substring it would
-    have to merge the trigram lists of the region code and birth years most numbers share.
-    Part of a number, and a name of two or more characters, match anywhere (trigram GIN
-    indexes on PostgreSQL); one character is a surname, matched as a prefix."""
+    ID numbers are encrypted at rest, so they are found through keyed blind indexes (equality
+    on an indexed hash), never as a substring: a whole number, its last 6 or its last 4
+    digits; 8 digits that form a date (the birth-date segment, e.g. 19850312) match the birth
+    date field. Any other run of digits matches nothing (the list explains what to type).
+    A name of two or more characters matches anywhere (trigram GIN index on PostgreSQL);
+    one character is a surname, matched as a prefix."""
     if term.rstrip("Xx").isdigit():
-        term = term.upper()
-        if len(term) == Cadre._meta.get_field("id_number").max_length:
-            return Q(id_number=term)
-        return Q(id_number__contains=term)
+        return id_number_search_filter(term)
     if len(term) == 1:
         return Q(name__startswith=term)
     return Q(name__contains=term)
+
+
+ID_NUMBER_SEARCH_HELP = "身份证号可输入完整 18 位、后 6 位、后 4 位，或 8 位出生日期（如 19850312）"
+
+
+def id_number_search_filter(term: str) -> Q:
+    term = term.strip().upper()
+    if len(term) in (18, 6, 4):
+        return id_number_filter(term, last=None if len(term) == 18 else len(term))
+    if len(term) == 8 and term.isdigit():
+        try:
+            return Q(birth_date=datetime.date(int(term[:4]), int(term[4:6]), int(term[6:])))
+        except ValueError:
+            pass
+    return Q(pk__in=[])
+
+
+def id_number_filter(value: str, *, last: int | None = None) -> Q:
+    """The one way to look cadres up by ID number (the column is encrypted): the whole number
+    through its unique blind index, or its last 4 / 6 characters through theirs."""
+    value = value.strip().upper()
+    if last is None:
+        return Q(id_number_index=Cadre._meta.get_field("id_number_index").index_of(value))
+    field = {4: "id_number_last4", 6: "id_number_last6"}[last]
+    return Q(**{field: Cadre._meta.get_field(field).index_of(value[-last:])})
+
+
+def id_numbers_filter(values) -> Q:
+    """Any of these whole ID numbers (an import's duplicate check)."""
+    field = Cadre._meta.get_field("id_number_index")
+    return Q(id_number_index__in=[field.index_of(v.strip().upper()) for v in values if v])
+
+
+def cadre_by_id_number(id_number: str, *, queryset=None) -> Cadre | None:
+    """The cadre with this ID number, or None. Pass `cadres_visible_to(user)` as the queryset
+    whenever a user is asking (a lookup never bypasses the permission selector)."""
+    if not id_number:
+        return None
+    queryset = Cadre.objects.all() if queryset is None else queryset
+    return queryset.filter(id_number_filter(id_number)).first()
+
+
+def can_reveal_id_number(user) -> bool:
+    """Full ID numbers (and phone numbers) are for holders of cadres.reveal_id_number."""
+    return bool(user and user.is_authenticated and user.has_perm("cadres.reveal_id_number"))
+
+
+def mask_digits(value: str) -> str:
+    """First 6 and last 4 characters shown (110***********1234); shorter values (a phone
+    number) keep the first 3 and last 4; anything of 7 or fewer characters is hidden."""
+    if not value:
+        return ""
+    if len(value) >= 15:
+        return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
+    if len(value) >= 8:
+        return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+    return "*" * len(value)
+
+
+def masked_id_number(value: str, user=None) -> str:
+    """What lists, pages and exports show of an ID number (or phone number): masked unless the
+    user may reveal it. An export that writes unmasked values records it (see
+    cadres.excel.export_workbook): call this for every value, and audit once per export."""
+    if user is not None and can_reveal_id_number(user):
+        return value or ""
+    return mask_digits(value)
 
 
 def township_years_at_least(years: int, on: datetime.date | None = None) -> Q:
@@ -197,13 +262,13 @@ def users_with_jurisdiction(unit: Unit, role_names, *, nearest: bool = False):
 
 
 def cadres_by_id_numbers(id_numbers, queryset: QuerySet[Cadre] | None = None) -> dict[str, Cadre]:
-    """Cadres by their ID number (身份证号), the one place that looks a cadre up by it: when
-    the number is stored encrypted this lookup changes here and nowhere else (imports match
-    files to cadres through it). Chunked so that a 1,000-file import is one query per 1,000."""
+    """Cadres by their ID number (身份证号), through its blind index (the column is encrypted);
+    imports match files to cadres through it. Chunked so that a 1,000-file import is one
+    query per 1,000."""
     qs = Cadre.objects.all() if queryset is None else queryset
     numbers = sorted({n.strip().upper() for n in id_numbers if n and n.strip()})
     found: dict[str, Cadre] = {}
     for start in range(0, len(numbers), 1000):
-        for cadre in qs.filter(id_number__in=numbers[start:start + 1000]):
+        for cadre in qs.filter(id_numbers_filter(numbers[start:start + 1000])):
             found[cadre.id_number] = cadre
     return found

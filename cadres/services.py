@@ -2,7 +2,7 @@
 even outside a request (imports, commands, tasks)."""
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -36,7 +36,16 @@ def cadre_create(*, by, unit: Unit, tags=(), posting_start: datetime.date | None
     if unit.kind == UnitKind.TOWNSHIP:
         cadre.township_anchor = start
     cadre.full_clean()
-    _save_with_user(cadre, by)
+    try:
+        with transaction.atomic():  # a savepoint: the race's loser can still answer cleanly
+            _save_with_user(cadre, by)
+    except IntegrityError:
+        # Two simultaneous posts of one ID number: both passed the unique check, the
+        # database kept the first. The loser gets the very message a sequential duplicate
+        # gets (the winner is committed and visible now).
+        cadre.pk = None
+        cadre.validate_unique()
+        raise
     if tags:
         cadre.tags.set(tags)
     _save_with_user(Posting(cadre=cadre, unit=unit, position=cadre.position, rank=cadre.rank, start_date=start), by)

@@ -1,3 +1,4 @@
+import time
 import uuid
 from functools import wraps
 from pathlib import Path
@@ -5,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,10 +29,12 @@ from cadres.forms import (
 from cadres.history import cadre_history
 from cadres.models import Cadre, FollowUpVisit
 from cadres.selectors import cadre_list as select_cadre_list
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_visible_to, can_reveal_id_number, units_visible_to
 from cadres.services import cadre_create, cadre_record_add, cadre_update, posting_add
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
+from core.exports import export_start
 from core.pagination import DeferredJoinPaginator
 from core.panels import CADRE_TABS
 
@@ -78,6 +81,8 @@ def cadre_list(request):
         order=filters.get("order") or "name",
     )
     page = DeferredJoinPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.get("q"):  # 检索干部信息 is audited (who looked for whom)
+        audit_log(AuditEvent.Type.SEARCH, request=request, detail=f"检索：{filters['q']}", count=page.paginator.count)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cadres/cadre_list.html", {
@@ -89,18 +94,22 @@ def cadre_list(request):
 
 
 @registry_access()
+@require_POST
 def cadre_export(request):
-    units = units_visible_to(request.user)
-    form = CadreFilterForm(request.GET or None, units=units)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = select_cadre_list(
-        user=request.user, search=filters.get("q", ""), unit=filters.get("unit"), rank=filters.get("rank", ""),
-        status=filters.get("status", ""), tag=filters.get("tag", ""),
-        township_years_min=filters.get("township_years"), order=filters.get("order") or "name",
-    )
-    response = HttpResponse(excel.export_workbook(qs), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''cadres.xlsx"
-    return response
+    """Starts the export job (cadres.jobs) with the list's filters; the job page shows progress."""
+    return export_start(request, "cadres.export")
+
+
+@registry_access()
+@require_POST
+def reveal_id_number(request, pk):
+    """The full ID number, for holders of cadres.reveal_id_number only; each reveal is audited."""
+    cadre = _visible_cadre(request, pk)
+    if not can_reveal_id_number(request.user):
+        raise PermissionDenied("您没有查看完整身份证号的权限。")
+    audit_log(AuditEvent.Type.SENSITIVE_READ, request=request, obj=cadre, detail="查看完整身份证号")
+    template = "cadres/_id_number_revealed.html" if request.htmx else "cadres/id_number_revealed.html"
+    return render(request, template, {"cadre": cadre})
 
 
 TABS = [
@@ -123,6 +132,7 @@ def cadre_detail(request, pk):
     if tab not in dict(tabs):
         tab = "profile"
     context = {"cadre": cadre, "tab": tab, "tabs": tabs, "can_edit": roles.can_edit_registry(request.user),
+               "can_reveal_id_number": can_reveal_id_number(request.user),
                "tab_template": extra_tabs[tab].template if tab in extra_tabs else f"cadres/tabs/{tab}.html"}
     if tab in extra_tabs:
         context.update(extra_tabs[tab].context(cadre, request.user))
@@ -157,6 +167,8 @@ def cadre_create_view(request):
             cadre = cadre_create(by=request.user, tags=tags, **data)
         except DomainError as e:
             messages.error(request, e.message)
+        except ValidationError as e:  # a duplicate saved by a simultaneous post
+            form.add_error(None, e)
         else:
             messages.success(request, f"已新增干部 {cadre.name}。")
             return redirect("cadres:detail", pk=cadre.pk)
@@ -253,8 +265,27 @@ def unit_tree(request):
 
 # Import: upload → dry-run preview → confirm. The file waits in MEDIA_ROOT (never served)
 # under a random token remembered in the user's session.
+IMPORT_TTL_SECONDS = 2 * 60 * 60  # an unconfirmed upload is deleted after two hours
+
+
 def _import_path(token: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / f"{token}.xlsx"
+
+
+def purge_expired_imports(now: float | None = None) -> int:
+    """Delete uploads never confirmed within IMPORT_TTL_SECONDS (they hold ID numbers).
+    Runs on every upload and confirmation, so the folder never grows without bound."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    now = now or time.time()
+    removed = 0
+    for path in folder.glob("*.xlsx") if folder.is_dir() else []:
+        try:
+            if now - path.stat().st_mtime > IMPORT_TTL_SECONDS:
+                path.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 @registry_access(edit=True)
@@ -268,6 +299,8 @@ def import_template(request):
 def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form}
+    if request.method == "POST":
+        purge_expired_imports()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -289,8 +322,12 @@ def import_upload(request):
 @require_POST
 @registry_access(edit=True)
 def import_confirm(request, token):
-    if token not in request.session.get("cadre_imports", []) or not _import_path(token).exists():
+    purge_expired_imports()
+    if token not in request.session.get("cadre_imports", []):
         raise Http404
+    if not _import_path(token).exists():
+        messages.error(request, "上传的文件已过期（上传后 2 小时内未确认导入），请重新上传。")
+        return redirect("cadres:import")
     path = _import_path(token)
     try:
         with path.open("rb") as f:

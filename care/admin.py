@@ -25,6 +25,7 @@ from care.selectors import (
     submissions_visible_to,
 )
 from care.services import confidential_note_log_access
+from core.versioning import VersionedAdminMixin
 
 
 class SelectorMixin:
@@ -54,7 +55,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(CareActivity)
-class CareActivityAdmin(SelectorMixin, SimpleHistoryAdmin):
+class CareActivityAdmin(VersionedAdminMixin, SelectorMixin, SimpleHistoryAdmin):
     selector = staticmethod(activities_visible_to)
     list_display = ["date", "kind", "title", "conducted_by", "created_by"]
     list_filter = ["kind"]
@@ -70,11 +71,6 @@ class CareActivityAdmin(SelectorMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # recorded on the care pages, which add the cadres (and 回访教育 visits) with it
-
-    def save_model(self, request, obj, form, change):
-        if change:  # a page holding the old version must not overwrite this edit silently
-            obj.version += 1
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(CareParticipant)

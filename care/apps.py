@@ -6,6 +6,7 @@ class CareConfig(AppConfig):
     verbose_name = "关心关爱"
 
     def ready(self):
+        import care.jobs  # noqa: F401  registers the export job
         from care.panels import cadre_care_tab
         from care.reminders import care_reminders, workbench_items
         from core.panels import CadreTab, register_cadre_tab, register_workbench_source

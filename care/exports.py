@@ -1,9 +1,5 @@
 """Workbook exports of care lists. Columns come from the activity and its visible cadres:
 the confidential note is never a column (DESIGN §3)."""
-import io
-
-from openpyxl import Workbook
-
 COLUMNS = [
     ("日期", lambda a: a.date),
     ("类别", lambda a: a.get_kind_display()),
@@ -22,14 +18,8 @@ COLUMNS = [
 ]
 
 
-def activities_workbook(queryset) -> bytes:
+def activity_rows(queryset):
     """The filtered list the user sees (queryset from care.selectors.activity_list, whose
     visible_participants prefetch holds only the user's cadres); chunked reads keep memory flat."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("关心关爱活动")
-    ws.append([h for h, _ in COLUMNS])
     for activity in queryset.iterator(chunk_size=1000):
-        ws.append([get(activity) for _, get in COLUMNS])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+        yield [get(activity) for _, get in COLUMNS]

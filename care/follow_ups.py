@@ -1,8 +1,8 @@
 """回访教育 for sanctioned or adjusted cadres (seed 001; seed 002 art. 11(5)): when each is due,
 from the sanction's decision date, the visits done (cadres.models.FollowUpVisit, tied to the
 sanction) and the editable intervals (FollowUpSchedule)."""
-import calendar
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
@@ -12,6 +12,7 @@ from cadres.selectors import cadres_visible_to
 from care.models import FollowUpSchedule
 from care.selectors import cadre_filter, name_filter
 from core import roles
+from core.validation import safe_date_add
 
 # Follow-up defaults when no FollowUpSchedule row exists for a category (months).
 DEFAULT_FIRST_WITHIN, DEFAULT_EVERY = 3, 6
@@ -38,9 +39,7 @@ def follow_up_schedules() -> dict[str, tuple[int, int]]:
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """`day + relativedelta(months=months)` (the month end clips: 30 Nov + 3 = 28 Feb),
     several times faster: a city's workbench computes thousands of these."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    return safe_date_add(day, months=months)
 
 
 def next_follow_up_due(*, decision_date: datetime.date, influence_end: datetime.date, last_visit: datetime.date | None,
@@ -49,7 +48,7 @@ def next_follow_up_due(*, decision_date: datetime.date, influence_end: datetime.
     period. The first is always due, at the latest on the period's last day; then every
     `every` months after the last visit while the period runs."""
     if last_visit is None:
-        return min(add_months(decision_date, first_within), influence_end - datetime.timedelta(days=1))
+        return min(add_months(decision_date, first_within), safe_date_add(influence_end, days=-1))
     due = add_months(last_visit, every)
     return due if due < influence_end else None
 
@@ -113,13 +112,42 @@ def _state(due: datetime.date | None, today: datetime.date) -> str:
         return FollowUpState.COMPLETE
     if due < today:
         return FollowUpState.OVERDUE
-    if due <= today + datetime.timedelta(days=FOLLOW_UP_DUE_SOON_DAYS):
+    if due <= safe_date_add(today, days=FOLLOW_UP_DUE_SOON_DAYS):
         return FollowUpState.DUE
     return FollowUpState.SCHEDULED
 
 
+class FollowUpDueList(Sequence):
+    """Schedules computed from plain values, read as sanction objects only when a slice of
+    them is shown: a list page of 30 loads 30 sanctions, not every one in the jurisdiction."""
+
+    def __init__(self, listed):
+        self.listed = listed  # (sort key, pk, visits done, last visit, next due, state), sorted
+
+    def __len__(self):
+        return len(self.listed)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._load(self.listed[index])
+        return self._load([self.listed[index]])[0]
+
+    def __iter__(self):
+        return iter(self._load(self.listed))
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    @staticmethod
+    def _load(listed):
+        sanctions = Sanction.objects.select_related("cadre__unit", "sanction_type").only(*FOLLOW_UP_FIELDS).in_bulk(
+            [pk for _, pk, *_ in listed])
+        return [FollowUpDue(sanctions[pk], visits_done, last_visit, due, current)
+                for _, pk, visits_done, last_visit, due, current in listed]
+
+
 def follow_up_due_list(*, cadres: QuerySet[Cadre] | None, today: datetime.date, state: str = "",
-                       due_by: datetime.date | None = None, limit: int | None = None) -> list[FollowUpDue]:
+                       due_by: datetime.date | None = None, limit: int | None = None) -> FollowUpDueList:
     """Every sanctioned or adjusted cadre's follow-up schedule, most urgent first (with
     `due_by`, only visits due by then; with `limit`, the first so many).
 
@@ -143,15 +171,11 @@ def follow_up_due_list(*, cadres: QuerySet[Cadre] | None, today: datetime.date, 
         if not state or state == current:
             sort_key = (STATE_ORDER.index(current), due or datetime.date.max, name, pk)
             listed.append((sort_key, pk, visits_done, last_visit, due, current))
-    listed = sorted(listed)[:limit]
-    sanctions = Sanction.objects.select_related("cadre__unit", "sanction_type").only(*FOLLOW_UP_FIELDS).in_bulk(
-        [pk for _, pk, *_ in listed])
-    return [FollowUpDue(sanctions[pk], visits_done, last_visit, due, current)
-            for _, pk, visits_done, last_visit, due, current in listed]
+    return FollowUpDueList(sorted(listed)[:limit])
 
 
 def follow_up_list(*, user, today: datetime.date, q: str = "", state: str = "", unit: Unit | None = None,
-                   township: bool = False, young: bool = False) -> list[FollowUpDue]:
+                   township: bool = False, young: bool = False) -> FollowUpDueList | list:
     if not roles.can_view_registry(user):
         return []
     cadres = cadres_visible_to(user).filter(cadre_filter(unit=unit, township=township, young=young, today=today))

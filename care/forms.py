@@ -267,7 +267,10 @@ class ConcernFilterForm(CareFilterForm):
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + ConcernStatus.choices)
     category = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别")] + ConcernCategory.choices)
     overdue = forms.BooleanField(label="仅看超期未答复", required=False)
-    checkboxes = ("overdue", "township", "young")
+    on_time = forms.BooleanField(label="按期答复", required=False)
+    since = forms.DateField(label="提出日期自", required=False)
+    until = forms.DateField(label="提出日期至", required=False)
+    checkboxes = ("overdue", "on_time", "township", "young")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -294,6 +297,8 @@ class FollowUpFilterForm(CareFilterForm):
 
 class FollowUpDoneFilterForm(CareFilterForm):
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
+    since = forms.DateField(label="回访日期自", required=False)
+    until = forms.DateField(label="回访日期至", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

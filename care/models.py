@@ -8,6 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, FollowUpVisit, SanctionCategory, Unit
+from core.fieldcrypt import EncryptedTextField
 
 
 class CareKind(models.TextChoices):
@@ -103,7 +104,7 @@ class ConfidentialNote(models.Model):
     and leaders, and each read is logged (ConfidentialNoteAccess)."""
 
     activity = models.OneToOneField(CareActivity, on_delete=models.CASCADE, related_name="confidential_note")
-    text = models.TextField("保密记录")
+    text = EncryptedTextField("保密记录", purpose="care.confidential_note.text")  # encrypted at rest
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT,
                                    related_name="+")
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -7,7 +7,7 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from cadres.models import Cadre, FollowUpVisit, Unit, UnitKind
@@ -151,20 +151,43 @@ def activity_list(*, user, q: str = "", kind: str = "", year: int | None = None,
     ).order_by("-date", "-id")
 
 
+def date_between(field: str, since: datetime.date | None, until: datetime.date | None) -> Q:
+    q = Q()
+    if since:
+        q &= Q(**{f"{field}__gte": since})
+    if until:
+        q &= Q(**{f"{field}__lte": until})
+    return q
+
+
+def concern_filter_q(*, status: str = "", category: str = "", overdue: bool = False, on_time: bool = False,
+                     since: datetime.date | None = None, until: datetime.date | None = None,
+                     today: datetime.date | None = None) -> Q:
+    """The record filters of the concern list (shared with the leaders' dashboard). On time:
+    answered no later than its deadline."""
+    q = date_between("raised_on", since, until)
+    if status:
+        q &= Q(status=status)
+    if category:
+        q &= Q(category=category)
+    if overdue:
+        q &= overdue_q(today or datetime.date.today())
+    if on_time:
+        q &= Q(answered_on__isnull=False, answered_on__lte=F("deadline"))
+    return q
+
+
 def concern_list(*, user, q: str = "", status: str = "", category: str = "", overdue: bool = False,
-                 unit: Unit | None = None, township: bool = False, young: bool = False,
+                 unit: Unit | None = None, township: bool = False, young: bool = False, on_time: bool = False,
+                 since: datetime.date | None = None, until: datetime.date | None = None,
                  today: datetime.date | None = None) -> QuerySet[Concern]:
     today = today or datetime.date.today()
     qs = concerns_visible_to(user)
     q = q.strip()
     if q:
         qs = qs.filter(name_filter("cadre__", q) | Q(content__contains=q) | Q(responder__contains=q))
-    if status:
-        qs = qs.filter(status=status)
-    if category:
-        qs = qs.filter(category=category)
-    if overdue:
-        qs = qs.filter(overdue_q(today))
+    qs = qs.filter(concern_filter_q(status=status, category=category, overdue=overdue, on_time=on_time,
+                                    since=since, until=until, today=today))
     qs = qs.filter(cadre_filter("cadre__", unit=unit, township=township, young=young, today=today))
     return qs.select_related("cadre__unit", "activity", "submission").order_by("status", "deadline", "id")
 
@@ -203,9 +226,10 @@ def consultation_list(*, user, q: str = "", year: int | None = None, unit: Unit 
 
 
 def follow_up_visit_list(*, user, q: str = "", year: int | None = None, unit: Unit | None = None,
-                         township: bool = False, young: bool = False, today: datetime.date | None = None
+                         township: bool = False, young: bool = False, since: datetime.date | None = None,
+                         until: datetime.date | None = None, today: datetime.date | None = None
                          ) -> QuerySet[FollowUpVisit]:
-    qs = follow_up_visits_visible_to(user)
+    qs = follow_up_visits_visible_to(user).filter(date_between("date", since, until))
     q = q.strip()
     if q:
         qs = qs.filter(name_filter("sanction__cadre__", q) | Q(visited_by__contains=q))

@@ -20,9 +20,12 @@ from care.models import (
     ConfidentialNoteAccess,
     Consultation,
     ConsultationSubmission,
+    NoteAccessVia,
 )
 from care.selectors import can_read_confidential, can_write_confidential
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
+from core.validation import safe_date_add
 
 # A concern is answered within this many days unless the recorder sets another deadline
 # (seed 000 Q8 asks for a prompt answer, 积极回应干部合理关切, without a number).
@@ -203,6 +206,7 @@ def confidential_note_view(*, activity: CareActivity, by, via: str = "page") -> 
 
 
 def confidential_note_log_access(*, note: ConfidentialNote, by, via: str) -> ConfidentialNoteAccess:
+    audit_log(AuditEvent.Type.SENSITIVE_READ, user=by, obj=note.activity, detail=f"查看保密记录（{NoteAccessVia(via).label}）")
     return _save(ConfidentialNoteAccess(note=note, user=by, via=via), by)
 
 
@@ -241,7 +245,7 @@ def concern_raise(*, by, cadre: Cadre, category: str, content: str, responder: s
     if not responder.strip():
         raise DomainError("请填写答复责任单位或责任人。")
     _not_future(raised_on, "提出日期")
-    deadline = deadline or raised_on + datetime.timedelta(days=CONCERN_ANSWER_DAYS)
+    deadline = deadline or safe_date_add(raised_on, days=CONCERN_ANSWER_DAYS)
     if deadline < raised_on:
         raise DomainError(f"答复期限（{deadline:%Y-%m-%d}）不能早于提出日期（{raised_on:%Y-%m-%d}）。")
     concern = Concern(cadre=cadre, activity=activity, submission=submission, category=category,
@@ -264,6 +268,7 @@ def concern_answer(*, concern: Concern, by, answer: str, answered_on: datetime.d
         raise DomainError(f"答复日期不能早于诉求提出日期（{concern.raised_on:%Y-%m-%d}）。")
     concern.answer, concern.answered_on, concern.answered_by = answer.strip(), answered_on, by
     concern.status = ConcernStatus.ANSWERED
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=concern, detail="诉求已答复")
     return _save(concern, by, update_fields=["answer", "answered_on", "answered_by", "status"])
 
 

@@ -7,18 +7,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
-from care import exports, forms, services
+from care import forms, services
 from care.compliance import active_rules
 from care.compliance import compliance as select_compliance
 from care.follow_ups import follow_up_list as select_follow_up_list
 from care.follow_ups import follow_up_schedules
 from care.history import activity_history
+from care.jobs import activity_list_filters
 from care.models import ConcernStatus, ConfidentialNote, ObligationApplies
 from care.selectors import (
     activities_editable_by,
@@ -42,6 +43,7 @@ from care.selectors import (
 )
 from core import roles
 from core.errors import DomainError
+from core.exports import export_start
 from core.pagination import DeferredJoinPaginator
 
 PAGE_SIZE = 30
@@ -94,10 +96,7 @@ def _refuse(request, form, title):
 # ------------------------------------------------------------------ activities
 
 def _activity_filters(request):
-    form = forms.ActivityFilterForm(request.GET or None, units=_units(request))
-    return form, dict(q=form.value("q", ""), kind=form.value("kind", ""), year=form.value("year"),
-                      unit=form.value("unit"), township=form.value("township", False),
-                      young=form.value("young", False), today=_today())
+    return activity_list_filters(request.user, request.GET)
 
 
 @care_access()
@@ -111,13 +110,10 @@ def activity_list(request):
 
 
 @care_access()
+@require_POST
 def activity_export(request):
-    """The list as a workbook: never the confidential notes."""
-    _, filters = _activity_filters(request)
-    qs = select_activity_list(user=request.user, **filters)
-    response = HttpResponse(exports.activities_workbook(qs), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''care-activities.xlsx"
-    return response
+    """Starts the export job (care.jobs) with the list's filters; never the confidential notes."""
+    return export_start(request, "care.activities_export")
 
 
 @care_access(edit=True)
@@ -280,7 +276,8 @@ def concern_list(request):
     qs = select_concern_list(user=request.user, q=form.value("q", ""), status=form.value("status", ""),
                              category=form.value("category", ""), overdue=form.value("overdue", False),
                              unit=form.value("unit"), township=form.value("township", False),
-                             young=form.value("young", False), today=_today())
+                             young=form.value("young", False), on_time=form.value("on_time", False),
+                             since=form.value("since"), until=form.value("until"), today=_today())
     page = DeferredJoinPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "care/concern_list.html", {"form": form, "page": page, "query": _query(request)})
 
@@ -476,7 +473,8 @@ def follow_up_list(request):
         form = forms.FollowUpDoneFilterForm(request.GET or None, units=_units(request))
         rows = follow_up_visit_list(user=request.user, q=form.value("q", ""), year=form.value("year"),
                                     unit=form.value("unit"), township=form.value("township", False),
-                                    young=form.value("young", False), today=today)
+                                    young=form.value("young", False), since=form.value("since"),
+                                    until=form.value("until"), today=today)
         page = DeferredJoinPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         form = forms.FollowUpFilterForm(request.GET or None, units=_units(request))

@@ -42,7 +42,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
+    "pgtrigger",
     "core",
     "cadres",
     "tolerance",
@@ -51,6 +55,13 @@ INSTALLED_APPS = [
     # 干部任免审批表 (PDF/Word) and LRMX interchange (issue #15): reads cadres and assessment
     # grades, so it lives above both and neither imports it.
     "appointment",
+    # Leaders' dashboard and year-end report (issue 17): reads the other apps, nothing depends on it.
+    "dashboard",
+    # Information-sharing API (issue 18): depends on every app above, nothing depends on it.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -61,11 +72,22 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 13: NUL bytes never reach a view (query parameters and posted values).
+    "core.validation.StripNulMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue 13: a form posted twice (double click, resubmit) is saved once (core/idempotency.py).
+    "core.idempotency.SubmitOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Second factor first (who is asking), then a password set by an administrator or past
+    # its age is changed before anything else.
+    "core.middleware.SecondFactorMiddleware",
+    "core.middleware.PasswordPolicyMiddleware",
+    "core.middleware.SessionExpiryAuditMiddleware",
+    "core.middleware.AdministratorScopeMiddleware",
     # Last, so that it sees the authenticated user and the final response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -91,7 +113,13 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (issue #16): opening a PostgreSQL connection costs 8-17 ms per request,
+# so each web thread and worker keeps its connection for CONN_MAX_AGE seconds, and
+# CONN_HEALTH_CHECKS re-checks it before reuse so a restarted database costs one reconnect,
+# not an error page. SQLite (the embedded default) opens a file, so it keeps 0.
+_ON_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600 if _ON_POSTGRES else 0))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) speed up PostgreSQL; SQLite, the embedded default, simply ignores
 # the extra columns, which is harmless, so its warning is silenced.
@@ -99,12 +127,16 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses the superuser once SUPERUSER_DISABLED (三权分立; core.backends).
+    "core.backends.SuperuserLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 等保 8.1.4.1: length, character classes, username, reuse (core.passwords).
+    {"NAME": "core.passwords.ComplexityValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},
+    {"NAME": "core.passwords.HistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -236,5 +268,72 @@ if not AUDIT_HMAC_KEY and env.str("AUDIT_HMAC_KEY_FILE", default=""):
 # a progress page; their result files are kept this many days, then removed.
 JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
 
+# Information-sharing API (/api/v1/, app `api`): partner bodies' tokens, scopes, cursor pages,
+# Chinese error bodies and a per-token rate; the OpenAPI schema at /api/schema/ (committed as
+# docs/openapi.yaml), Swagger UI from the vendored sidecar assets at /api/docs/.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication",
+                                       "api.authentication.BrowserSessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.base.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "担当 · 信息共享接口",
+    "DESCRIPTION": "纪检、监察、审计、信访、巡察等合作单位与组织部门的信息共享接口（《张家口市激励干部担当干事的规定》第十四条）。"
+                   "以 Authorization: Bearer 令牌认证；令牌的权限范围与所属账号的权限共同决定可读写的记录，范围外的对象一律 404。"
+                   "写入须带 Idempotency-Key。错误统一为 {detail, code, errors}。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
 # --- issue 12: people by name and post in every template ({{ user|person }}, {{ unit|unit_full }})
 TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("core.templatetags.people")
+
+# Identity (等保 2.0 8.1.4.1 身份鉴别, core.passwords): a password expires after this many days
+# and may not repeat one of the last PASSWORD_HISTORY_COUNT.
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
+# Second factor (core.second_factor): TOTP for administrators and leaders always; for every
+# user when SECOND_FACTOR_FOR_ALL is on.
+SECOND_FACTOR_FOR_ALL = env.bool("SECOND_FACTOR_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = "担当"
+
+# Personal data at rest (等保 2.0 8.1.4.8 / 8.1.4.11, core.fieldcrypt): ID numbers, reporters'
+# identities and confidential notes are encrypted with SM4-GCM (or AES-GCM) under a key kept
+# outside the database. Production refuses to start without it, like SECRET_KEY; a development
+# key is derived only with DEBUG on. Rotation: put the new key in FIELD_ENCRYPTION_KEY, the old
+# one in FIELD_ENCRYPTION_OLD_KEYS (comma separated), run `manage.py rotate_field_key`, then
+# drop the old key.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY and env.str("FIELD_ENCRYPTION_KEY_FILE", default=""):
+    FIELD_ENCRYPTION_KEY = Path(env.str("FIELD_ENCRYPTION_KEY_FILE")).read_text().strip()
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY 未设置：生产环境（DEBUG 关闭）必须通过环境变量 FIELD_ENCRYPTION_KEY 或 "
+            "FIELD_ENCRYPTION_KEY_FILE 提供个人信息加密密钥（放在数据库之外）。"
+        )
+    FIELD_ENCRYPTION_KEY = "dev-only-field-key:" + SECRET_KEY
+FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
+FIELD_ENCRYPTION_ALGORITHM = env.str("FIELD_ENCRYPTION_ALGORITHM", default="SM4-GCM")  # or "AES-GCM"
+# 三权分立 and the audit trail (GB/T 22239-2019 8.1.5, 8.1.4.3; issue 14).
+# The Django superuser is for bootstrap only: once 系统管理员, 安全管理员 and 审计管理员 exist,
+# set SUPERUSER_DISABLED=true (check --deploy warns until then); a disabled superuser can
+# neither log in nor open the admin.
+SUPERUSER_DISABLED = env.bool("SUPERUSER_DISABLED", default=False)
+# Audit rows older than this many days are archived to a signed file by a Celery job, then
+# removed from the table (网络安全法 art. 21: at least 6 months kept).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(MEDIA_ROOT / "audit-archive")))
+# axes keeps a record of every failed login (its counter still resets on success).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True

@@ -3,6 +3,7 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "test-only-field-encryption-key")
 
 from config.settings import *  # noqa: E402,F403
 

@@ -15,6 +15,8 @@ def navigation(request):
         return {}
     items = [("工作台", reverse("home"), request.path == reverse("home"))]
     if roles.can_view_registry(user):
+        items.append(("驾驶舱", reverse("dashboard:index"), request.path.startswith("/dashboard/")))
+    if roles.can_view_registry(user):
         items.append(("干部信息", reverse("cadres:list"), request.path.startswith("/cadres/")))
         items.append(("单位机构", reverse("cadres:unit_tree"), request.path.startswith("/units/")))
     if roles.can_view_registry(user) or roles.is_discipline_officer(user):
@@ -25,11 +27,16 @@ def navigation(request):
         items.append(("考核研判", reverse("assessment:year_list"), request.path.startswith("/assessment/")))
     if roles.can_view_registry(user):
         items.append(("关心关爱", reverse("care:activity_list"), request.path.startswith("/care/")))
+    if roles.can_grant(user):
+        items.append(("授权管理", reverse("security_users"), request.path.startswith("/security/")))
+    if roles.can_read_audit(user):
+        items.append(("审计日志", reverse("audit_list"), request.path.startswith("/audit/")))
     return {
         "nav_items": items,
         "nav_coming": COMING_MODULES,
         "user_roles": sorted(roles.roles_of(user)),
-        "user_is_admin": roles.is_admin(user),
+        # The admin site: the bootstrap superuser and the 系统管理员.
+        "user_is_admin": roles.is_admin(user) or roles.is_system_admin(user),
         "today": timezone.localdate(),
         "unread_count": unread_count(user),
     }

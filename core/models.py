@@ -1,5 +1,6 @@
 """Notifications (the in-app inbox and email) and the outbox that keeps user requests away
 from the broker."""
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -108,6 +109,10 @@ class AuditEvent(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["user", "created_at"], name="audit_user_time"),
                    models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        # Append-only in the database itself: not even a superuser's ORM or SQL session can
+        # change or remove a row (PostgreSQL). The retention archiver alone deletes, inside
+        # pgtrigger.ignore (core.audit_archive).
+        triggers = [pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.user_display or self.username} {self.get_event_type_display()}"
@@ -161,3 +166,55 @@ class BackgroundJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SubmittedForm(models.Model):
+    """One posted form, by its page token (static/js/submit_once.js puts a random token in
+    every POST form). A double click or a resubmission of the same page finds its row and
+    is answered with the first post's result instead of being saved again; the unique key
+    makes two simultaneous posts resolve to one (core.idempotency)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    location = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "已提交表单"
+        verbose_name_plural = "已提交表单"
+
+
+class PasswordState(models.Model):
+    """When a user's password was last set and whether it must be changed before anything
+    else (GB/T 22239-2019 8.1.4.1 身份鉴别): set by an administrator, or older than the
+    configured maximum age. Users without a row (loaded in bulk) get one at their next request."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_state",
+                                verbose_name="用户")
+    changed_at = models.DateTimeField("密码设置时间")
+    must_change = models.BooleanField("须修改密码", default=False)
+
+    class Meta:
+        verbose_name = "密码状态"
+        verbose_name_plural = "密码状态"
+
+    def __str__(self):
+        return f"{self.user} 的密码状态"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so none of the last few can be reused."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history",
+                             verbose_name="用户")
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"

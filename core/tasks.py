@@ -38,3 +38,12 @@ def purge_job_results() -> int:
     from core.jobs import jobs_purge_expired
 
     return jobs_purge_expired()
+
+
+@shared_task
+def audit_archive() -> str:
+    """Daily: audit rows past AUDIT_RETENTION_DAYS go to a signed archive file (core.audit_archive)."""
+    from core.audit_archive import audit_archive as archive
+
+    path = archive()
+    return str(path or "")

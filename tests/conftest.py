@@ -1,11 +1,12 @@
-"""Personas shared by every test: staff of unit A, staff of unit B, officers, a leader, an
-admin and anonymous. Unit A and unit B are two counties of one city."""
+"""Personas shared by every test: staff of unit A, staff of unit B, officers, a leader, the
+bootstrap superuser (admin), the three administrators and anonymous. Unit A and unit B are two counties of one city."""
 import os
 import shutil
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from cadres.models import UnitKind
 from cadres.services import jurisdiction_grant
@@ -24,7 +25,10 @@ class World:
     users: dict
 
 
-PERSONAS = ["staff_a", "staff_b", "officer_assigned", "officer_unassigned", "leader", "admin", "anonymous"]
+PERSONAS = ["staff_a", "staff_b", "officer_assigned", "officer_unassigned", "leader", "admin",
+            "sysadmin", "secadmin", "auditor", "anonymous"]
+# 三权分立: the three administrators (admin is the bootstrap superuser).
+ADMINISTRATORS = ["sysadmin", "secadmin", "auditor"]
 
 
 def ensure_reference_data():
@@ -37,6 +41,10 @@ def ensure_reference_data():
 
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+    # The cadre section may reveal full ID numbers (cadres migration 0009).
+    from django.contrib.auth.models import Permission
+    Group.objects.get(name=Role.CADRE_SECTION).permissions.add(
+        Permission.objects.get(content_type__app_label="cadres", codename="reveal_id_number"))
     for category, name, months, citation in SANCTION_TYPES:
         SanctionType.objects.get_or_create(category=category, name=name,
                                            defaults={"influence_months": months, "citation": citation})
@@ -55,7 +63,10 @@ def world(db):
         "officer_assigned": UserFactory(username="officer_assigned", role=Role.DISCIPLINE_OFFICER),
         "officer_unassigned": UserFactory(username="officer_unassigned", role=Role.DISCIPLINE_OFFICER),
         "leader": UserFactory(username="leader", role=Role.LEADER),
-        "admin": UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True),
+        "admin": UserFactory(username="admin", is_staff=True, is_superuser=True),
+        "sysadmin": UserFactory(username="sysadmin", role=Role.ADMIN, is_staff=True),
+        "secadmin": UserFactory(username="secadmin", role=Role.SECURITY_ADMIN),
+        "auditor": UserFactory(username="auditor", role=Role.AUDIT_ADMIN),
         "anonymous": None,
     }
     jurisdiction_grant(user=users["staff_a"], unit=unit_a)
@@ -68,11 +79,47 @@ def world(db):
     )
 
 
-def client_for(client, user):
+def client_for(client, user, *, verified=True):
     if user is not None:
         # Name the backend: axes' backend comes first in the list and cannot load users.
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if verified:
+            verify_second_factor(client, user)
     return client
+
+
+def verify_second_factor(client, user):
+    """Mark a test client's session as having passed the second factor (what the code page
+    does after a right code), for the personas that must use one. Tests of the second factor
+    itself pass verified=False."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.second_factor import second_factor_required
+
+    if not second_factor_required(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="测试", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def export_via_job(client, url, data=None):
+    """Press a list's 导出 button: POST its filters, run the job it starts (after commit, as
+    the embedded default does) and download the result. Returns (job, workbook bytes)."""
+    from django.test import TestCase
+
+    from core.models import BackgroundJob
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data or {})
+    assert response.status_code == 302, response.status_code
+    job = BackgroundJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert job.status == BackgroundJob.Status.DONE, job.message
+    download = client.get(reverse("job_download", args=[job.pk]))
+    return job, b"".join(download.streaming_content)
 
 
 @pytest.fixture

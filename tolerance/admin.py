@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.versioning import VersionedAdminMixin
+from tolerance.allegation_services import reporter_identity_read
 from tolerance.models import (
     Allegation,
     CaseCadre,
@@ -76,7 +79,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(ToleranceCase)
-class ToleranceCaseAdmin(VisibleCasesMixin, GuardedModelAdmin, SimpleHistoryAdmin):
+class ToleranceCaseAdmin(VersionedAdminMixin, VisibleCasesMixin, GuardedModelAdmin, SimpleHistoryAdmin):
     case_lookup = "pk__in"
     list_display = ["title", "unit", "stage", "stage_deadline", "error_date", "accountability_body"]
     list_filter = ["stage", "origin"]
@@ -159,7 +162,7 @@ class ReformFilingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Allegation)
-class AllegationAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
+class AllegationAdmin(VersionedAdminMixin, GuardedModelAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "source", "received_on", "status", "conclusion", "deadline"]
     list_filter = ["status", "source", "conclusion"]
     search_fields = ["issue"]
@@ -204,8 +207,10 @@ class ReporterIdentityAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         identity = self.get_object(request, object_id)
         if identity is not None and self.has_view_permission(request, identity):
-            ReporterAccessLog.objects.create(identity=identity, user=request.user, via="后台")
-        return super().change_view(request, object_id, form_url, extra_context)
+            reporter_identity_read(allegation=identity.allegation, user=request.user, via="后台", request=request)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        add_never_cache_headers(response)  # the reporter's identity: never kept by a browser or proxy
+        return response
 
 
 @admin.register(ReporterAccessLog)

@@ -8,11 +8,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from cadres.models import MeasureKind, SupervisionMeasure
+from cadres.models import Cadre, MeasureKind, SupervisionMeasure
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
 from core.people import person_label
 from core.reminders import notify
+from core.security import assignment_granted
+from core.validation import safe_date_add
 from tolerance.models import (
     Allegation,
     AllegationStatus,
@@ -65,12 +68,15 @@ def allegation_receive(*, by, source: str, received_on: datetime.date, subjects,
         raise DomainError("请选择反映对象。")
     if received_on > timezone.localdate():
         raise DomainError("受理日期不能晚于今天。")
+    # Lock the subjects' rows (in id order: no deadlock) so two registrations of one issue
+    # at once are checked one after the other: the second sees the first as a duplicate.
+    list(Cadre.objects.select_for_update().filter(pk__in=[c.pk for c in subjects]).order_by("pk").values_list("pk"))
     duplicates = earlier_inquiries(cadres=subjects, issue=issue)
     if duplicates and not acknowledge_duplicate:
         raise DomainError("同一问题已有线索或函询：" + "；".join(duplicates)
                           + "。请先查看，确需登记的，勾选“已知悉重复情况”后再提交。", field="acknowledge_duplicate")
     allegation = Allegation(source=source, received_on=received_on, issue=issue, issue_key=issue_key(issue),
-                            summary=summary, created_by=by, deadline=received_on + datetime.timedelta(days=VERIFY_DAYS))
+                            summary=summary, created_by=by, deadline=safe_date_add(received_on, days=VERIFY_DAYS))
     if duplicates:
         allegation.duplicate_note = "；".join(duplicates)[:300]
         allegation.duplicate_of = (Allegation.objects.filter(subjects__in=subjects, issue_key=allegation.issue_key)
@@ -99,6 +105,7 @@ def allegation_close_directly(*, allegation, by, reason: str, note: str) -> Alle
     if not note.strip():
         raise DomainError("请写明了结说明。")
     allegation.status, allegation.close_reason, allegation.close_note = AllegationStatus.CLOSED, reason, note
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=allegation, detail=f"受理 → 直接了结：{note}")
     allegation.concluded_on = timezone.localdate()
     allegation.version += 1
     return _save(allegation, by)
@@ -122,6 +129,8 @@ def allegation_assign(*, allegation, by, verifiers, deadline: datetime.date) -> 
     allegation.status, allegation.deadline = AllegationStatus.VERIFYING, deadline
     allegation.version += 1
     _save(allegation, by)
+    assignment_granted(by=by, users=verifiers, obj=allegation, what="核查人")
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=allegation, detail=f"受理 → 核查中，期限 {deadline:%Y-%m-%d}")
     for user in verifiers:
         assign_perm("tolerance.verify_allegation", user, allegation)
     notify([u.pk for u in verifiers], kind="allegation_assigned", key=f"allegation:{allegation.pk}:assigned",
@@ -142,6 +151,7 @@ def allegation_conclude(*, allegation, by, conclusion: str, findings: str,
     if concluded_on < allegation.received_on:
         raise DomainError("办结日期不能早于受理日期。")
     allegation.status, allegation.conclusion = AllegationStatus.CONCLUDED, conclusion
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=allegation, detail=f"核查中 → 已办结：{allegation.get_conclusion_display()}")
     allegation.findings, allegation.concluded_on = findings, concluded_on
     allegation.version += 1
     _save(allegation, by)
@@ -194,6 +204,13 @@ def clarification_issue(*, allegation, by, cadre, form: str, scope: str, issuing
         raise DomainError(f"{cadre.name}不是该线索的反映对象。")
     if not scope.strip():
         raise DomainError("请写明通报范围。")
+    # Under the allegation's row lock: a double click or two clerks at once issue one
+    # notice, and consume one official number.
+    earlier = ClarificationNotice.objects.filter(allegation=allegation, cadre=cadre, form=form,
+                                                 issuing_body=issuing_body).first()
+    if earlier:
+        raise DomainError(f"{issuing_body}已就此线索为{cadre.name}出具{earlier.get_form_display()}（{earlier.number}），"
+                          "不再重复出具；如需更正，请在原通知书上办理。")
     notice = ClarificationNotice(allegation=allegation, cadre=cadre, form=form, scope=scope,
                                  issuing_body=issuing_body, year=issued_on.year,
                                  serial=_next_serial(issuing_body, issued_on.year, by), alleged=alleged,
@@ -225,9 +242,10 @@ def allegation_evidence_add(*, allegation, by, title: str, file) -> Evidence:
     return _save(Evidence(allegation=allegation, title=title, file=file, size=file.size, uploaded_by=by), by)
 
 
-def reporter_identity_read(*, allegation, user, via: str) -> ReporterIdentity | None:
+def reporter_identity_read(*, allegation, user, via: str, request=None) -> ReporterIdentity | None:
     """Every read of a reporter's identity is logged (who, when, where)."""
     identity = ReporterIdentity.objects.filter(allegation=allegation).first()
     if identity is not None:
         ReporterAccessLog.objects.create(identity=identity, user=user, via=via)
+        audit_log(AuditEvent.Type.SENSITIVE_READ, user=user, request=request, obj=allegation, detail=f"查看举报人信息（{via}）")
     return identity

@@ -1,26 +1,29 @@
 """Allegations, clarification notices and the false-report publication list. Thin views over
 allegation_services; every object comes through the selectors."""
-import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
 from core.errors import DomainError
+from core.exports import export_start
+from core.versioning import lock_version, posted_version
 from tolerance import allegation_services as services
 from tolerance import documents, forms
 from tolerance.document_views import _issuer_size
-from tolerance.models import AllegationStatus, Conclusion
+from tolerance.jobs import PUBLICATION_COLUMNS, publication_filters
+from tolerance.models import Allegation, AllegationStatus, Conclusion
 from tolerance.selectors import (
     allegation_list as select_allegation_list,
 )
@@ -28,7 +31,9 @@ from tolerance.selectors import (
     allegations_visible_to,
     may_see_reporter,
     notices_visible_to,
-    publication_list,
+)
+from tolerance.selectors import (
+    notice_list as select_notice_list,
 )
 from tolerance.views import PAGE_SIZE, tolerance_access
 
@@ -51,7 +56,9 @@ def allegation_list(request):
     f = form.cleaned_data if form.is_valid() else {}
     qs = select_allegation_list(user=request.user, q=f.get("q", ""), status=f.get("status", ""),
                                 source=f.get("source", ""), conclusion=f.get("conclusion", ""),
-                                overdue=f.get("overdue", False), unit=f.get("unit"))
+                                overdue=f.get("overdue", False), unit=f.get("unit"),
+                                repeated=f.get("repeated", False), event=f.get("event", ""),
+                                since=f.get("since"), until=f.get("until"))
     return render(request, "tolerance/allegation_list.html", {
         "form": form, "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "query": _query(request),
         "can_create": roles.can_edit_registry(request.user),
@@ -173,7 +180,9 @@ def allegation_action(request, pk, action):
             f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}" for f, e in form.errors.items()))
     else:
         try:
-            handler(allegation, form, request.user)
+            with transaction.atomic():  # the version the page showed, checked under the row lock
+                lock_version(Allegation, allegation.pk, posted_version(request))
+                handler(allegation, form, request.user)
         except DomainError as e:
             messages.error(request, e.message)
         else:
@@ -181,24 +190,26 @@ def allegation_action(request, pk, action):
     return redirect("tolerance:allegation_detail", pk=allegation.pk)
 
 
+@never_cache  # shows the reporter's identity: Cache-Control no-store, like the confidential note
 @tolerance_access
 def reporter_identity(request, pk):
     """Only the assigned verifiers; each view is logged."""
     allegation = _visible(request, pk)
     if not may_see_reporter(request.user, allegation):
         raise PermissionDenied
-    identity = services.reporter_identity_read(allegation=allegation, user=request.user, via="页面")
+    identity = services.reporter_identity_read(allegation=allegation, user=request.user, via="页面", request=request)
     return render(request, "tolerance/reporter.html", {"allegation": allegation, "identity": identity})
 
 
 @tolerance_access
 def notice_list(request):
-    q = request.GET.get("q", "").strip()
-    qs = notices_visible_to(request.user).select_related("cadre__unit")
-    if q:
-        qs = qs.filter(cadre__name__contains=q)
+    form = forms.NoticeFilterForm(request.GET or None, units=units_visible_to(request.user).order_by("path"))
+    f = form.cleaned_data if form.is_valid() else {}
+    q = f.get("q", "").strip()
+    qs = select_notice_list(user=request.user, q=q, unit=f.get("unit"), since=f.get("since"), until=f.get("until"))
     return render(request, "tolerance/notice_list.html", {
-        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "q": q, "query": _query(request)})
+        "form": form, "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "q": q,
+        "query": _query(request)})
 
 
 def _visible_notice(request, pk):
@@ -246,20 +257,8 @@ def notice_pdf(request, pk):
     return response
 
 
-PUBLICATION_COLUMNS = ["通知书编号", "澄清对象", "单位", "反映的问题", "核查结论", "澄清方式", "通报范围", "印发日期"]
-
-
 def _publication(request):
-    form = forms.PublicationForm(request.GET or {"year": timezone.localdate().year})
-    if not form.is_valid():
-        return form, []
-    return form, publication_list(user=request.user, year=form.cleaned_data["year"],
-                                  quarter=form.cleaned_data.get("quarter"))
-
-
-def _publication_row(n):
-    return [n.number, n.cadre.name, n.cadre.unit.name, n.alleged, n.finding, n.get_form_display(), n.scope,
-            n.issued_on]
+    return publication_filters(request.user, request.GET)
 
 
 @tolerance_access
@@ -270,15 +269,7 @@ def publication(request):
 
 
 @tolerance_access
+@require_POST
 def publication_export(request):
-    _, notices = _publication(request)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("不实举报澄清案例")
-    ws.append(PUBLICATION_COLUMNS)
-    for n in notices:
-        ws.append(_publication_row(n))
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, "不实举报澄清案例.xlsx")
-    return response
+    """Starts the export job (tolerance.jobs) for the chosen year and quarter."""
+    return export_start(request, "tolerance.publication_export")

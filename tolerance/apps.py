@@ -6,6 +6,7 @@ class ToleranceConfig(AppConfig):
     verbose_name = "容错纠错与澄清正名"
 
     def ready(self):
+        import tolerance.jobs  # noqa: F401  registers the export job
         from core.panels import CadreTab, register_cadre_tab, register_inquiry_check, register_workbench_source
         from core.reminders import register_sweep
         from tolerance import sweeps

@@ -17,7 +17,7 @@ from tolerance.models import (
     ReformFiling,
     Stage,
 )
-from tolerance.selectors import eligible_investigators, eligible_verifiers
+from tolerance.selectors import ALLEGATION_EVENTS, CASE_EVENTS, eligible_investigators, eligible_verifiers
 
 
 class SanctionChoiceField(forms.ModelMultipleChoiceField):
@@ -195,6 +195,10 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
     officer = PersonChoiceField(queryset=get_user_model().objects.filter(groups__name=Role.DISCIPLINE_OFFICER),
                                      required=False, label="承办人", empty_label="全部承办人")
     year = forms.IntegerField(label="失误年份", required=False, min_value=2000, max_value=2100)
+    wrongly = forms.BooleanField(label="应容未容", required=False)
+    event = forms.ChoiceField(label="统计事项", required=False, choices=[("", "不限")] + CASE_EVENTS)
+    since = forms.DateField(label="起始日期", required=False)
+    until = forms.DateField(label="截止日期", required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -298,6 +302,21 @@ class AllegationFilterForm(BootstrapMixin, forms.Form):
     conclusion = forms.ChoiceField(label="结论", required=False, choices=[("", "全部结论")] + Conclusion.choices)
     overdue = forms.BooleanField(label="仅看超期", required=False)
     unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位", empty_label="全部单位")
+    repeated = forms.BooleanField(label="重复线索", required=False)
+    event = forms.ChoiceField(label="统计事项", required=False, choices=[("", "不限")] + ALLEGATION_EVENTS)
+    since = forms.DateField(label="起始日期", required=False)
+    until = forms.DateField(label="截止日期", required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class NoticeFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "澄清对象姓名"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
+    since = forms.DateField(label="印发日期自", required=False)
+    until = forms.DateField(label="印发日期至", required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

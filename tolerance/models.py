@@ -7,6 +7,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, MeasureKind, Sanction, SanctionType, SupervisionMeasure, Unit
+from core.fieldcrypt import EncryptedCharField
 
 
 class PolicyDocument(models.Model):
@@ -484,9 +485,10 @@ class ReporterIdentity(models.Model):
 
     allegation = models.OneToOneField(Allegation, on_delete=models.CASCADE, related_name="reporter")
     anonymous = models.BooleanField("匿名举报", default=False)
-    name = models.CharField("举报人姓名", max_length=50, blank=True)
-    contact = models.CharField("联系方式", max_length=100, blank=True)
-    work_unit = models.CharField("工作单位或住址", max_length=200, blank=True)
+    # Encrypted at rest (core.fieldcrypt): the reporter's identity and contact.
+    name = EncryptedCharField("举报人姓名", max_length=50, blank=True, purpose="tolerance.reporter.name")
+    contact = EncryptedCharField("联系方式", max_length=100, blank=True, purpose="tolerance.reporter.contact")
+    work_unit = EncryptedCharField("工作单位或住址", max_length=200, blank=True, purpose="tolerance.reporter.work_unit")
     history = HistoricalRecords()
 
     class Meta:

@@ -19,8 +19,10 @@ from tolerance.models import (
     ClarificationNotice,
     Conclusion,
     Determination,
+    DeterminationStatus,
     PolicyDocument,
     ReformFiling,
+    ReReview,
     Ruling,
     Stage,
     ToleranceCase,
@@ -142,18 +144,62 @@ def current_rulings():
     return Ruling.objects.filter(determination__status="current")
 
 
-def case_list(*, user, q="", stage="", outcome="", overdue=False, unit=None, officer=None, year=None,
-              today=None) -> QuerySet[ToleranceCase]:
+# What happened to a case between two dates (the list's 统计事项 filter; the leaders'
+# dashboard counts the same conditions, so a figure and its list always agree).
+CASE_EVENTS = [
+    ("filed", "立案"),
+    ("decided", "作出（现行）认定"),
+    ("rereview", "申请复核"),
+]
+
+
+def case_event_q(event: str, since: datetime.date | None, until: datetime.date | None) -> Q:
+    """Cases to which `event` happened within [since, until] (either end open).
+    A determination counts on the date of the one in force: a case re-reviewed and
+    decided again counts once, in the period of its current determination."""
+    def between(field):
+        q = Q()
+        if since:
+            q &= Q(**{f"{field}__gte": since})
+        if until:
+            q &= Q(**{f"{field}__lte": until})
+        return q
+
+    if event == "filed":
+        return between("created_at__date")
+    if event == "decided":
+        return Q(pk__in=Determination.objects.filter(
+            between("decided_on"), status=DeterminationStatus.CURRENT).values("case_id"))
+    if event == "rereview":
+        return Q(pk__in=ReReview.objects.filter(between("requested_on")).values("case_id"))
+    return Q()
+
+
+def case_filter_q(*, stage="", outcome="", overdue=False, wrongly=False, event="", since=None, until=None,
+                  today=None) -> Q:
+    """The record filters of the case list, as one condition (no joins: counted as is)."""
     today = today or timezone.localdate()
+    q = Q()
+    if stage:
+        q &= Q(stage=stage)
+    if outcome:
+        q &= Q(pk__in=current_rulings().filter(outcome=outcome).values("case_cadre__case_id"))
+    if wrongly:
+        q &= Q(pk__in=current_rulings().filter(should_have_been_tolerated=True).values("case_cadre__case_id"))
+    if overdue:
+        q &= ~Q(stage=Stage.CLOSED) & Q(stage_deadline__lt=today)
+    if event:
+        q &= case_event_q(event, since, until)
+    return q
+
+
+def case_list(*, user, q="", stage="", outcome="", overdue=False, unit=None, officer=None, year=None,
+              wrongly=False, event="", since=None, until=None, today=None) -> QuerySet[ToleranceCase]:
     qs = cases_visible_to(user).select_related("unit", "stage_owner", "policy")
     if q:
         qs = qs.filter(Q(title__contains=q) | Q(case_cadres__cadre__name__contains=q)).distinct()
-    if stage:
-        qs = qs.filter(stage=stage)
-    if outcome:
-        qs = qs.filter(Exists(current_rulings().filter(case_cadre__case=OuterRef("pk"), outcome=outcome)))
-    if overdue:
-        qs = qs.exclude(stage=Stage.CLOSED).filter(stage_deadline__lt=today)
+    qs = qs.filter(case_filter_q(stage=stage, outcome=outcome, overdue=overdue, wrongly=wrongly, event=event,
+                                 since=since, until=until, today=today))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if officer is not None:
@@ -204,6 +250,17 @@ def cadre_tolerance_entries(*, cadre, user):
                 "sanction__sanction_type", "measure")))))
         .order_by("-case__created_at")
     )
+
+
+def promotion_blocked() -> Q:
+    """The cadres promotion_blocks would give a reason for, as one SQL condition on Cadre
+    (uncorrelated INs: the promotion shortlist filters and counts a whole city with it)."""
+    subjects = Allegation.subjects.through.objects
+    return (Q(pk__in=subjects.filter(allegation__status__in=OPEN_ALLEGATION).values("cadre_id"))
+            | Q(pk__in=subjects.filter(allegation__conclusion__in=[Conclusion.TRUE, Conclusion.PARTLY],
+                                       allegation__tolerance_case__isnull=True).values("cadre_id"))
+            | Q(pk__in=CaseCadre.objects.exclude(Exists(current_rulings().filter(case_cadre=OuterRef("pk"))))
+                .values("cadre_id")))
 
 
 def promotion_blocks(cadre_ids) -> dict[int, list[str]]:
@@ -268,22 +325,72 @@ def can_handle_allegation(user, allegation) -> bool:
     return roles.is_admin(user) or roles.is_staff_member(user) or may_see_reporter(user, allegation)
 
 
-def allegation_list(*, user, q="", status="", source="", conclusion="", overdue=False, unit=None, today=None):
+ALLEGATION_EVENTS = [
+    ("received", "受理"),
+    ("ended", "办结或了结"),
+]
+
+
+def allegation_filter_q(*, status="", source="", conclusion="", overdue=False, repeated=False, event="",
+                        since=None, until=None, today=None) -> Q:
+    """The record filters of the allegation list, as one condition (shared with the dashboard).
+    A direct close stamps concluded_on too, so "ended" covers both ways out."""
     today = today or timezone.localdate()
+    q = Q()
+    if status:
+        q &= Q(status=status)
+    if source:
+        q &= Q(source=source)
+    if conclusion:
+        q &= Q(conclusion=conclusion)
+    if overdue:
+        q &= Q(status__in=OPEN_ALLEGATION, deadline__lt=today)
+    if repeated:
+        q &= Q(duplicate_of__isnull=False)
+    field = {"received": "received_on", "ended": "concluded_on"}.get(event)
+    if field and since:
+        q &= Q(**{f"{field}__gte": since})
+    if field and until:
+        q &= Q(**{f"{field}__lte": until})
+    return q
+
+
+def allegations_in_subtree(path: str) -> Q:
+    """Allegations about a cadre now in the subtree: an allegation stores no unit of its own,
+    so it follows its subjects' current units (as the list always has)."""
+    return Q(pk__in=Allegation.subjects.through.objects.filter(cadre__unit__path__startswith=path)
+             .values("allegation_id"))
+
+
+def allegation_list(*, user, q="", status="", source="", conclusion="", overdue=False, unit=None, repeated=False,
+                    event="", since=None, until=None, today=None):
     qs = allegations_visible_to(user).prefetch_related("subjects__unit")
     if q:
         qs = qs.filter(Q(issue__contains=q) | Q(subjects__name__contains=q)).distinct()
-    if status:
-        qs = qs.filter(status=status)
-    if source:
-        qs = qs.filter(source=source)
-    if conclusion:
-        qs = qs.filter(conclusion=conclusion)
-    if overdue:
-        qs = qs.filter(status__in=OPEN_ALLEGATION, deadline__lt=today)
+    qs = qs.filter(allegation_filter_q(status=status, source=source, conclusion=conclusion, overdue=overdue,
+                                       repeated=repeated, event=event, since=since, until=until, today=today))
     if unit is not None:
-        qs = qs.filter(subjects__unit__path__startswith=unit.path).distinct()
+        qs = qs.filter(allegations_in_subtree(unit.path))
     return qs.order_by("-received_on", "-id")
+
+
+def notice_list(*, user, q="", unit=None, since=None, until=None) -> QuerySet[ClarificationNotice]:
+    qs = notices_visible_to(user).select_related("cadre__unit")
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    qs = qs.filter(notice_filter_q(since=since, until=until))
+    if unit is not None:
+        qs = qs.filter(cadre__unit__path__startswith=unit.path)
+    return qs
+
+
+def notice_filter_q(*, since=None, until=None) -> Q:
+    q = Q()
+    if since:
+        q &= Q(issued_on__gte=since)
+    if until:
+        q &= Q(issued_on__lte=until)
+    return q
 
 
 def notices_visible_to(user) -> QuerySet[ClarificationNotice]:

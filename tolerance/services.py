@@ -12,9 +12,13 @@ from simple_history.utils import bulk_create_with_history
 from cadres.models import RecordStatus, Sanction, SupervisionMeasure
 from cadres.services import cadre_record_add
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
 from core.people import person_label, unit_label
 from core.reminders import notify
+from core.security import assignment_granted
+from core.uploads import content_matches
+from core.validation import safe_date_add
 from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.models import (
     CaseCadre,
@@ -50,7 +54,7 @@ def _save(instance, by, **kwargs):
 def stage_deadline(stage: str, start: datetime.date | None = None) -> datetime.date:
     row = StageDeadline.objects.filter(stage=stage).first()
     days = row.days if row else DEFAULT_STAGE_DAYS.get(stage, 0)
-    return (start or timezone.localdate()) + datetime.timedelta(days=days)
+    return safe_date_add(start or timezone.localdate(), days=days)
 
 
 def _locked(case) -> ToleranceCase:
@@ -78,6 +82,7 @@ def _move(case: ToleranceCase, *, by, to: str, reason: str, owner=None, expected
     case.version += 1
     _save(case, by)
     _save(event, by)
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=case, detail=f"{event.get_from_stage_display()} → {event.get_to_stage_display()}：{reason}")
     return case
 
 
@@ -113,6 +118,7 @@ def case_file(*, by, title: str, unit, cadres: list[dict], matter: str, error_da
         items += [ChecklistItem(case_cadre=case_cadre, clause=clause) for clause in clauses]
     bulk_create_with_history(items, ChecklistItem, default_user=by)
     _save(CaseEvent(case=case, from_stage="", to_stage=Stage.FILED, actor=by, reason=f"立案，适用《{policy.title}》"), by)
+    audit_log(AuditEvent.Type.TRANSITION, user=by, obj=case, detail=f"立案，适用《{policy.title}》")
     return case
 
 
@@ -132,6 +138,7 @@ def case_start_investigation(*, case, by, investigators, reason: str) -> Toleran
         if user.pk not in eligible:
             raise DomainError(f"{person_label(user)} 对{unit_label(case.unit)}没有管辖权，不能承办本案调查。")
     _move(case, by=by, to=Stage.INVESTIGATION, reason=reason, owner=investigators[0], expected=(Stage.FILED,))
+    assignment_granted(by=by, users=investigators, obj=case, what="承办人")
     for user in investigators:
         assign_perm("tolerance.investigate_case", user, case)
     notify([u.pk for u in investigators], kind="case_assigned", key=f"case:{case.pk}:assigned",
@@ -360,7 +367,7 @@ def rereview_request(*, case, case_cadre: CaseCadre, by, requested_on: datetime.
     case = _locked(case)
     if case.feedback_received_on is None:
         raise DomainError("书面反馈签收后才能申请复核。")
-    last_day = case.feedback_received_on + datetime.timedelta(days=REREVIEW_DAYS)
+    last_day = safe_date_add(case.feedback_received_on, days=REREVIEW_DAYS)
     if not case.feedback_received_on <= requested_on <= last_day:
         raise DomainError(f"复核申请须在收到书面反馈之日起 {REREVIEW_DAYS} 日内（{last_day:%Y-%m-%d} 前）提出。")
     if case_cadre.case_id != case.pk:
@@ -377,6 +384,8 @@ def validate_evidence_file(file) -> None:
         raise DomainError(f"不支持的文件类型，请上传：{'、'.join(sorted(EVIDENCE_EXTENSIONS))}。")
     if file.size > EVIDENCE_MAX_BYTES:
         raise DomainError(f"文件超过 {EVIDENCE_MAX_BYTES // 1024 // 1024} MB。")
+    if not content_matches(file):
+        raise DomainError("文件内容与扩展名不符（如改了扩展名的程序或网页），已拒绝。请上传真实的 PDF、图片、Word 或 Excel 文件。")
 
 
 @transaction.atomic

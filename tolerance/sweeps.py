@@ -3,6 +3,7 @@ then escalated to the jurisdiction's leaders; re-review windows closing."""
 import datetime
 
 from core.reminders import Reminder, SweepContext, chunked
+from core.validation import safe_date_add
 from tolerance.models import (
     Allegation,
     AllegationStatus,
@@ -98,6 +99,6 @@ def rereview_windows(context: SweepContext):
         stage__in=[Stage.FILING, Stage.CLOSED], feedback_received_on__gte=first,
         feedback_received_on__lte=first + datetime.timedelta(days=REREVIEW_WARNING_DAYS), rereviews__isnull=True)
     for case in chunked(cases.only("id", "title", "feedback_received_on", "created_by_id")):
-        closes = case.feedback_received_on + datetime.timedelta(days=REREVIEW_DAYS)
+        closes = safe_date_add(case.feedback_received_on, days=REREVIEW_DAYS)
         yield Reminder("rereview_window", f"rereview:{case.pk}:{closes:%Y%m%d}", case.created_by_id,
                        f"案件“{case.title}”复核申请期限将于 {closes:%Y-%m-%d} 届满", url=f"/tolerance/{case.pk}/")

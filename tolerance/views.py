@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +15,10 @@ from django.views.decorators.http import require_POST
 from cadres.models import FollowUpVisit
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from core import roles
+from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
 from core.people import people_label
+from core.versioning import lock_version, posted_version
 from tolerance import forms, services
 from tolerance.models import (
     CaseCadre,
@@ -25,6 +28,7 @@ from tolerance.models import (
     Evidence,
     Ruling,
     Stage,
+    ToleranceCase,
 )
 from tolerance.rules import tolerance_blockers
 from tolerance.selectors import (
@@ -68,7 +72,8 @@ def case_list(request):
     f = form.cleaned_data if form.is_valid() else {}
     qs = select_case_list(user=request.user, q=f.get("q", ""), stage=f.get("stage", ""), outcome=f.get("outcome", ""),
                           overdue=f.get("overdue", False), unit=f.get("unit"), officer=f.get("officer"),
-                          year=f.get("year"))
+                          year=f.get("year"), wrongly=f.get("wrongly", False), event=f.get("event", ""),
+                          since=f.get("since"), until=f.get("until"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -249,7 +254,9 @@ def case_action(request, pk, action):
         messages.error(request, f"{title}未保存：{errors}")
     else:
         try:
-            handler(case, form, request.user)
+            with transaction.atomic():  # the version the page showed, checked under the row lock
+                lock_version(ToleranceCase, case.pk, posted_version(request))
+                handler(case, form, request.user)
         except DomainError as e:
             messages.error(request, e.message)
         else:
@@ -295,6 +302,7 @@ def evidence_download(request, pk):
     else:
         visible |= Q(allegation__in=allegations_assigned_to(request.user))
     evidence = get_object_or_404(Evidence.objects.filter(visible), pk=pk)
+    audit_log(AuditEvent.Type.SENSITIVE_READ, request=request, obj=evidence, detail=f"下载证据材料：{evidence.title}")
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1])
 
 

@@ -14,8 +14,9 @@ from assessment.models import AssessmentYear, CadreGrade
 from assessment.selectors import promotion_shortlist
 from cadres.models import Commendation, Rank
 from core.errors import DomainError
+from core.models import AuditEvent
 from tests.assessment.builders import D, staff
-from tests.conftest import client_for
+from tests.conftest import client_for, export_via_job
 from tests.factories import CadreFactory, MeasureFactory, SanctionFactory, sanction_type
 from tests.tolerance.builders import load_policy, walk_case
 from tolerance.models import Outcome, Stage
@@ -183,9 +184,11 @@ def test_the_page_and_the_export_show_each_cadres_reasons(client, world, clerk):
     params = {"unit": world.unit_a.pk, "target_rank": "副科级", "on": "2026-06-01"}
     page = client.get(reverse("assessment:shortlist"), params).content.decode()
     assert "科员甲" in page and "处分影响期内：记过（2026-01-01作出），2027-01-01起方可使用" in page
-    export = client.get(reverse("assessment:shortlist_export"), params)
-    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    job, content = export_via_job(client, reverse("assessment:shortlist_export"), params)
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert rows == [(1, "科员甲", "城关镇", "科员", "科员", "暂不能提名",
                      "处分影响期内：记过（2026-01-01作出），2027-01-01起方可使用", None)]
-    assert sheet["A1"].value == "清河县拟提拔副科级人选研判名单（2026-06-01）"
+    assert job.result_name == "清河县拟提拔副科级人选研判名单（2026-06-01）.xlsx"
+    event = AuditEvent.objects.get(event_type=AuditEvent.Type.EXPORT)
+    assert (event.user, event.count, event.detail) == (world.users["leader"], 1, "清河县拟提拔副科级人选研判名单（2026-06-01）")

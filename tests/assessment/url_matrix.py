@@ -34,7 +34,7 @@ MATRIX = {
     "assessment:priority_create": ("get", lambda w: {"cadre_pk": w.cadre_a.pk}, CADRE_A_EDIT),
     "assessment:shortlist": ("get", lambda w: {}, VIEWERS),
     # Without a unit and a target rank the export sends the user back to the form.
-    "assessment:shortlist_export": ("get", lambda w: {}, REDIRECTS),
+    "assessment:shortlist_export": ("post", lambda w: {}, REDIRECTS),
     "assessment:rules": ("get", lambda w: {}, VIEWERS),
 }
 

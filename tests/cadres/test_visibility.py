@@ -9,7 +9,7 @@ from django.urls import reverse
 from cadres.models import Cadre
 from cadres.selectors import cadres_visible_to
 from cadres.services import posting_add
-from tests.conftest import client_for
+from tests.conftest import client_for, export_via_job
 from tests.factories import CadreFactory
 
 EXPECTED = {  # persona → names of the cadres they see
@@ -36,8 +36,8 @@ def test_list_and_export_show_exactly_the_permitted_set(client, world, persona):
     assert listed == EXPECTED[persona]
     assert response.context["page"].paginator.count == len(EXPECTED[persona])
 
-    export = client.get(reverse("cadres:export"))
-    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    _, content = export_via_job(client, reverse("cadres:export"))
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     exported = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert exported == EXPECTED[persona]
 

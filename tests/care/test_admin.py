@@ -52,7 +52,7 @@ def test_an_admin_edit_of_an_activity_leaves_history_and_refuses_a_stale_page(cl
                                  "participants-TOTAL_FORMS": 1, "participants-INITIAL_FORMS": 1,
                                  "participants-MIN_NUM_FORMS": 0, "participants-MAX_NUM_FORMS": 1000,
                                  "participants-0-id": activity.participants.get().pk,
-                                 "participants-0-activity": activity.pk})
+                                 "participants-0-activity": activity.pk, "seen_version": activity.version})
     assert response.status_code == 302, response.content.decode()[:2000]
     activity.refresh_from_db()
     assert (activity.title, activity.version) == ("年度谈话", 2)

@@ -5,7 +5,7 @@ import datetime
 
 from care import services
 from care.models import CareKind
-from tests.matrix_common import CADRE_A_EDIT, CADRE_A_VIEW, EDITORS, VIEWERS, R
+from tests.matrix_common import CADRE_A_EDIT, CADRE_A_VIEW, EDITORS, STARTS_JOB, VIEWERS, R
 
 # The talk with cadre A was conducted by staff_a: its confidential note is for staff_a and
 # leaders only (the admin is neither).
@@ -14,7 +14,7 @@ CADRE_A_POST = {**CADRE_A_EDIT, "staff_a": R, "admin": R}
 
 MATRIX = {
     "care:activity_list": ("get", lambda w: {}, VIEWERS),
-    "care:activity_export": ("get", lambda w: {}, VIEWERS),
+    "care:activity_export": ("post", lambda w: {}, STARTS_JOB),
     "care:activity_create": ("get", lambda w: {}, EDITORS),
     "care:activity_detail": ("get", lambda w: {"pk": w.care_activity.pk}, CADRE_A_VIEW),
     "care:activity_edit": ("get", lambda w: {"pk": w.care_activity.pk}, CADRE_A_EDIT),

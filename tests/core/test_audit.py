@@ -1,5 +1,6 @@
 from core.audit import audit_chain_verify, audit_log
 from core.models import AuditEvent
+from tests.core.test_audit_trail import tampering
 
 
 def test_each_event_records_who_what_and_chains_to_the_previous_one(world, rf):
@@ -15,8 +16,9 @@ def test_each_event_records_who_what_and_chains_to_the_previous_one(world, rf):
 
 def test_the_chain_check_names_an_edited_and_a_removed_row(world):
     events = [audit_log(AuditEvent.Type.SEARCH, user=world.users["staff_a"], detail=f"q={i}") for i in range(4)]
-    AuditEvent.objects.filter(pk=events[1].pk).update(detail="q=tampered")
-    AuditEvent.objects.filter(pk=events[2].pk).delete()
+    with tampering():  # past the append-only triggers, as an attacker with database access
+        AuditEvent.objects.filter(pk=events[1].pk).update(detail="q=tampered")
+        AuditEvent.objects.filter(pk=events[2].pk).delete()
     problems = audit_chain_verify()
     assert problems == [f"第 {events[1].pk} 条：内容与摘要不符（记录被修改）",
                         f"第 {events[3].pk} 条：与上一条的摘要不衔接（其前有记录被删除或插入）"]

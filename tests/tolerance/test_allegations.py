@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cadres.models import SupervisionMeasure
 from core.errors import DomainError
-from tests.conftest import client_for
+from tests.conftest import client_for, export_via_job
 from tests.factories import CadreFactory
 from tests.tolerance.builders import (
     D,
@@ -135,9 +135,9 @@ def test_clarification_needs_a_false_or_framed_conclusion(world):
     assert not ClarificationNotice.objects.exists()
 
 
-def _issue(world, allegation, body="中共清河县纪委", on=D(2026, 5, 1)):
+def _issue(world, allegation, body="中共清河县纪委", on=D(2026, 5, 1), form="meeting"):
     return services.clarification_issue(allegation=allegation, by=world.users["staff_a"], cadre=world.cadre_a,
-                                        form="notice", scope="全镇", issuing_body=body, alleged="a", finding="f",
+                                        form=form, scope="全镇", issuing_body=body, alleged="a", finding="f",
                                         issued_on=on)
 
 
@@ -146,25 +146,53 @@ def test_notice_numbers_run_per_issuing_body_and_year(world):
     assert first.number == "〔2026〕1号"
     assert _issue(world, allegation).number == "〔2026〕2号"
     assert _issue(world, allegation, body="中共青山区纪委").number == "〔2026〕1号"
-    assert _issue(world, allegation, on=D(2027, 1, 2)).number == "〔2027〕1号"
+    assert _issue(world, allegation, on=D(2027, 1, 2), form="announcement").number == "〔2027〕1号"
+
+
+def test_the_same_notice_is_not_issued_twice(world):
+    allegation, first = cleared_allegation(world)
+    with pytest.raises(DomainError, match="不再重复出具"):
+        _issue(world, allegation, form="notice")
+    assert ClarificationNotice.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_notices_issued_at_once_never_share_a_number(postgres_only, world):
     allegation, _ = cleared_allegation(world)
-    numbers, barrier = [], threading.Barrier(4)
+    numbers, barrier = [], threading.Barrier(2)
+
+    def issue(form):
+        barrier.wait()
+        try:
+            numbers.append(_issue(world, allegation, form=form).serial)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(f,)) for f in ("meeting", "announcement")]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(numbers) == [2, 3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_notice_posted_four_times_at_once_is_issued_once_with_one_number(postgres_only, world):
+    allegation, _ = cleared_allegation(world)
+    outcomes, barrier = [], threading.Barrier(4)
 
     def issue():
         barrier.wait()
         try:
-            numbers.append(_issue(world, allegation).serial)
+            outcomes.append(_issue(world, allegation).serial)
+        except DomainError:
+            outcomes.append("refused")
         finally:
             connection.close()
 
     threads = [threading.Thread(target=issue) for _ in range(4)]
     [t.start() for t in threads]
     [t.join() for t in threads]
-    assert sorted(numbers) == [2, 3, 4, 5]
+    assert sorted(outcomes, key=str) == [2, "refused", "refused", "refused"]
+    assert ClarificationNotice.objects.count() == 2
 
 
 def test_the_reporter_is_shown_only_to_the_assigned_verifier_and_every_view_is_logged(client, world):
@@ -210,7 +238,7 @@ def test_the_publication_list_shows_publishable_cases_of_the_period_and_exports_
     assert list(publication_list(user=world.users["staff_a"], year=2026, quarter=2)) == [notice]
     assert list(publication_list(user=world.users["staff_a"], year=2026, quarter=1)) == []
     client_for(client, world.users["staff_a"])
-    content = client.get(reverse("tolerance:publication_export") + "?year=2026").content
+    _, content = export_via_job(client, reverse("tolerance:publication_export"), {"year": 2026})
     rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][1] == "甲干部"
     assert "王举报" not in str(rows)

@@ -4,7 +4,9 @@ county as `qinghe_staff`, on the configured database. Build the data first, e.g.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dandang_bench manage.py demo_data --cadres 100000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dandang_bench manage.py bench_shortlist
 
-Target (DESIGN §5): under 1 s for 100,000 cadres on PostgreSQL; exits non-zero when missed."""
+Target (issue #16): one page of the whole city's shortlist (counts, first 50 rows with their
+reasons) under 150 ms for 100,000 cadres on PostgreSQL; exits non-zero when missed. The
+whole list with every reason (what the export job writes) is timed too."""
 import statistics
 import time
 
@@ -13,16 +15,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessment.excel import shortlist_workbook
-from assessment.selectors import promotion_shortlist
+from assessment.selectors import SHORTLIST_VALUES, promotion_shortlist, shortlist_query
 from cadres.demo import CITY
 from cadres.models import Cadre, Rank, Unit
 
-TARGET_SECONDS = 1.0
+TARGET_SECONDS = 0.15
 
 
 class Command(BaseCommand):
-    help = "提拔人选研判名单的性能基准（全市、一个县），目标：10 万干部时 1 秒以内。"
+    help = "提拔人选研判名单的性能基准（全市、一个县），目标：10 万干部时一页 150 ms 以内。"
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=5)
@@ -37,24 +38,27 @@ class Command(BaseCommand):
         self.stdout.write(f"数据库：{connection.vendor}，干部 {Cadre.objects.count()} 人，拟任职级 {target}")
         failed = False
         for username, unit in [("admin", city), ("qinghe_staff", county)]:
-            times, queries, rows = [], 0, []
+            times, queries = [], 0
             for _ in range(repeat):
                 user = User.objects.get(username=username)  # nothing cached on the user
                 with CaptureQueriesContext(connection) as ctx:
                     start = time.perf_counter()
-                    rows = promotion_shortlist(user=user, unit=unit, target_rank=target)
+                    query = shortlist_query(user=user, unit=unit, target_rank=target)
+                    counts = query.counts()
+                    page = query.rows(query.shown().values_list(*SHORTLIST_VALUES)[:50])
                     times.append(time.perf_counter() - start)
                 queries = len(ctx.captured_queries)
             start = time.perf_counter()
-            shortlist_workbook(rows, unit=unit, target_rank=target)
+            rows = promotion_shortlist(user=user, unit=unit, target_rank=target)
             export = time.perf_counter() - start
             median = statistics.median(times)
             ok = median < TARGET_SECONDS
             failed |= not ok
             self.stdout.write(
-                f"{username:<13} {unit.name}：候选 {len(rows)} 人（可提名 {sum(r.eligible for r in rows)}，"
-                f"有优先情形 {sum(bool(r.priorities) for r in rows)}），查询 {queries} 次，"
-                f"中位 {median * 1000:.0f} ms（最慢 {max(times) * 1000:.0f} ms），导出 Excel {export * 1000:.0f} ms "
-                f"{'✓' if ok else '✗ 超过 1 秒'}")
+                f"{username:<13} {unit.name}：候选 {counts['total']} 人（可提名 {counts['eligible']}，"
+                f"其中有优先情形 {counts['priority']}），一页 {len(page)} 行，查询 {queries} 次，"
+                f"中位 {median * 1000:.0f} ms（最慢 {max(times) * 1000:.0f} ms）；"
+                f"整份名单连同原因（导出所写）{len(rows)} 行 {export * 1000:.0f} ms "
+                f"{'✓' if ok else '✗ 超过 150 ms'}")
         if failed:
-            raise CommandError("未达到目标：名单计算超过 1 秒。")
+            raise CommandError("未达到目标：一页名单超过 150 ms。")

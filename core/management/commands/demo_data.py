@@ -5,6 +5,7 @@ from assessment.demo import build_assessment_demo
 from cadres.demo import CITY, DEMO_PASSWORD, build_cadres, build_city, build_users
 from cadres.models import Cadre
 from care.demo import build_care_demo
+from core.db import analyze
 from tolerance.demo import build_tolerance_demo
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         build_tolerance_demo(city_name=CITY, daye_unit_name="龙泉县")
         build_assessment_demo()
         build_care_demo()
+        analyze()  # fresh statistics for the planner after the bulk writes (core.db)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：干部 {Cadre.objects.count()} 人。"))
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, password, description in logins:

@@ -1,0 +1,120 @@
+"""Password policy (GB/T 22239-2019 8.1.4.1 身份鉴别): complexity, no reuse of the last few
+passwords, a maximum age, and a forced change after an administrator sets a password.
+
+The validators plug into AUTH_PASSWORD_VALIDATORS, so every form that sets a password
+(the change page, the admin, createsuperuser) applies the same rules. Django calls each
+validator's `password_changed` after a new password is saved: that is where the history and
+the state are recorded. A password counts as chosen by its user only when the code that set
+it says so (`mark_set_by_user`); any other setter (the admin, createsuperuser, a script)
+leaves a password the user must change at first login."""
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.models import PasswordHistory, PasswordState
+
+CLASSES = [
+    ("大写字母", re.compile(r"[A-Z]")),
+    ("小写字母", re.compile(r"[a-z]")),
+    ("数字", re.compile(r"[0-9]")),
+    ("符号", re.compile(r"[^A-Za-z0-9]")),
+]
+
+
+def password_max_age_days() -> int:
+    return getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90)
+
+
+def password_history_count() -> int:
+    return getattr(settings, "PASSWORD_HISTORY_COUNT", 5)
+
+
+class ComplexityValidator:
+    """At least `min_length` characters from at least `min_classes` of the four classes, and
+    not containing the username."""
+
+    def __init__(self, min_length=8, min_classes=3):
+        self.min_length = min_length
+        self.min_classes = min_classes
+
+    def validate(self, password, user=None):
+        errors = []
+        if len(password) < self.min_length:
+            errors.append(ValidationError(f"密码至少 {self.min_length} 位。", code="password_too_short"))
+        used = sum(1 for _, pattern in CLASSES if pattern.search(password))
+        if used < self.min_classes:
+            errors.append(ValidationError(
+                f"密码须包含大写字母、小写字母、数字、符号中的至少 {self.min_classes} 类。", code="password_classes"))
+        username = (user.get_username() if user is not None else "") or ""
+        if username and username.lower() in password.lower():
+            errors.append(ValidationError("密码不得包含用户名。", code="password_contains_username"))
+        if errors:
+            raise ValidationError(errors)
+
+    def get_help_text(self):
+        return (f"至少 {self.min_length} 位，包含大写字母、小写字母、数字、符号中的至少 {self.min_classes} 类，"
+                f"且不得包含用户名。")
+
+
+class HistoryValidator:
+    """Not one of the user's last N passwords (the current one counts)."""
+
+    def validate(self, password, user=None):
+        if user is None or user.pk is None:
+            return
+        recent = PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[
+            : password_history_count()]
+        hashes = list(recent) or ([user.password] if user.password else [])
+        if any(check_password(password, encoded) for encoded in hashes):
+            raise ValidationError(f"新密码不得与最近 {password_history_count()} 次使用过的密码相同。",
+                                  code="password_reused")
+
+    def password_changed(self, password, user=None):
+        if user is None or user.pk is None:
+            return
+        password_recorded(user, set_by_user=getattr(user, "_password_set_by_user", False))
+
+    def get_help_text(self):
+        return f"不得与最近 {password_history_count()} 次使用过的密码相同。"
+
+
+def mark_set_by_user(user):
+    """Say that the password about to be saved was chosen by the user (change page, demo data,
+    test factories), so no forced change follows."""
+    user._password_set_by_user = True
+    return user
+
+
+def password_recorded(user, *, set_by_user: bool, when=None):
+    """Record a newly saved password: its hash in the history (older ones beyond the limit
+    dropped) and the state (set time; forced change unless the user chose it)."""
+    when = when or timezone.now()
+    PasswordHistory.objects.create(user=user, password=user.password, created_at=when)
+    keep = PasswordHistory.objects.filter(user=user).values_list("id", flat=True)[:password_history_count()]
+    PasswordHistory.objects.filter(user=user).exclude(id__in=list(keep)).delete()
+    PasswordState.objects.update_or_create(user=user, defaults={"changed_at": when, "must_change": not set_by_user})
+    user._password_set_by_user = False
+
+
+def password_change_reason(user) -> str:
+    """Why this user must change the password before anything else ("" when not)."""
+    state = PasswordState.objects.filter(user=user).first()
+    if state is None:
+        # Accounts loaded in bulk or before this policy existed: their age counts from now.
+        PasswordState.objects.get_or_create(user=user, defaults={"changed_at": timezone.now()})
+        return ""
+    if state.must_change:
+        return "您的密码由管理员设置，请先修改密码后再使用系统。"
+    if password_expired(state.changed_at):
+        return f"您的密码已使用超过 {password_max_age_days()} 天，请先修改密码后再使用系统。"
+    return ""
+
+
+def password_expired(changed_at, now=None) -> bool:
+    """Expired on the day its age reaches the maximum (90 days by default: day 89 still valid)."""
+    now = now or timezone.now()
+    return now - changed_at >= timedelta(days=password_max_age_days())

@@ -1,0 +1,299 @@
+"""Every figure of the leaders' dashboard and the year-end report, defined once.
+
+A figure counts records of one kind (cases, allegations, …) that the user may see in the
+list page behind it, inside a unit subtree, meeting a condition for a period. The condition
+is the list page's own filter (tolerance.selectors.case_filter_q and the like), and the base
+queryset is the list page's own permission selector with its own unit filter, so the number
+and the list it links to are the same records by construction.
+
+Where a record stores the unit in which the event happened (a tolerance case's unit, an
+assessment year's unit), the figure counts it there, so a cadre transferred later still
+counts where the case arose. Allegations, concerns, priority records and follow-up visits
+store no unit of their own: they follow the cadre's current unit, as their list pages do.
+
+All figures of one kind are counted in one SQL query of conditional aggregates (COUNT …
+FILTER), for the period, the same period a year earlier and the years of the trend chart."""
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from assessment.catalogs import PRIORITY_SITUATIONS
+from assessment.models import CadreGrade, Grade
+from assessment.selectors import (
+    assessment_years_visible_to,
+    priority_filter_q,
+    priority_records_visible_to,
+    team_interviews_visible_to,
+)
+from cadres.models import Unit
+from care.selectors import (
+    cadre_filter,
+    concern_filter_q,
+    concerns_visible_to,
+    date_between,
+    follow_up_visits_visible_to,
+)
+from dashboard.periods import Period
+from tolerance.models import AllegationStatus, Conclusion, Outcome
+from tolerance.selectors import (
+    allegation_filter_q,
+    allegations_in_subtree,
+    allegations_visible_to,
+    case_filter_q,
+    cases_visible_to,
+    notice_filter_q,
+    notices_visible_to,
+)
+
+TREND_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A record kind: its visible records in a subtree (the list page's selector and unit filter)."""
+
+    base: Callable[[object, Unit], QuerySet]
+
+
+KINDS = {
+    "cases": Kind(lambda user, unit: cases_visible_to(user).filter(unit__path__startswith=unit.path)),
+    "allegations": Kind(lambda user, unit: allegations_visible_to(user).filter(allegations_in_subtree(unit.path))),
+    "notices": Kind(lambda user, unit: notices_visible_to(user).filter(cadre__unit__path__startswith=unit.path)),
+    "grades": Kind(lambda user, unit: CadreGrade.objects.filter(
+        assessment_year__in=assessment_years_visible_to(user), assessment_year__unit__path__startswith=unit.path)),
+    "interviews": Kind(lambda user, unit: team_interviews_visible_to(user).filter(unit__path__startswith=unit.path)),
+    "priorities": Kind(lambda user, unit: priority_records_visible_to(user).filter(
+        cadre__unit__path__startswith=unit.path)),
+    "concerns": Kind(lambda user, unit: concerns_visible_to(user).filter(cadre_filter("cadre__", unit=unit))),
+    "visits": Kind(lambda user, unit: follow_up_visits_visible_to(user).filter(
+        cadre_filter("sanction__cadre__", unit=unit))),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    section: str
+    label: str
+    definition: str
+    kind: str
+    # (period, today) -> the list page's filter; params(period) -> the list page's GET parameters.
+    condition: Callable[[Period, datetime.date], Q]
+    url_name: str
+    params: Callable[[Period], dict]
+    # A count as of today (overdue now): no period, no comparison, no trend.
+    live: bool = False
+    # Counted for the whole year even when a quarter is chosen (annual assessment grades).
+    annual: bool = False
+    # A breakdown row the dashboard leaves out while it and last year's value are both 0.
+    optional: bool = False
+
+    def link(self, unit: Unit, period: Period) -> str:
+        params = {"unit": unit.pk, **self.params(self._period(period))}
+        return f"{reverse(self.url_name)}?{urlencode(params)}"
+
+    def _period(self, period: Period) -> Period:
+        return period.whole_year if self.annual else period
+
+    def q(self, period: Period, today: datetime.date) -> Q:
+        return self.condition(self._period(period), today)
+
+
+def _dates(p: Period) -> dict:
+    return {"since": p.start.isoformat(), "until": p.end.isoformat()}
+
+
+SECTIONS = [
+    ("tolerance", "容错纠错"),
+    ("clarification", "澄清正名"),
+    ("assessment", "考核"),
+    ("selection", "选拔"),
+    ("care", "关心关爱"),
+]
+
+FIGURES: list[Figure] = []
+
+
+def figure(**kwargs) -> Figure:
+    f = Figure(**kwargs)
+    FIGURES.append(f)
+    return f
+
+
+# ------------------------------------------------------------------------------ 容错纠错
+
+figure(key="cases_filed", section="tolerance", label="立案", kind="cases", url_name="tolerance:list",
+       definition="期间内立案的容错纠错案件数（按立案时间；单位为案件涉及单位）。",
+       condition=lambda p, t: case_filter_q(event="filed", since=p.start, until=p.end),
+       params=lambda p: {"event": "filed", **_dates(p)})
+for outcome in Outcome:
+    figure(key=f"cases_{outcome.value}", section="tolerance", label=f"认定{outcome.label}", kind="cases",
+           url_name="tolerance:list",
+           definition=(f"期间内作出现行认定、且有干部认定为“{outcome.label}”的案件数。复核后重新认定的，"
+                       "只按现行认定的结论和日期计一次，原认定不再计入。"),
+           condition=lambda p, t, o=outcome.value: case_filter_q(event="decided", outcome=o, since=p.start,
+                                                                 until=p.end),
+           params=lambda p, o=outcome.value: {"event": "decided", "outcome": o, **_dates(p)})
+figure(key="cases_wrongly", section="tolerance", label="应容未容", kind="cases", url_name="tolerance:list",
+       definition="期间内作出现行认定、且有干部被标记为“应容未容”（第十一条第四项）的案件数。",
+       condition=lambda p, t: case_filter_q(event="decided", wrongly=True, since=p.start, until=p.end),
+       params=lambda p: {"event": "decided", "wrongly": "on", **_dates(p)})
+figure(key="cases_rereview", section="tolerance", label="申请复核", kind="cases", url_name="tolerance:list",
+       definition="期间内有干部申请复核的案件数（按申请日期）。",
+       condition=lambda p, t: case_filter_q(event="rereview", since=p.start, until=p.end),
+       params=lambda p: {"event": "rereview", **_dates(p)})
+figure(key="cases_overdue", section="tolerance", label="当前超期未办结", kind="cases", url_name="tolerance:list",
+       definition="今天尚未办结、且已超过当前阶段办理期限的案件数（实时数，不分期间）。", live=True,
+       condition=lambda p, t: case_filter_q(overdue=True, today=t), params=lambda p: {"overdue": "on"})
+
+# ------------------------------------------------------------------------------ 澄清正名
+
+figure(key="allegations_received", section="clarification", label="受理问题线索", kind="allegations",
+       url_name="tolerance:allegation_list",
+       definition="期间内受理的问题线索数（按受理日期；单位为反映对象现所在单位）。",
+       condition=lambda p, t: allegation_filter_q(event="received", since=p.start, until=p.end),
+       params=lambda p: {"event": "received", **_dates(p)})
+figure(key="allegations_closed", section="clarification", label="了结（未核查）", kind="allegations",
+       url_name="tolerance:allegation_list",
+       definition="期间内经审核直接了结、未立项核查的线索数（反映笼统、明显失实或已有结论）。",
+       condition=lambda p, t: allegation_filter_q(status=AllegationStatus.CLOSED, event="ended", since=p.start,
+                                                  until=p.end),
+       params=lambda p: {"status": AllegationStatus.CLOSED.value, "event": "ended", **_dates(p)})
+figure(key="allegations_concluded", section="clarification", label="核查办结", kind="allegations",
+       url_name="tolerance:allegation_list",
+       definition="期间内核查办结、作出核查结论的线索数（按办结日期）。",
+       condition=lambda p, t: allegation_filter_q(status=AllegationStatus.CONCLUDED, event="ended", since=p.start,
+                                                  until=p.end),
+       params=lambda p: {"status": AllegationStatus.CONCLUDED.value, "event": "ended", **_dates(p)})
+for conclusion in Conclusion:
+    figure(key=f"allegations_{conclusion.value}", section="clarification", label=f"核查结论：{conclusion.label}",
+           kind="allegations", url_name="tolerance:allegation_list",
+           definition=f"期间内核查办结、结论为“{conclusion.label}”的线索数。"
+                      + ("诬告陷害的，移送有关机关追究举报人责任。" if conclusion == Conclusion.FRAMED else ""),
+           condition=lambda p, t, c=conclusion.value: allegation_filter_q(
+               status=AllegationStatus.CONCLUDED, conclusion=c, event="ended", since=p.start, until=p.end),
+           params=lambda p, c=conclusion.value: {"status": AllegationStatus.CONCLUDED.value, "conclusion": c,
+                                                 "event": "ended", **_dates(p)})
+figure(key="allegations_repeated", section="clarification", label="识别重复线索", kind="allegations",
+       url_name="tolerance:allegation_list",
+       definition="期间内受理时识别为同一对象同一问题此前已有线索的数量，用于避免重复函询、多头核查。",
+       condition=lambda p, t: allegation_filter_q(repeated=True, event="received", since=p.start, until=p.end),
+       params=lambda p: {"repeated": "on", "event": "received", **_dates(p)})
+figure(key="allegations_overdue", section="clarification", label="当前核查超期", kind="allegations",
+       url_name="tolerance:allegation_list", live=True,
+       definition="今天仍在受理或核查中、且已超过核查期限的线索数（实时数，不分期间）。",
+       condition=lambda p, t: allegation_filter_q(overdue=True, today=t), params=lambda p: {"overdue": "on"})
+figure(key="notices_issued", section="clarification", label="印发澄清正名通知书", kind="notices",
+       url_name="tolerance:notice_list",
+       definition="期间内印发的澄清正名通知书份数（按印发日期；单位为澄清对象现所在单位）。",
+       condition=lambda p, t: notice_filter_q(since=p.start, until=p.end), params=_dates)
+
+# ------------------------------------------------------------------------------ 考核
+
+for grade in Grade:
+    figure(key=f"grades_{grade.value}", section="assessment", label=f"年度考核{grade.label}", kind="grades",
+           url_name="assessment:year_list", annual=True,
+           definition=f"该年度考核中评定为“{grade.label}”的干部人次（按考核单位；选择季度时按全年计）。",
+           condition=lambda p, t, g=grade.value: Q(year=p.year, grade=g), params=lambda p: {"year": p.year})
+figure(key="team_interviews", section="assessment", label="班子约谈", kind="interviews",
+       url_name="assessment:team_interview_list", annual=True,
+       definition="该年度登记的领导班子约谈次数（被约谈班子的干部年度考核等次受限）。",
+       condition=lambda p, t: Q(date__year=p.year), params=lambda p: {"year": p.year})
+
+# ------------------------------------------------------------------------------ 选拔
+
+figure(key="priorities_all", section="selection", label="登记优先提拔使用情形", kind="priorities",
+       url_name="assessment:priority_list",
+       definition="期间内登记的优先提拔使用情形（《张家口市激励干部担当干事的规定》第三条及附件1）条数。",
+       condition=lambda p, t: priority_filter_q(since=p.start, until=p.end), params=_dates)
+SITUATION_SHORT = re.compile(r"第三条（.）|附件1第\d+项")
+for code, name in PRIORITY_SITUATIONS:
+    # "第三条（一）" or "附件1第4项" as the label; the whole situation in the definition.
+    figure(key=f"priorities_{code}", section="selection", label="其中：" + SITUATION_SHORT.match(name)[0],
+           kind="priorities", url_name="assessment:priority_list", definition=f"期间内登记的“{name}”条数。",
+           optional=True,
+           condition=lambda p, t, c=code: priority_filter_q(situation=c, since=p.start, until=p.end),
+           params=lambda p, c=code: {"situation": c, **_dates(p)})
+
+# ------------------------------------------------------------------------------ 关心关爱
+
+figure(key="concerns_raised", section="care", label="干部提出诉求", kind="concerns", url_name="care:concern_list",
+       definition="期间内干部在谈心谈话、走访或“说说心里话”中提出并登记的诉求数（按提出日期）。",
+       condition=lambda p, t: concern_filter_q(since=p.start, until=p.end), params=_dates)
+figure(key="concerns_on_time", section="care", label="诉求按期答复", kind="concerns", url_name="care:concern_list",
+       definition="期间内提出的诉求中，在答复期限当日或之前答复的数量。",
+       condition=lambda p, t: concern_filter_q(on_time=True, since=p.start, until=p.end),
+       params=lambda p: {"on_time": "on", **_dates(p)})
+figure(key="concerns_overdue", section="care", label="当前诉求超期未答复", kind="concerns",
+       url_name="care:concern_list", live=True,
+       definition="今天仍未答复、且已超过答复期限的诉求数（实时数，不分期间）。",
+       condition=lambda p, t: concern_filter_q(overdue=True, today=t), params=lambda p: {"overdue": "on"})
+figure(key="follow_up_visits", section="care", label="回访教育", kind="visits", url_name="care:follow_up_list",
+       definition="期间内对受处分（处理）干部开展的回访教育次数（按回访日期）。",
+       condition=lambda p, t: date_between("date", p.start, p.end),
+       params=lambda p: {"show": "done", **_dates(p)})
+
+FIGURES_BY_KEY = {f.key: f for f in FIGURES}
+assert len(FIGURES_BY_KEY) == len(FIGURES), "figure keys must be unique"
+
+
+# ------------------------------------------------------------------------------ counting
+
+@dataclass
+class Value:
+    figure: Figure
+    value: int
+    previous: int | None
+    trend: list[int]
+    link: str
+
+    @property
+    def change(self) -> int | None:
+        return None if self.previous is None else self.value - self.previous
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    values: list[Value] = field(default_factory=list)
+    trend_labels: list[str] = field(default_factory=list)
+
+    def chart(self) -> dict:
+        """Data for the trend chart (Chart.js): the period's figures over the trend years,
+        the figures that are still zero throughout left out."""
+        shown = [v for v in self.values if not v.figure.live and any(v.trend)]
+        return {"labels": self.trend_labels,
+                "datasets": [{"label": v.figure.label, "data": v.trend} for v in shown[:8]]}
+
+
+def figure_values(*, user, unit: Unit, period: Period, today: datetime.date, trend: bool = True,
+                  only: set[str] | None = None) -> list[Section]:
+    """Every figure for the unit subtree and period, with last year's value and the trend;
+    one query per record kind."""
+    periods = [period.shifted(-i) for i in range(TREND_YEARS if trend else 2)]
+    figures = [f for f in FIGURES if only is None or f.key in only]
+    counts: dict[str, int] = {}
+    for kind_name, kind in KINDS.items():
+        aggregates = {}
+        for f in figures:
+            if f.kind != kind_name:
+                continue
+            for i, p in enumerate(periods[:1] if f.live else periods):
+                aggregates[f"{f.key}__{i}"] = Count("pk", filter=f.q(p, today))
+        if aggregates:
+            counts.update(kind.base(user, unit).aggregate(**aggregates))
+    sections = {key: Section(key, title, trend_labels=[p.short_label for p in reversed(periods)])
+                for key, title in SECTIONS}
+    for f in figures:
+        value = counts[f"{f.key}__0"]
+        history = [value] if f.live else [counts[f"{f.key}__{i}"] for i in range(len(periods))]
+        sections[f.section].values.append(Value(
+            figure=f, value=value, previous=None if f.live else history[1],
+            trend=list(reversed(history)) if not f.live else [], link=f.link(unit, period)))
+    return [s for s in sections.values() if s.values]

@@ -1,0 +1,206 @@
+"""年度干部激励工作统计表: the dashboard's figures for a year and a unit subtree, as tables
+in an official layout (PDF, in the style and font of tolerance.documents) and as Excel,
+with the definition of every figure on the last page.
+
+`build_report` is a plain function with a progress callback so that it can run as a
+background job for the whole city; each subordinate unit's column costs one query per
+record kind."""
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from cadres.models import Unit
+from core.xlsx import xlsx_write
+from dashboard.figures import FIGURES, FIGURES_BY_KEY, figure_values
+from dashboard.periods import Period
+from tolerance.documents import RED, _register_font, chinese_date
+
+# The columns of the table by subordinate unit: the figures seed 003 and 004 report.
+BY_UNIT_KEYS = [
+    "cases_filed", "cases_exempt", "cases_lighter", "cases_reduced", "cases_not_tolerated",
+    "allegations_received", "allegations_false", "allegations_framed", "notices_issued",
+    "priorities_all", "concerns_raised", "concerns_on_time", "follow_up_visits",
+]
+
+
+@dataclass
+class ReportTable:
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    unit: Unit
+    year: int
+    made_on: datetime.date
+    tables: list[ReportTable]
+    definitions: list[tuple[str, str, str]]  # (section, label, definition)
+
+    @property
+    def title(self) -> str:
+        return f"{self.unit.name}{self.year}年度干部激励工作统计表"
+
+
+def _change(value, previous) -> str:
+    if previous is None:
+        return "—"
+    diff = value - previous
+    return f"+{diff}" if diff > 0 else str(diff) if diff < 0 else "持平"
+
+
+def build_report(*, user, unit: Unit, year: int, today: datetime.date,
+                 progress: Callable[[int, int], None] | None = None) -> Report:
+    period = Period(year)
+    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
+    total = 1 + len(children)
+    sections = figure_values(user=user, unit=unit, period=period, today=today, trend=False)
+    if progress:
+        progress(1, total)
+    tables = []
+    for n, section in enumerate(sections, 1):
+        table = ReportTable(f"表{n}　{section.title}", ["指标", f"{year}年", f"{year - 1}年", "增减"])
+        for v in section.values:
+            if v.figure.live:
+                table.rows.append([f"{v.figure.label}（截至{chinese_date(today)}）", v.value, "—", "—"])
+            else:
+                table.rows.append([v.figure.label, v.value, v.previous, _change(v.value, v.previous)])
+        tables.append(table)
+    if children:
+        keys = set(BY_UNIT_KEYS)
+        by_unit = ReportTable(f"表{len(tables) + 1}　分单位主要指标（{year}年）",
+                              ["单位"] + [FIGURES_BY_KEY[k].label for k in BY_UNIT_KEYS])
+        for i, child in enumerate(children, 2):
+            values = {v.figure.key: v.value for s in figure_values(user=user, unit=child, period=period,
+                                                                   today=today, trend=False, only=keys)
+                      for v in s.values}
+            by_unit.rows.append([child.name] + [values[k] for k in BY_UNIT_KEYS])
+            if progress:
+                progress(i, total)
+        tables.append(by_unit)
+    section_titles = {s.key: s.title for s in sections}
+    definitions = [(section_titles.get(f.section, ""), f.label, f.definition) for f in FIGURES]
+    return Report(unit=unit, year=year, made_on=today, tables=tables, definitions=definitions)
+
+
+# ------------------------------------------------------------------------------ PDF
+
+def report_pdf(report: Report) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        HRFlowable,
+        KeepTogether,
+        PageBreak,
+        PageTemplate,
+        Paragraph,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    font = _register_font()
+    red = colors.HexColor(RED)
+    page_w, page_h = A4
+    top, left, right, bottom = 37 * mm, 28 * mm, 26 * mm, 35 * mm
+    width = page_w - left - right
+    title_style = ParagraphStyle("title", fontName=font, fontSize=22, leading=32, alignment=1, textColor=red,
+                                 wordWrap="CJK")
+    sub_style = ParagraphStyle("sub", fontName=font, fontSize=12, leading=18, alignment=1, wordWrap="CJK")
+    head_style = ParagraphStyle("head", fontName=font, fontSize=14, leading=22, spaceBefore=8, spaceAfter=4,
+                                wordWrap="CJK")
+    cell_style = ParagraphStyle("cell", fontName=font, fontSize=10.5, leading=14, wordWrap="CJK")
+    small_style = ParagraphStyle("small", fontName=font, fontSize=8, leading=10, wordWrap="CJK", alignment=1)
+    def_style = ParagraphStyle("def", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK",
+                               leftIndent=0, spaceAfter=3)
+
+    def grid(table: ReportTable, wide: bool):
+        style = small_style if wide else cell_style
+        data = [[Paragraph(escape(str(h)), style) for h in table.headers]]
+        for row in table.rows:
+            data.append([Paragraph(escape(str(c)), style if i == 0 else ParagraphStyle(
+                "num", parent=style, alignment=2 if not wide else 1)) for i, c in enumerate(row)])
+        if wide:
+            first = 24 * mm
+            widths = [first] + [(width - first) / (len(table.headers) - 1)] * (len(table.headers) - 1)
+        else:
+            widths = [width * 0.52, width * 0.16, width * 0.16, width * 0.16]
+        t = Table(data, colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]))
+        return t
+
+    story = [
+        Paragraph(escape(report.title), title_style),
+        Spacer(width, 2 * mm),
+        HRFlowable(width="100%", thickness=1.2, color=red, spaceBefore=0, spaceAfter=2 * mm),
+        Paragraph(f"统计范围：{escape(report.unit.name)}（含下级单位）　统计年度：{report.year}年　"
+                  f"制表日期：{chinese_date(report.made_on)}", sub_style),
+        Spacer(width, 4 * mm),
+    ]
+    for table in report.tables:
+        wide = len(table.headers) > 4
+        story.append(KeepTogether([Paragraph(table.title, head_style), grid(table, wide)])
+                     if len(table.rows) < 25 else Paragraph(table.title, head_style))
+        if len(table.rows) >= 25:
+            story.append(grid(table, wide))
+    story.append(PageBreak())
+    story.append(Paragraph("指标说明", ParagraphStyle("defs", parent=title_style, textColor=colors.black,
+                                                   fontSize=16, leading=26)))
+    story.append(Spacer(width, 3 * mm))
+    current = None
+    for section, label, definition in report.definitions:
+        if section != current:
+            story.append(Paragraph(section, head_style))
+            current = section
+        story.append(Paragraph(f"<b>{label}</b>：{definition}", def_style))
+    story.append(Spacer(width, 4 * mm))
+    story.append(Paragraph("说明：每项数字均可在系统“领导驾驶舱”中点击打开其对应的记录清单核对；"
+                           "统计口径以本页说明为准。", def_style))
+
+    def page_number(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(font, 14)
+        label = f"— {doc.page} —"
+        y = bottom - 7 * mm - 14 * 0.8
+        if doc.page % 2:
+            canvas.drawRightString(page_w - right, y, label)
+        else:
+            canvas.drawString(left, y, label)
+        canvas.restoreState()
+
+    buffer = BytesIO()
+    doc = BaseDocTemplate(buffer, pagesize=A4, topMargin=top, bottomMargin=bottom, leftMargin=left,
+                          rightMargin=right, title=report.title, author=report.unit.name, creator="担当")
+    frame = Frame(left, bottom, width, page_h - top - bottom, leftPadding=0, rightPadding=0, topPadding=0,
+                  bottomPadding=0, id="text")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_number)])
+    doc.build(story)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------ Excel
+
+def report_xlsx(report: Report, path_or_file, *, watermark: str) -> None:
+    """Three sheets: the figures by section (with last year's), the table by subordinate
+    unit, and the definitions. Written by core.xlsx: unit names stay text, never formulas."""
+    by_unit = report.tables[-1] if report.tables and report.tables[-1].headers[0] == "单位" else None
+    figures = [[table.title.split("　", 1)[-1], *row] for table in report.tables if table is not by_unit
+               for row in table.rows]
+    sheets = [("统计表", ["类别", "指标", f"{report.year}年", f"{report.year - 1}年", "增减"], figures)]
+    if by_unit:
+        sheets.append(("分单位", by_unit.headers, by_unit.rows))
+    sheets.append(("指标说明", ["类别", "指标", "统计口径"], report.definitions))
+    xlsx_write(path_or_file, sheets, watermark=f"{report.title}　{watermark}", column_widths={0: 14, 1: 40, 2: 60})

@@ -1,0 +1,301 @@
+"""Every dashboard figure against the records: its list page shows exactly the records it
+counts, a count taken straight from the records agrees, and the edges hold (a superseded
+determination, a case across the new year, a transferred cadre)."""
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessment import services as assessment_services
+from assessment.models import CadreGrade, PriorityRecord
+from cadres.models import FollowUpVisit
+from cadres.services import posting_add
+from care import services as care_services
+from care.models import Concern, ConcernCategory
+from dashboard.figures import FIGURES, FIGURES_BY_KEY, figure_values
+from dashboard.periods import Period
+from tests.assessment.builders import open_year
+from tests.conftest import client_for
+from tests.factories import CadreFactory, SanctionFactory
+from tests.tolerance.builders import cleared_allegation, determine, load_policy, receive_allegation, walk_case
+from tolerance import allegation_services
+from tolerance import services as tolerance_services
+from tolerance.models import (
+    Allegation,
+    ClarificationNotice,
+    Determination,
+    Outcome,
+    ReReview,
+    Ruling,
+    Stage,
+    ToleranceCase,
+)
+
+D = datetime.date
+TODAY = D(2026, 11, 29)
+YEAR = Period(2026)
+
+
+def values(user, unit, period=YEAR, today=TODAY):
+    return {v.figure.key: v for s in figure_values(user=user, unit=unit, period=period, today=today) for v in s.values}
+
+
+def set_filed(case, day):
+    ToleranceCase.objects.filter(pk=case.pk).update(
+        created_at=datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC))
+
+
+@pytest.fixture
+def scenario(world):
+    """A year of records in 清河县 (unit A) and one of each in 青山区 (unit B)."""
+    load_policy(world)
+    staff = world.users["staff_a"]
+    # Exempt, determined in May.
+    exempt = walk_case(world, Stage.FEEDBACK, outcome=Outcome.EXEMPT)
+    set_filed(exempt, D(2026, 3, 5))
+    # Determined lighter, re-reviewed, then not tolerated (a clean checklist: 应容未容).
+    reviewed = walk_case(world, Stage.CLOSED, outcome=Outcome.LIGHTER)
+    set_filed(reviewed, D(2026, 3, 6))
+    tolerance_services.rereview_request(case=reviewed, case_cadre=reviewed.case_cadres.get(), by=staff,
+                                        requested_on=D(2026, 5, 20), grounds="认为应当免责")
+    reviewed.refresh_from_db()
+    determine(world, reviewed, Outcome.NOT_TOLERATED, number="清容认〔2026〕2号", decided_on=D(2026, 6, 15))
+    # Filed in December 2025, determined in January 2026.
+    across = walk_case(world, Stage.DETERMINATION, outcome=Outcome.REDUCED)
+    set_filed(across, D(2025, 12, 20))
+    determine(world, across, Outcome.REDUCED, number="清容认〔2026〕3号", decided_on=D(2026, 1, 10))
+    # Still open and overdue; and one in unit B.
+    open_case = walk_case(world, Stage.INVESTIGATION)
+    set_filed(open_case, D(2026, 9, 1))
+    ToleranceCase.objects.filter(pk=open_case.pk).update(stage_deadline=D(2026, 10, 1))
+    other = walk_case(world, Stage.FILED, cadres=[world.cadre_b], by=world.users["staff_b"])
+    set_filed(other, D(2026, 4, 1))
+
+    # Allegations: one found false with a notice, a repeat of the same issue, a framed one,
+    # one closed directly, and one in unit B.
+    cleared_allegation(world)
+    repeat = receive_allegation(world, acknowledge_duplicate=True)
+    framed = receive_allegation(world, issue="收受礼金")
+    allegation_services.allegation_assign(allegation=framed, by=staff, verifiers=[world.users["officer_assigned"]],
+                                          deadline=D(2026, 5, 1))
+    allegation_services.allegation_conclude(allegation=framed, by=world.users["officer_assigned"],
+                                            conclusion="framed", findings="系捏造", concluded_on=D(2026, 4, 28))
+    allegation_services.allegation_close_directly(allegation=repeat, by=staff, reason="concluded", note="已有结论")
+    Allegation.objects.filter(pk=repeat.pk).update(concluded_on=D(2026, 4, 3))
+    allegation_services.allegation_receive(
+        by=world.users["staff_b"], source="信访", received_on=D(2026, 4, 2), subjects=[world.cadre_b],
+        issue="工作作风", summary="反映其作风问题", reporter={"anonymous": True})
+
+    # Grades, a team interview, priority records.
+    ay = open_year(world, world.township_a, year=2026)
+    extra = CadreFactory(name="丙干部", unit=world.township_a)
+    CadreFactory.create_batch(3, unit=world.township_a)  # five assessed: room for one 优秀 (20%)
+    assessment_services.grade_record(assessment_year=ay, cadre=world.cadre_a, grade="优秀", by=staff)
+    assessment_services.grade_record(assessment_year=ay, cadre=extra, grade="称职", by=staff)
+    assessment_services.team_interview_record(unit=world.township_a, date=D(2026, 2, 1), issue="工作滞后",
+                                              by_whom="县委组织部", by=staff)
+    assessment_services.priority_record_add(cadre=world.cadre_a, situation="art3-3", facts="抗洪抢险",
+                                            recorded_on=D(2026, 7, 1), by=staff)
+    assessment_services.priority_record_add(cadre=extra, situation="annex1-4", facts="脱贫攻坚",
+                                            recorded_on=D(2025, 11, 1), by=staff)
+
+    # Concerns: answered on time, answered late, open and overdue; a follow-up visit.
+    on_time = care_services.concern_raise(by=staff, cadre=world.cadre_a, category=ConcernCategory.choices[0][0],
+                                          content="子女入学", responder="县教育局", raised_on=D(2026, 3, 1),
+                                          deadline=D(2026, 3, 20))
+    care_services.concern_answer(concern=on_time, by=staff, answer="已协调", answered_on=D(2026, 3, 15))
+    late = care_services.concern_raise(by=staff, cadre=extra, category=ConcernCategory.choices[0][0],
+                                       content="住房", responder="县住建局", raised_on=D(2026, 4, 1),
+                                       deadline=D(2026, 4, 20))
+    care_services.concern_answer(concern=late, by=staff, answer="已答复", answered_on=D(2026, 5, 1))
+    care_services.concern_raise(by=staff, cadre=world.cadre_a, category=ConcernCategory.choices[0][0],
+                                content="就医", responder="县卫健局", raised_on=D(2026, 9, 1), deadline=D(2026, 9, 20))
+    sanction = SanctionFactory(cadre=extra)
+    FollowUpVisit.objects.create(sanction=sanction, date=D(2026, 6, 1), visited_by="县委组织部")
+    return world
+
+
+# ------------------------------------------------------------------------ straight from the records
+
+def in_subtree(unit, *units):
+    return any(u.path.startswith(unit.path) for u in units)
+
+
+def straight_counts(unit, period, today):
+    """Each figure counted in Python from every row, without the selectors."""
+    start, end = period.start, period.end
+    current = list(Ruling.objects.filter(determination__status="current").select_related(
+        "determination", "case_cadre__case__unit"))
+    cases = [c for c in ToleranceCase.objects.select_related("unit") if in_subtree(unit, c.unit)]
+    case_ids = {c.pk for c in cases}
+
+    def decided(outcome=None, wrongly=False):
+        return len({r.case_cadre.case_id for r in current if r.case_cadre.case_id in case_ids
+                    and start <= r.determination.decided_on <= end and (outcome is None or r.outcome == outcome)
+                    and (not wrongly or r.should_have_been_tolerated)})
+
+    counts = {
+        "cases_filed": sum(start <= c.created_at.date() <= end for c in cases),
+        "cases_wrongly": decided(wrongly=True),
+        "cases_rereview": len({r.case_id for r in ReReview.objects.all()
+                               if r.case_id in case_ids and start <= r.requested_on <= end}),
+        "cases_overdue": sum(c.stage != Stage.CLOSED and c.stage_deadline < today for c in cases),
+    }
+    for outcome in Outcome:
+        counts[f"cases_{outcome.value}"] = decided(outcome)
+    allegations = [a for a in Allegation.objects.prefetch_related("subjects__unit")
+                   if in_subtree(unit, *[s.unit for s in a.subjects.all()])]
+    ended = [a for a in allegations if a.concluded_on and start <= a.concluded_on <= end]
+    counts.update({
+        "allegations_received": sum(start <= a.received_on <= end for a in allegations),
+        "allegations_closed": sum(a.status == "closed" for a in ended),
+        "allegations_concluded": sum(a.status == "concluded" for a in ended),
+        "allegations_repeated": sum(a.duplicate_of_id is not None and start <= a.received_on <= end
+                                    for a in allegations),
+        "allegations_overdue": sum(a.status in ("received", "verifying") and a.deadline is not None
+                                   and a.deadline < today for a in allegations),
+        "notices_issued": sum(in_subtree(unit, n.cadre.unit) and start <= n.issued_on <= end
+                              for n in ClarificationNotice.objects.select_related("cadre__unit")),
+    })
+    for conclusion in ("true", "partly", "false", "framed"):
+        counts[f"allegations_{conclusion}"] = sum(a.status == "concluded" and a.conclusion == conclusion
+                                                  for a in ended)
+    for grade in ("优秀", "称职", "基本称职", "不称职"):
+        counts[f"grades_{grade}"] = sum(
+            g.grade == grade and g.year == period.year and in_subtree(unit, g.assessment_year.unit)
+            for g in CadreGrade.objects.select_related("assessment_year__unit"))
+    from assessment.models import TeamInterview
+
+    counts["team_interviews"] = sum(t.date.year == period.year and in_subtree(unit, t.unit)
+                                    for t in TeamInterview.objects.select_related("unit"))
+    priorities = [p for p in PriorityRecord.objects.select_related("cadre__unit")
+                  if in_subtree(unit, p.cadre.unit) and start <= p.recorded_on <= end]
+    counts["priorities_all"] = len(priorities)
+    for f in FIGURES:
+        if f.key.startswith("priorities_") and f.key != "priorities_all":
+            counts[f.key] = sum(p.situation == f.key.removeprefix("priorities_") for p in priorities)
+    concerns = [c for c in Concern.objects.select_related("cadre__unit") if in_subtree(unit, c.cadre.unit)]
+    counts.update({
+        "concerns_raised": sum(start <= c.raised_on <= end for c in concerns),
+        "concerns_on_time": sum(start <= c.raised_on <= end and c.answered_on is not None
+                                and c.answered_on <= c.deadline for c in concerns),
+        "concerns_overdue": sum(c.status == "open" and c.deadline < today for c in concerns),
+        "follow_up_visits": sum(in_subtree(unit, v.sanction.cadre.unit) and start <= v.date <= end
+                                for v in FollowUpVisit.objects.select_related("sanction__cadre__unit")),
+    })
+    return counts
+
+
+@pytest.mark.parametrize("key", [f.key for f in FIGURES])
+def test_each_figure_equals_a_count_straight_from_the_records(scenario, key):
+    admin = scenario.users["admin"]
+    for unit in (scenario.city, scenario.unit_a, scenario.unit_b):
+        for period in (YEAR, Period(2025), Period(2026, 2)):
+            got = values(admin, unit, period)[key].value
+            want = straight_counts(unit, FIGURES_BY_KEY[key]._period(period), TODAY)[key]
+            assert got == want, (key, unit.name, period.label)
+
+
+def test_the_scenario_exercises_the_figures(scenario):
+    """Guard against a scenario where everything is zero and the comparison proves nothing."""
+    v = values(scenario.users["admin"], scenario.city)
+    nonzero = {k for k, x in v.items() if x.value}
+    assert {"cases_filed", "cases_exempt", "cases_reduced", "cases_not_tolerated", "cases_wrongly", "cases_rereview",
+            "cases_overdue", "allegations_received", "allegations_closed", "allegations_false", "allegations_framed",
+            "allegations_repeated", "notices_issued", "grades_优秀", "grades_称职", "team_interviews",
+            "priorities_all", "concerns_raised", "concerns_on_time", "concerns_overdue",
+            "follow_up_visits"} <= nonzero
+
+
+@pytest.mark.parametrize("persona,unit_name", [("leader", "unit_a"), ("staff_b", "unit_b"), ("admin", "city")])
+def test_each_figure_links_to_a_list_showing_exactly_its_records(scenario, client, persona, unit_name):
+    user, unit = scenario.users[persona], getattr(scenario, unit_name)
+    client_for(client, user)
+    for v in values(user, unit).values():
+        if v.figure.kind == "grades":
+            continue  # the assessment-year list shows graded counts per year: checked below
+        response = client.get(v.link)
+        assert response.status_code == 200, v.link
+        assert response.context["page"].paginator.count == v.value, (v.figure.key, v.link)
+
+
+def test_grade_figures_link_to_the_years_whose_graded_counts_they_add(scenario, client):
+    user = scenario.users["leader"]
+    client_for(client, user)
+    v = values(user, scenario.unit_a)
+    response = client.get(v["grades_优秀"].link)
+    rows = list(response.context["page"])
+    assert sum(r.excellent for r in rows) == v["grades_优秀"].value == 1
+    assert sum(r.graded for r in rows) == sum(v[f"grades_{g}"].value for g in ("优秀", "称职", "基本称职", "不称职"))
+
+
+# ------------------------------------------------------------------------ edges
+
+def test_a_superseded_determination_counts_once_under_its_current_outcome(scenario):
+    v = values(scenario.users["admin"], scenario.unit_a)
+    assert Determination.objects.filter(status="superseded").count() == 1
+    assert v["cases_lighter"].value == 0
+    assert v["cases_not_tolerated"].value == 1
+    assert v["cases_wrongly"].value == 1
+    assert v["cases_exempt"].value == 1 and v["cases_reduced"].value == 1
+
+
+def test_a_case_filed_in_december_and_determined_in_january_counts_in_each_year_for_what_happened(scenario):
+    admin = scenario.users["admin"]
+    last, this = values(admin, scenario.unit_a, Period(2025)), values(admin, scenario.unit_a, YEAR)
+    assert (last["cases_filed"].value, last["cases_reduced"].value) == (1, 0)
+    assert (this["cases_filed"].value, this["cases_reduced"].value) == (3, 1)
+    # The comparison with last year reads the same counts.
+    assert this["cases_filed"].previous == 1
+    q1 = values(admin, scenario.unit_a, Period(2026, 1))
+    assert (q1["cases_filed"].value, q1["cases_reduced"].value) == (2, 1)
+
+
+def test_a_transferred_cadre_counts_in_the_unit_where_the_case_arose(scenario):
+    admin = scenario.users["admin"]
+    before_a = values(admin, scenario.unit_a)["cases_filed"].value
+    before_b = values(admin, scenario.unit_b)["cases_filed"].value
+    posting_add(cadre=scenario.cadre_a, by=scenario.users["staff_a"], unit=scenario.unit_b, position="副区长",
+                rank="副处级", start_date=D(2026, 10, 1), note="交流")
+    assert values(admin, scenario.unit_a)["cases_filed"].value == before_a == 3
+    assert values(admin, scenario.unit_b)["cases_filed"].value == before_b == 1
+    # Unit B's staff now see cadre A's cases in the list, but not among unit B's figures.
+    staff_b = scenario.users["staff_b"]
+    assert values(staff_b, scenario.unit_b)["cases_filed"].value == 1
+
+
+# ------------------------------------------------------------------------ scope and cost
+
+def test_county_staff_see_only_their_county_and_cannot_choose_another(scenario, client):
+    client_for(client, scenario.users["staff_b"])
+    response = client.get(reverse("dashboard:index"), {"year": 2026, "unit": scenario.unit_a.pk})
+    assert response.context["unit"] == scenario.unit_b
+    shown = {v.figure.key: v.value for s in response.context["sections"] for v in s.values}
+    assert shown["cases_filed"] == 1 and shown["allegations_received"] == 1 and shown["notices_issued"] == 0
+
+
+def test_a_leader_sees_their_jurisdiction_by_default(scenario, client):
+    client_for(client, scenario.users["leader"])
+    response = client.get(reverse("dashboard:index"))
+    assert response.context["unit"] == scenario.unit_a
+    body = response.content.decode()
+    for title in ("容错纠错", "澄清正名", "考核", "选拔", "关心关爱"):
+        assert title in body
+    assert "None" not in body and "True" not in body and "False" not in body
+
+
+def test_the_dashboard_costs_the_same_number_of_queries_however_many_records(scenario, client):
+    client_for(client, scenario.users["admin"])
+    url = reverse("dashboard:index") + f"?year=2026&unit={scenario.city.pk}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    walk_case(scenario, Stage.FEEDBACK, outcome=Outcome.EXEMPT)
+    receive_allegation(scenario, issue="另一问题")
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) == len(before)
+    # One query per record kind, plus the session, user, roles and units.
+    assert len(before) <= 20

@@ -1,0 +1,62 @@
+"""The year-end statistical report: the dashboard's figures as PDF and Excel, the
+definitions last; a whole city's runs as a background job with progress."""
+import io
+
+import openpyxl
+from django.urls import reverse
+
+from core.models import AuditEvent, BackgroundJob
+from dashboard.figures import FIGURES
+from dashboard.report import build_report
+from tests.conftest import client_for
+from tests.dashboard.test_figures import TODAY, scenario, values  # noqa: F401  (the scenario fixture)
+
+
+def test_the_report_has_the_dashboard_figures_and_every_definition(scenario):  # noqa: F811
+    admin = scenario.users["admin"]
+    steps = []
+    report = build_report(user=admin, unit=scenario.city, year=2026, today=TODAY,
+                          progress=lambda done, total: steps.append((done, total)))
+    shown = values(admin, scenario.city)
+    rows = {row[0]: row[1] for table in report.tables[:-1] for row in table.rows}
+    assert rows["立案"] == shown["cases_filed"].value == 4
+    assert rows["认定不予容错"] == shown["cases_not_tolerated"].value == 1
+    assert [label for _, label, _ in report.definitions] == [f.label for f in FIGURES]
+    # One column per county: 清河县 and 青山区, then the progress reached its end.
+    by_unit = report.tables[-1]
+    assert [r[0] for r in by_unit.rows] == ["清河县", "青山区"]
+    assert [r[1] for r in by_unit.rows] == [3, 1]
+    assert steps[-1] == (3, 3)
+
+
+def test_a_county_report_downloads_as_pdf_and_excel_and_is_audited(scenario, client):  # noqa: F811
+    client_for(client, scenario.users["staff_a"])
+    pdf = client.get(reverse("dashboard:report_pdf"), {"year": 2026})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    xlsx = client.get(reverse("dashboard:report_xlsx"), {"year": 2026})
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["统计表", "分单位", "指标说明"]
+    figures = {row[1]: row[2] for row in book["统计表"].iter_rows(min_row=2, values_only=True)}
+    assert figures["立案"] == 3 and figures["印发澄清正名通知书"] == 1
+    assert book["指标说明"].max_row == len(FIGURES) + 1
+    assert AuditEvent.objects.filter(event_type=AuditEvent.Type.EXPORT, username="staff_a").count() == 2
+
+
+def test_the_whole_city_report_runs_as_a_job_for_its_owner(scenario, client,  # noqa: F811
+                                                           django_capture_on_commit_callbacks):
+    client_for(client, scenario.users["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("dashboard:report_pdf"), {"year": 2026, "unit": scenario.city.pk})
+    job = BackgroundJob.objects.get()
+    assert response.url == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.DONE, job.message
+    assert (job.done, job.total) == (3, 3)
+    assert job.result_name == "张垣市2026年度干部激励工作统计表.pdf"
+
+
+def test_the_report_page_shows_the_tables_without_raw_values(scenario, client):  # noqa: F811
+    client_for(client, scenario.users["leader"])
+    body = client.get(reverse("dashboard:report"), {"year": 2026}).content.decode()
+    assert "清河县2026年度干部激励工作统计表" in body and "指标说明" in body
+    assert "None" not in body and "True" not in body and "False" not in body
