@@ -224,6 +224,9 @@ def _create(person: ParsedPerson, *, unit: Unit, rank: str, by) -> Cadre:
     values = dict(person.values)
     current = person.resume[-1] if person.resume and person.resume[-1].end is None else None
     values.setdefault("position_since", current.start if current else None)
+    if person.photo is not None:
+        # Saved with the cadre: one write and one history row, not two.
+        values["photo"] = ContentFile(person.photo, name=f"{values['id_number']}.jpg")
     cadre = cadre_create(by=by, unit=unit, rank=rank, posting_start=current.start if current else None, **values)
     if current:
         posting = cadre.postings.get()
@@ -234,7 +237,6 @@ def _create(person: ParsedPerson, *, unit: Unit, rank: str, by) -> Cadre:
             _save_with_user(Posting(cadre=cadre, unit=None, resume_text=entry.text, start_date=entry.start,
                                     end_date=entry.end), by)
     _add_family(cadre, person, by)
-    _set_photo(cadre, person, by)
     return cadre
 
 

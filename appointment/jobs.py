@@ -4,8 +4,10 @@ import shutil
 from appointment import batch
 from appointment.importer import summary_text
 from cadres.selectors import units_visible_to
+from core.audit import audit_log
 from core.errors import DomainError
 from core.jobs import register_job
+from core.models import AuditEvent
 
 
 @register_job("appointment.batch_print", label="批量打印干部任免审批表")
@@ -13,6 +15,7 @@ def batch_print_job(job, *, query=""):
     qs = batch.selection(job.user, query)
     with open(job.result_path("干部任免审批表.pdf"), "wb") as out:
         count = batch.batch_print(qs, out, progress=job.progress)
+    audit_log(AuditEvent.Type.EXPORT, user=job.user, count=count, detail=f"批量打印干部任免审批表：{query}")
     return f"共 {count} 人，每人两页"
 
 
@@ -21,6 +24,7 @@ def lrmx_zip_job(job, *, query=""):
     qs = batch.selection(job.user, query)
     with open(job.result_path("干部任免审批表.zip"), "wb") as out:
         count = batch.lrmx_zip(qs, out, progress=job.progress)
+    audit_log(AuditEvent.Type.EXPORT, user=job.user, count=count, detail=f"导出干部任免审批表（LRMX）：{query}")
     return f"共 {count} 人"
 
 
@@ -38,6 +42,9 @@ def lrmx_import_job(job, *, token, unit, rank):
         shutil.rmtree(directory, ignore_errors=True)
     with open(job.result_path("导入结果.txt"), "w", encoding="utf-8") as out:
         out.write(batch.import_report(result))
-    return summary_text(result)
+    summary = summary_text(result)
+    audit_log(AuditEvent.Type.IMPORT, user=job.user, count=sum(1 for f in result.files if f.outcome in ("新增", "更新")),
+              detail=f"导入干部任免审批表（LRMX）：{summary}")
+    return summary
 
 

@@ -19,7 +19,9 @@ from appointment.importer import preview_files
 from appointment.lrmx import build_lrmx, lrmx_filename
 from cadres.selectors import cadres_visible_to, units_visible_to
 from cadres.views import registry_access
+from core.audit import audit_log
 from core.jobs import job_start
+from core.models import AuditEvent
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -31,26 +33,27 @@ def _attachment(content: bytes, filename: str, content_type: str) -> HttpRespons
     return response
 
 
-def _visible_form_data(request, pk):
+def _visible_form_data(request, pk, what):
     cadre = get_object_or_404(form_queryset(cadres_visible_to(request.user)), pk=pk)
+    audit_log(AuditEvent.Type.EXPORT, request=request, obj=cadre, count=1, detail=what)
     return form_data(cadre)
 
 
 @registry_access()
 def form_pdf(request, pk):
-    data = _visible_form_data(request, pk)
+    data = _visible_form_data(request, pk, "干部任免审批表（PDF）")
     return _attachment(pdf.form_pdf([data]), f"干部任免审批表-{data.cadre.name}.pdf", PDF)
 
 
 @registry_access()
 def form_docx(request, pk):
-    data = _visible_form_data(request, pk)
+    data = _visible_form_data(request, pk, "干部任免审批表（Word）")
     return _attachment(word.form_docx(data), f"干部任免审批表-{data.cadre.name}.docx", DOCX)
 
 
 @registry_access()
 def lrmx_export(request, pk):
-    data = _visible_form_data(request, pk)
+    data = _visible_form_data(request, pk, "干部任免审批表（LRMX）")
     return _attachment(build_lrmx(data), lrmx_filename(data.cadre), "application/xml")
 
 
