@@ -134,3 +134,19 @@ def postgres_only(db):
 
 def chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process(request, settings):
+    """Celery tasks (background jobs, emails) run in the test process after commit, as in the
+    embedded default, even in .ci/run's pass with REDIS_URL set; the tests marked `redis`
+    exercise the real broker and worker instead."""
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
