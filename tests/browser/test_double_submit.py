@@ -3,13 +3,12 @@ and the button disabled while the form posts."""
 import pytest
 
 from cadres.models import Commendation
-from tests.browser.test_cadre_browsing import page  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_double_click_on_save_records_the_commendation_once(page, live_server, world):  # noqa: F811
+def test_a_double_click_on_save_records_the_commendation_once(page, live_server, world):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{live_server.url}/login/")
