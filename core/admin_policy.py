@@ -118,12 +118,12 @@ def apply(site) -> None:
         if _label(model) == "auth.user":
             _user_admin_readonly(model_admin)
 
-    original_has_permission = site.has_permission
-
     def has_permission(request):
         user = request.user
         if user.is_active and user.is_superuser and roles.superuser_disabled():
             return False
-        return original_has_permission(request)
+        # The class's own check, looked up now: config/urls.py makes the site an OTPAdminSite
+        # (second factor) after this runs.
+        return type(site).has_permission(site, request)
 
     site.has_permission = has_permission

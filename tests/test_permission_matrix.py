@@ -26,7 +26,9 @@ MATRIX = {
     # device may enrol, one with a device is sent back to the code page (the matrix clients
     # are verified, so enrolment shows for those with no device).
     "otp_setup": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
-    "otp_verify": ("get", lambda w: {}, {**{p: R for p in PERSONAS}, "leader": 200, "admin": 200}),
+    # The code page is for those who must use a second factor: leaders and every administrator.
+    "otp_verify": ("get", lambda w: {}, {**{p: R for p in PERSONAS}, "leader": 200, "admin": 200, "sysadmin": 200,
+                                         "secadmin": 200, "auditor": 200}),
     "inbox": ("get", lambda w: {}, {**{p: 200 for p in PERSONAS}, "anonymous": R}),
     "inbox_read_all": ("post", lambda w: {}, {p: R for p in PERSONAS}),
     # A notification of staff_a's: nobody else can open it.

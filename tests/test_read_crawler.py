@@ -16,7 +16,9 @@ MARK_A, MARK_B = "界内甲标记", "界外乙标记"
 # unit A's staff and the leader (who reads unit A), both for the discipline officers.
 FORBIDDEN = {"staff_a": [MARK_B], "leader": [MARK_B], "staff_b": [MARK_A],
              "officer_assigned": [MARK_A, MARK_B], "officer_unassigned": [MARK_A, MARK_B],
-             "anonymous": [MARK_A, MARK_B], "admin": []}
+             "anonymous": [MARK_A, MARK_B], "admin": [],
+             # 三权分立: the three administrators read no cadre at all.
+             "sysadmin": [MARK_A, MARK_B], "secadmin": [MARK_A, MARK_B], "auditor": [MARK_A, MARK_B]}
 QUERIES = ["?q=a%00b&page=99999999999999999999999", "?unit=12345678901234567890123&year=abc&tag=%00&order=-x",
            "?year=99999&quarter=9&date=9999-12-31&due_by=0000-00-00"]
 FIGURES = {"requests": 0}

@@ -174,7 +174,7 @@ def test_the_shortlist_runs_the_same_queries_for_10_and_for_200_cadres(world):
     build_candidates(world, 190, start=10)
     many = count_queries(world)
     assert (few[0], many[0]) == (10, 200)
-    assert few[1] == many[1] <= 16
+    assert few[1] == many[1] <= 18  # 16, plus the qualification rule in force and its reasons
 
 
 @pytest.mark.parametrize("count", [10, 200])

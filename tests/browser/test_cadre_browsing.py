@@ -24,4 +24,4 @@ def test_staff_logs_in_filters_and_opens_a_cadre(page, live_server, world, tmp_p
     page.click("#cadre-table >> text=周明")
     page.wait_for_selector("h1:has-text('周明')")
     assert "党委书记" in page.content()
-    assert page.locator("td.font-monospace").first.inner_text().startswith("1307")
+    assert page.locator("#id-number").inner_text().startswith("1307")  # masked: 130702********1234

@@ -50,7 +50,7 @@ def test_a_case_walks_from_filing_to_closing_in_the_browser(page, live_server, w
     page.click("#case-form button[type=submit]")
     page.wait_for_selector("text=已立案")
     case = ToleranceCase.objects.get()
-    act(page, "start", {"select[name=investigators]": "officer_assigned", "textarea[name=reason]": "联合调查"})
+    act(page, "start", {"select[name=investigators]": str(world.users["officer_assigned"].pk), "textarea[name=reason]": "联合调查"})
 
     page.click("text=退出登录")
     login(page, base, "officer_assigned")

@@ -182,7 +182,7 @@ def test_reads_of_a_reporter_an_evidence_file_and_a_confidential_note_are_record
     load_policy(world)
     allegation, _ = cleared_allegation(world)
     case = walk_case(world, Stage.INVESTIGATION)
-    evidence = evidence_add(case=case, by=world.users["staff_a"], title="笔录", file=SimpleUploadedFile("n.pdf", b"%PDF"))
+    evidence = evidence_add(case=case, by=world.users["staff_a"], title="笔录", file=SimpleUploadedFile("n.pdf", b"%PDF-1.4\n%%EOF\n"))
     officer = client_for(client, world.users["officer_assigned"])
     assert officer.get(reverse("tolerance:reporter", args=[allegation.pk])).status_code == 200
     assert officer.get(reverse("tolerance:evidence", args=[evidence.pk])).status_code == 200

@@ -12,6 +12,7 @@ from core import roles, security
 from core.checks import superuser_still_usable
 from core.errors import DomainError
 from core.models import AuditEvent
+from core.passwords import mark_set_by_user
 from core.roles import Role
 from tests.conftest import client_for
 from tests.factories import UserFactory
@@ -189,6 +190,7 @@ def test_a_disabled_superuser_can_neither_log_in_nor_see_anything(client, world,
     superuser = world.users["admin"]
     superuser.set_password("Pw-12345678")
     superuser.save()
+    mark_set_by_user(superuser)  # this test is about the lock-out, not a forced password change
     settings.SUPERUSER_DISABLED = True
     response = client.post(reverse("login"), {"username": "admin", "password": "Pw-12345678"})
     assert response.status_code == 200 and "_auth_user_id" not in client.session
