@@ -65,7 +65,8 @@ def scenario(world):
     # Filed in December 2025, determined in January 2026.
     across = walk_case(world, Stage.DETERMINATION, outcome=Outcome.REDUCED)
     set_filed(across, D(2025, 12, 20))
-    ToleranceCase.objects.filter(pk=across.pk).update(error_date=D(2025, 11, 30))  # the error precedes both
+    # The error and the joint consultation precede the January determination.
+    ToleranceCase.objects.filter(pk=across.pk).update(error_date=D(2025, 11, 30), consultation_date=D(2026, 1, 5))
     across.refresh_from_db()
     determine(world, across, Outcome.REDUCED, number="清容认〔2026〕3号", decided_on=D(2026, 1, 10))
     # Still open and overdue; and one in unit B.
