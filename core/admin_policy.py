@@ -124,6 +124,7 @@ def apply(site) -> None:
             return False
         # The class's own check, looked up now: config/urls.py makes the site an OTPAdminSite
         # (second factor) after this runs.
-        return type(site).has_permission(site, request)
+        target = getattr(site, "_wrapped", site)  # admin.site is a lazy proxy
+        return type(target).has_permission(target, request)
 
     site.has_permission = has_permission
