@@ -189,8 +189,8 @@ def test_guardian_object_permission_pages_are_closed_even_to_the_superuser(clien
 def test_a_disabled_superuser_can_neither_log_in_nor_see_anything(client, world, settings):
     superuser = world.users["admin"]
     superuser.set_password("Pw-12345678")
-    superuser.save()
     mark_set_by_user(superuser)  # this test is about the lock-out, not a forced password change
+    superuser.save()
     settings.SUPERUSER_DISABLED = True
     response = client.post(reverse("login"), {"username": "admin", "password": "Pw-12345678"})
     assert response.status_code == 200 and "_auth_user_id" not in client.session
