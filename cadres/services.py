@@ -44,6 +44,7 @@ def cadre_create(*, by, unit: Unit, tags=(), posting_start: datetime.date | None
         # database kept the first. The loser gets the very message a sequential duplicate
         # gets (the winner is committed and visible now).
         cadre.pk = None
+        cadre.clean()  # the ID number's uniqueness lives there (its blind index)
         cadre.validate_unique()
         raise
     if tags:
