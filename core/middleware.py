@@ -28,7 +28,7 @@ class PasswordPolicyMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not self._exempt(request):
-            reason = password_change_reason(user)
+            reason = password_change_reason(user, request.session)
             if reason:
                 messages.warning(request, reason)
                 return redirect(reverse("password_change"))

@@ -6,8 +6,8 @@ from cadres.demo import build_cadres
 from tests.conftest import client_for, export_via_job
 from tests.factories import CadreFactory, SanctionFactory
 
-LIST_MAX_QUERIES = 13  # +1: the signed-in user's password state (core.passwords, expiry policy)
-DETAIL_MAX_QUERIES = 22  # +1 the password state; the history tab reads every kind of record once (+1: the county names of unit labels, cached per process)
+LIST_MAX_QUERIES = 12
+DETAIL_MAX_QUERIES = 21  # the history tab reads every kind of record once (+1: the county names of unit labels, cached per process)
 
 
 @pytest.mark.parametrize("count", [10, 200])
