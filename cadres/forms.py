@@ -2,6 +2,7 @@ from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from cadres.models import (
@@ -124,6 +125,32 @@ class UnitChoiceField(forms.ModelChoiceField):
     iterator = UnitChoiceIterator
 
 
+class PhotoInput(forms.ClearableFileInput):
+    """The stored photo is shown as 已上传 with a link to the permission-checked photo view:
+    the storage path (photos/2026/a.jpg) means nothing to a clerk, and media is never served
+    at its path."""
+    initial_text = "已上传照片"
+    input_text = "更换"
+    clear_checkbox_label = "删除照片"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        instance = getattr(value, "instance", None)
+        if context["widget"]["is_initial"] and instance is not None and instance.pk:
+            context["widget"]["value"] = PhotoLink(reverse("cadres:photo", args=[instance.pk]))
+        return context
+
+
+class PhotoLink:
+    """What the widget template prints for the current file: its url and a readable name."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def __str__(self):
+        return "查看"
+
+
 class CadreForm(BootstrapMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     unit = UnitChoiceField(queryset=Unit.objects.none(), label="现工作单位")
@@ -141,6 +168,7 @@ class CadreForm(BootstrapMixin, forms.ModelForm):
             "proposed_position", "proposed_removal", "appointment_reason", "reporting_unit", "form_filler",
             "form_filled_on", "age_reference_date",
         ]
+        widgets = {"photo": PhotoInput}
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")

@@ -25,5 +25,5 @@ def report_job(job: JobRun, *, unit: int, year: int, format: str):
             f.write(year_report.report_pdf(content))
     else:
         year_report.report_xlsx(content, path, watermark=export_watermark(job.user))
-    audit_log(AuditEvent.Type.EXPORT, user=job.user, obj=unit_obj, detail=f"{content.title}（{format.upper()}）")
+    audit_log(AuditEvent.Type.EXPORT, user=job.user, obj=unit_obj, detail=f"{content.title}（{year_report.FORMAT_LABELS[format]}）")
     return f"{content.title}已生成。"

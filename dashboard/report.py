@@ -12,12 +12,16 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 from cadres.models import Unit
+from core.people import unit_label
 from core.xlsx import xlsx_write
 from dashboard.figures import FIGURES, FIGURES_BY_KEY, figure_values
 from dashboard.periods import Period
 from tolerance.documents import RED, _register_font, chinese_date
 
 # The columns of the table by subordinate unit: the figures seed 003 and 004 report.
+# How a clerk names the two downloads (job labels, audit details): never the file suffix.
+FORMAT_LABELS = {"pdf": "PDF", "xlsx": "Excel"}
+
 BY_UNIT_KEYS = [
     "cases_filed", "cases_exempt", "cases_lighter", "cases_reduced", "cases_not_tolerated",
     "allegations_received", "allegations_false", "allegations_framed", "notices_issued",
@@ -115,8 +119,9 @@ def report_pdf(report: Report) -> bytes:
     title_style = ParagraphStyle("title", fontName=font, fontSize=22, leading=32, alignment=1, textColor=red,
                                  wordWrap="CJK")
     sub_style = ParagraphStyle("sub", fontName=font, fontSize=12, leading=18, alignment=1, wordWrap="CJK")
+    # A heading never ends a page: it goes with the table or definitions under it.
     head_style = ParagraphStyle("head", fontName=font, fontSize=14, leading=22, spaceBefore=8, spaceAfter=4,
-                                wordWrap="CJK")
+                                wordWrap="CJK", keepWithNext=1)
     cell_style = ParagraphStyle("cell", fontName=font, fontSize=10.5, leading=14, wordWrap="CJK")
     small_style = ParagraphStyle("small", fontName=font, fontSize=8, leading=10, wordWrap="CJK", alignment=1)
     def_style = ParagraphStyle("def", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK",
@@ -147,7 +152,7 @@ def report_pdf(report: Report) -> bytes:
         Paragraph(escape(report.title), title_style),
         Spacer(width, 2 * mm),
         HRFlowable(width="100%", thickness=1.2, color=red, spaceBefore=0, spaceAfter=2 * mm),
-        Paragraph(f"统计范围：{escape(report.unit.name)}（含下级单位）　统计年度：{report.year}年　"
+        Paragraph(f"统计范围：{escape(unit_label(report.unit))}（含下级单位）　统计年度：{report.year}年　"
                   f"制表日期：{chinese_date(report.made_on)}", sub_style),
         Spacer(width, 4 * mm),
     ]

@@ -87,7 +87,7 @@ def _report_file(request, fmt: str):
     if unit.depth == 1:
         job = job_start(user=request.user, kind="dashboard.report",
                         params={"unit": unit.pk, "year": year, "format": fmt},
-                        label=f"{unit.name}{year}年度干部激励工作统计表（{fmt.upper()}）")
+                        label=f"{unit.name}{year}年度干部激励工作统计表（{year_report.FORMAT_LABELS[fmt]}）")
         return redirect(job)
     content = year_report.build_report(user=request.user, unit=unit, year=year, today=today)
     if fmt == "pdf":
@@ -96,7 +96,7 @@ def _report_file(request, fmt: str):
         buffer = BytesIO()
         year_report.report_xlsx(content, buffer, watermark=export_watermark(request.user))
         data, content_type = buffer.getvalue(), XLSX
-    audit_log(AuditEvent.Type.EXPORT, request=request, obj=unit, detail=f"{content.title}（{fmt.upper()}）")
+    audit_log(AuditEvent.Type.EXPORT, request=request, obj=unit, detail=f"{content.title}（{year_report.FORMAT_LABELS[fmt]}）")
     return _download(data, content_type, f"{content.title}.{fmt}")
 
 

@@ -79,9 +79,23 @@ def _para(text):
     return {"text": text, "heading": False}
 
 
+# A post written after its unit drops the unit's kind once: 城关镇 + 镇党委委员 reads
+# 城关镇党委委员 (never 城关镇镇党委委员), while 城关镇 + 镇长 stays 城关镇镇长.
+_ORGANS = ("党委", "人大", "人民政府", "政府", "纪委")
+
+
+def _post(unit_name: str, position: str) -> str:
+    position = position or ""
+    if position.startswith(unit_name):
+        return position
+    if unit_name and position[:1] == unit_name[-1] and position[1:].startswith(_ORGANS):
+        position = position[1:]
+    return f"{unit_name}{position}"
+
+
 def _cadre_label(cc) -> str:
     cadre = cc.cadre
-    return f"{cadre.name}同志（{cadre.unit.name}{cadre.position}）"
+    return f"{cadre.name}同志（{_post(cadre.unit.name, cadre.position)}）"
 
 
 def _sanction_type_label(sanction_type) -> str:
@@ -435,7 +449,12 @@ def render_pdf(content: dict) -> bytes:
     block = max(sig_w, 2 * char + date_w)
     block_left = max(0, width - 2 * char - block)
     # The last paragraph stays with the signature and date (no page holding only the signature).
-    last = [story.pop()] if content["paragraphs"] else []
+    # A closing formula of one line (特此函告。) is not enough to carry them: the paragraph
+    # before it comes along too, so the last page never holds the closing and signature alone.
+    paragraphs = content["paragraphs"]
+    keep = 2 if len(paragraphs) >= 2 and len(paragraphs[-1]["text"]) <= 26 else min(1, len(paragraphs))
+    last = story[len(story) - keep:] if keep else []
+    del story[len(story) - keep:]
     story.append(KeepTogether([
         *last,
         Spacer(width, leading),
@@ -496,7 +515,7 @@ def notice_content(notice) -> dict:
     a = notice.allegation
     cadre = notice.cadre
     paragraphs = [
-        _para(f"{chinese_date(a.received_on)}，我们收到反映{cadre.unit}{cadre.position}{cadre.name}同志"
+        _para(f"{chinese_date(a.received_on)}，我们收到反映{_post(str(cadre.unit), cadre.position)}{cadre.name}同志"
               f"有关问题的{a.get_source_display()}。"),
         _heading("一、反映的问题"),
         *[_para(_sentence(line)) for line in _lines(notice.alleged)],

@@ -108,7 +108,7 @@ def test_content_is_the_official_document(case):
     # Book-title marks inside the policy title become 〈〉.
     assert "《清河县予以容错及不予容错的具体情形（〈关于激励干部担当作为的若干措施〉附件）》" in text
     assert "（一）甲干部同志（城关镇副镇长）：免责。" in text
-    assert "（二）丙干部同志（城关镇镇党委委员）：从轻处理，最终给予警告（政务处分）。" in text
+    assert "（二）丙干部同志（城关镇党委委员）：从轻处理，最终给予警告（政务处分）。" in text
     assert "考核、考察、评先选优、职务职级晋升不受影响" in text
     assert "清河县监委2025年6月1日作出的记过（政务处分，清监〔2026〕9号）予以免除" in text
     assert "不存在不予容错情形。" in text
@@ -127,7 +127,7 @@ def test_feedback_content_dates_and_rereview(case):
     assert "可自收到本函之日起30日内书面申请复核" in text
     # One paragraph per cadre: the outcome and what it means.
     assert "（一）甲干部同志（城关镇副镇长）：免责。不作负面评价，" in text
-    assert "（二）丙干部同志（城关镇镇党委委员）：从轻处理，最终给予警告（政务处分）。影响期" in text
+    assert "（二）丙干部同志（城关镇党委委员）：从轻处理，最终给予警告（政务处分）。影响期" in text
     case.feedback_date = datetime.date(2026, 12, 2)
     assert documents.document_content(case, "feedback")["date"] == "2026年12月2日"
 
