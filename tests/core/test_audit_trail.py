@@ -84,6 +84,20 @@ def test_only_the_archive_deletes_and_the_trail_is_closed_again_afterwards(world
     assert AuditEvent.objects.filter(pk=kept.pk).exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_tests_flush_still_empties_the_trail_and_closes_it_again():
+    """Test machinery only (tests/conftest.py): the flush after a transactional test passes
+    the SQLite trigger, and the trail is append-only again for the next test."""
+    audit_log(AuditEvent.Type.SEARCH, username="someone", detail="q")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_flush_the_trail_is_append_only_again():
+    event = audit_log(AuditEvent.Type.SEARCH, username="someone", detail="q")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
 def test_audit_verify_passes_on_an_intact_chain_and_fails_on_an_edited_row(world, capsys):
     events = [audit_log(AuditEvent.Type.SEARCH, user=world.users["staff_a"], detail=f"q={i}") for i in range(3)]
     call_command("audit_verify")
