@@ -168,9 +168,7 @@ def test_the_system_admin_edits_accounts_but_never_their_roles_or_superuser_flag
 
 
 def test_trail_records_are_never_deleted_or_changed_in_the_admin_not_even_by_a_superuser(rf, world):
-    from axes.models import AccessLog
-
-    from axes.models import AccessFailureLog
+    from axes.models import AccessFailureLog, AccessLog
     from django.contrib.admin.models import LogEntry
 
     from core.models import AuditEvent
