@@ -103,3 +103,13 @@ def test_the_year_end_report_is_dated_and_no_heading_ends_a_page(scenario, clien
     for page in pages:
         tail = re.sub(r"—\d+—$", "", page)
         assert not any(tail.endswith(h) for h in headings), f"标题落在页末：{tail[-30:]}"
+
+
+def test_the_shortlist_prints_with_its_unit_target_and_date_and_without_the_controls(world, client):
+    client_for(client, world.users["staff_a"])
+    page = client.get(reverse("assessment:shortlist"), {"unit": world.township_a.pk, "target_rank": "副科级",
+                                                        "on": "2026-11-30"}).content.decode()
+    caption = re.search(r'<p class="d-none d-print-block[^>]*id="shortlist-caption">(.*?)</p>', page, re.S).group(1)
+    assert "单位：清河县城关镇（含下级）" in caption and "拟任职级：副科级" in caption
+    assert "研判日期：2026年11月30日" in caption
+    assert 'id="shortlist-form"' in page and re.search(r'class="[^"]*d-print-none[^"]*" id="shortlist-form"', page)
