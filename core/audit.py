@@ -87,7 +87,7 @@ def audit_log(event_type: str, *, user=None, request=None, obj=None, outcome: st
 def _chain_tail() -> str:
     """The last row's hash, with the chain lock held until the caller's transaction ends.
 
-    On PostgreSQL one round trip: core_audit_chain_tail (migration core 0012) takes the
+    On PostgreSQL one round trip: core_audit_chain_tail (migration core 0013) takes the
     advisory lock, then reads the tail in a statement of its own, so with a fresh snapshot
     that sees the row of the writer it waited for (one SELECT doing both would read the
     snapshot taken before the wait, and fork the chain)."""

@@ -27,5 +27,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0011_user_session")]
+    dependencies = [("core", "0012_audit_no_delete_sqlite")]
     operations = [migrations.RunPython(create, drop, elidable=False)]
