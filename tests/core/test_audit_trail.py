@@ -18,6 +18,7 @@ from core.audit import audit_chain_verify, audit_log
 from core.audit_archive import archive_verify, audit_archive
 from core.jobs import job_run
 from core.models import AuditEvent, BackgroundJob
+from core.security_policy import security_policy
 from tests.conftest import client_for
 
 
@@ -187,7 +188,7 @@ def test_logins_failures_lockouts_and_logouts_are_recorded_and_failures_survive_
     assert types() == ["login_failed", "login", "logout"]
     failed = AuditEvent.objects.get(event_type="login_failed")
     assert (failed.username, failed.outcome, failed.ip_address) == ("staff_a", "失败", "127.0.0.1")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(security_policy().lockout_failure_limit):
         client.post(reverse("login"), {"username": "staff_b", "password": "wrong"})
     assert "lockout" in types()
 
