@@ -3,6 +3,7 @@ command, archived past retention, read and exported by the 审计管理员 only,
 grants, reads of sensitive records, searches, admin actions and workflow transitions."""
 import contextlib
 import datetime
+import importlib
 import json
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from core.models import AuditEvent, BackgroundJob
 from core.security_policy import security_policy
 from tests.conftest import client_for
 
+AUDIT_NO_DELETE = importlib.import_module("core.migrations.0012_audit_no_delete_sqlite").SQLITE_STATEMENTS[1]
+
 
 @contextlib.contextmanager
 def tampering():
@@ -28,12 +31,14 @@ def tampering():
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER IF EXISTS audit_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_no_delete")
         try:
             yield
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON core_auditevent "
                                "BEGIN SELECT RAISE(ABORT, '审计日志不可修改'); END")
+                cursor.execute(AUDIT_NO_DELETE)
     else:
         with pgtrigger.ignore("core.AuditEvent:audit_append_only"):
             yield
