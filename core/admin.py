@@ -1,19 +1,44 @@
-"""The user's admin page carries its jurisdiction (管辖范围): the units it manages, and for
+"""The security policy in the admin: read only for everyone (the 安全管理员 changes it on
+/security/policy/, where the bounds are checked and each change is audited).
+
+The user's admin page carries its jurisdiction (管辖范围): the units it manages, and for
 the 安全管理员 (or the bootstrap superuser before the administrators exist) the forms that
 grant and revoke them. The forms post to the same grant view as the 安全管理员's pages
 (core.security_views.security_grant), so one service keeps the rules: only the granter
 grants, nobody grants himself, administrators hold no jurisdiction, each grant is audited."""
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.selectors import managed_unit_roots
 from core import roles
+from core.models import SecurityPolicy
 from core.people import unit_label
 from core.security_forms import JurisdictionForm
 
 User = get_user_model()
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "password_min_length", "password_min_classes", "password_max_age_days",
+                    "lockout_failure_limit", "session_idle_minutes", "session_absolute_hours",
+                    "session_concurrent_limit", "updated_at", "updated_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class AccountAdmin(UserAdmin):
