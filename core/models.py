@@ -3,6 +3,7 @@ from the broker."""
 import pgtrigger
 from django.conf import settings
 from django.db import models
+
 from core.historical import HistoricalRecords
 
 
