@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0012_audit_no_delete_sqlite'),
+        ('core', '0013_audit_chain_tail_function'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
