@@ -69,7 +69,7 @@ def test_the_clarification_notice_keeps_signature_and_date_with_its_last_paragra
     _, notice = cleared_allegation(world)
     notice.finding = "\n".join(f"经核查，反映的第{i + 1}个问题与事实不符，相关款项均按规定程序审批发放" for i in range(findings))
     notice.save()
-    pages = pages_text(documents.render_pdf(documents.notice_content(notice)), tmp_path)
+    pages = pages_text(documents.render_pdf(documents.notice_content(notice), watermark="测试 2026-11-30 09:00"), tmp_path)
     assert_official(pages, signature="中共清河县纪委", date="2026年4月25日")
     text = "".join(pages)
     assert "在在" not in text and "清纪澄〔2026〕1号" in text
@@ -84,7 +84,7 @@ def test_the_clarification_notice_prefilled_from_the_allegation_reads_once(world
         allegation=notice.allegation, by=world.users["staff_a"], cadre=other, form="notice", scope="城关镇全体干部大会",
         issuing_body="中共清河县纪委", alleged="违规发放津补贴", finding="反映问题失实",
         issued_on=notice.issued_on)
-    text = "".join(pages_text(documents.render_pdf(documents.notice_content(notice2)), tmp_path))
+    text = "".join(pages_text(documents.render_pdf(documents.notice_content(notice2), watermark="测试 2026-11-30 09:00"), tmp_path))
     assert "在城关镇全体干部大会上通报" in text and "在在" not in text
     assert "清河县城关镇党委委员丁干部同志" in text
     assert not doubled(text), doubled(text)

@@ -312,6 +312,8 @@ class ClarifyForm(BootstrapMixin, forms.Form):
         self.fields["finding"].initial = allegation.findings
         if subjects:
             self.fields["scope"].initial = f"{subjects[0].unit}全体干部大会"
+        if len(subjects) == 1:  # the only person the notice can clear
+            self.fields["cadre"].initial = subjects[0].pk
 
 
 class ReferralForm(BootstrapMixin, forms.Form):
