@@ -15,7 +15,7 @@ dashboard counts, written in bulk (no history rows: the dashboard never reads hi
 tolerance cases with their cadres, determinations (some superseded after a re-review) and
 rulings; allegations with their subjects, conclusions and clarification notices; priority
 records; concerns; follow-up visits. Times the dashboard in-process with Django's test client
-as the demo `admin` (the whole city) and `qinghe_staff` (one county), with query counts, and
+as the demo `city_staff` (the whole city) and `qinghe_staff` (one county), with query counts, and
 the year-end report's builder for the whole city.
 """
 import argparse
@@ -33,9 +33,11 @@ sys.path.insert(0, str(BASE_DIR))
 from scripts.care_benchmark import drop_database, recreate_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dd_bench_dash"
-USERS = ["admin", "qinghe_staff"]
+# The city organization department's clerk (the whole city) and a county's: the demo `admin`
+# must pass the second factor first (an administrator's login), which a benchmark cannot.
+USERS = ["city_staff", "qinghe_staff"]
 # Median milliseconds of the default dashboard (this year) per user: the whole city, one county.
-TARGET_MS = {"admin": 300, "qinghe_staff": 150}
+TARGET_MS = {"city_staff": 300, "qinghe_staff": 150}
 # Session, user, roles, units, the form's choices and one aggregate per record kind.
 QUERY_BUDGET = 25
 
@@ -286,10 +288,10 @@ def main():
                     misses.append(f"{u} {label} {queries} 次查询，上限 {QUERY_BUDGET} 次")
             out(row)
         out(f"计时结束时负载（1/5/15 分钟）：{load_average()}")
-        admin = User.objects.get(username="admin")
+        clerk = User.objects.get(username="city_staff")
         city = Unit.objects.filter(depth=1).order_by("path").first()
         started = time.perf_counter()
-        report = build_report(user=admin, unit=city, year=year, today=timezone.localdate())
+        report = build_report(user=clerk, unit=city, year=year, today=timezone.localdate())
         out(f"\n全市年度统计表（{len(report.tables[-1].rows)} 个下级单位各一列）：{time.perf_counter() - started:.2f} 秒。")
     finally:
         if not args.keep:
@@ -297,7 +299,7 @@ def main():
     if misses:
         out("\n未达标：\n" + "\n".join(f"  - {m}" for m in misses))
         return 1
-    out(f"\n达标：全市驾驶舱 ≤ {TARGET_MS['admin']} 毫秒，县（区）驾驶舱 ≤ {TARGET_MS['qinghe_staff']} 毫秒，"
+    out(f"\n达标：全市驾驶舱 ≤ {TARGET_MS['city_staff']} 毫秒，县（区）驾驶舱 ≤ {TARGET_MS['qinghe_staff']} 毫秒，"
         f"查询次数 ≤ {QUERY_BUDGET}。")
     return 0
 
