@@ -1,5 +1,4 @@
 from django.contrib import admin
-from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -35,7 +34,7 @@ class VisibleCadresMixin:
 
 
 @admin.register(Unit)
-class UnitAdmin(GuardedModelAdmin, SimpleHistoryAdmin, TreeAdmin):
+class UnitAdmin(SimpleHistoryAdmin, TreeAdmin):
     form = movenodeform_factory(Unit)
     list_display = ["name", "kind", "has_leadership_team"]
     list_filter = ["kind"]
@@ -101,9 +100,11 @@ class SanctionTypeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Sanction)
 class SanctionAdmin(CadreRecordAdmin):
-    list_display = ["cadre", "sanction_type", "decision_date", "influence_end", "status"]
+    list_display = ["cadre", "sanction_type", "decision_date", "influence_end", "status", "follow_up_due"]
     list_filter = ["status", "sanction_type"]
     list_select_related = ["cadre", "sanction_type"]
+    # Derived: the influence period from the type, the 回访教育 schedule from the visits (care.follow_ups).
+    readonly_fields = ["influence_end", "follow_up_due", "follow_up_last_visit", "follow_up_visit_count"]
 
 
 @admin.register(SupervisionMeasure)
