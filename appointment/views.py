@@ -7,6 +7,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -110,6 +111,13 @@ def lrmx_import_confirm(request, token):
         raise Http404
     choice = pending[token]
     request.session["lrmx_imports"] = {t: v for t, v in pending.items() if t != token}
+    try:
+        # The first confirmation claims the upload (an exclusive create): a second one (a
+        # double click without the page token, two tabs) starts no second import.
+        (import_dir(token) / "confirmed").open("x").close()
+    except FileExistsError:
+        messages.info(request, "此次导入已经确认，未重复导入。")
+        return redirect("cadres:list")
     # Checked again in the job: the registry may have changed since the preview.
     job = job_start(user=request.user, kind="appointment.lrmx_import",
                     params={"token": token, "unit": choice["unit"], "rank": choice["rank"]})
