@@ -48,6 +48,8 @@ from tolerance.selectors import (
     cases_visible_to,
     notice_filter_q,
     notices_visible_to,
+    reform_filings_visible_to,
+    reform_filter_q,
 )
 
 TREND_YEARS = 5
@@ -63,6 +65,7 @@ class Kind:
 KINDS = {
     "cases": Kind(lambda user, unit: cases_visible_to(user).filter(unit__path__startswith=unit.path)),
     "allegations": Kind(lambda user, unit: allegations_visible_to(user).filter(allegations_in_subtree(unit.path))),
+    "reforms": Kind(lambda user, unit: reform_filings_visible_to(user).filter(unit__path__startswith=unit.path)),
     "notices": Kind(lambda user, unit: notices_visible_to(user).filter(cadre__unit__path__startswith=unit.path)),
     "grades": Kind(lambda user, unit: CadreGrade.objects.filter(
         assessment_year__in=assessment_years_visible_to(user), assessment_year__unit__path__startswith=unit.path)),
@@ -151,6 +154,21 @@ figure(key="cases_overdue", section="tolerance", label="当前超期未办结", 
        definition="今天尚未办结、且已超过当前阶段办理期限的案件数（实时数，不分期间）。", live=True,
        condition=lambda p, t: case_filter_q(overdue=True, today=t), params=lambda p: {"overdue": "on"})
 
+ZHEJIANG_OPINION = "《关于建立健全“干部为事业担当、组织为干部担当”良性互动机制的意见》"
+RESEARCH_REPORT = "《关于激励干部担当作为干事创业制度体系调研报告》"
+figure(key="reforms_filed", section="tolerance", label="改革风险防控事前备案", kind="reforms",
+       url_name="tolerance:reform_list",
+       definition=(f"期间内完成事前备案的重大改革创新事项数（按备案日期；单位为备案单位）。依据：{ZHEJIANG_OPINION}"
+                   f"（浙江省委组织部答记者问第七问：出台重大举措前加强风险评估和备案）；{RESEARCH_REPORT}“防错”部分的改革风险防控备案制度。"),
+       condition=lambda p, t: reform_filter_q(event="filed", since=p.start, until=p.end),
+       params=lambda p: {"event": "filed", **_dates(p)})
+figure(key="reforms_cited", section="tolerance", label="事前备案在案件中作为证据", kind="reforms",
+       url_name="tolerance:reform_list",
+       definition=("期间内立案的容错纠错案件所关联的事前备案数（按案件立案时间计入当年，不论备案于哪一年；单位为备案单位）。"
+                   "备案只作为“履行了决策程序”这一容错条件的证据，不自动认定该条件成立。"),
+       condition=lambda p, t: reform_filter_q(event="cited", since=p.start, until=p.end),
+       params=lambda p: {"event": "cited", **_dates(p)})
+
 # ------------------------------------------------------------------------------ 澄清正名
 
 figure(key="allegations_received", section="clarification", label="受理问题线索", kind="allegations",
@@ -192,6 +210,31 @@ figure(key="notices_issued", section="clarification", label="印发澄清正名�
        url_name="tolerance:notice_list",
        definition="期间内印发的澄清正名通知书份数（按印发日期；单位为澄清对象现所在单位）。",
        condition=lambda p, t: notice_filter_q(since=p.start, until=p.end), params=_dates)
+figure(key="notices_published", section="clarification", label="其中纳入不实举报案例公开", kind="notices",
+       url_name="tolerance:notice_list",
+       definition=("期间内印发、且纳入不实举报案例定期公开的澄清正名通知书份数（《张家口市激励干部担当干事的规定》第十一条第三项："
+                   "在一定范围内通报，澄清正名）。"),
+       condition=lambda p, t: notice_filter_q(since=p.start, until=p.end, published=True),
+       params=lambda p: {"published": "on", **_dates(p)})
+figure(key="allegations_referred", section="clarification", label="诬告陷害移送追责", kind="allegations",
+       url_name="tolerance:allegation_list",
+       definition=("期间内将诬告陷害问题移送有关机关追究举报人责任的线索数（按移送日期；待移送的不计）。依据："
+                   "《张家口市激励干部担当干事的规定》第十一条第三项；"
+                   f"{ZHEJIANG_OPINION}（依纪依法严肃查处诬告陷害行为）。"),
+       condition=lambda p, t: allegation_filter_q(event="referred", since=p.start, until=p.end),
+       params=lambda p: {"event": "referred", **_dates(p)})
+SCREEN_SOURCE = "《陕组信息》2015年汉中市“建立问题信息档案”做法：将记录在案干部屏蔽在组织视野之外，直至问题核实清楚"
+figure(key="screened_now", section="clarification", label="当前因线索未核结暂缓提拔", kind="allegations",
+       url_name="tolerance:allegation_list", live=True,
+       definition=(f"今天仍在受理或核查中的线索数；其反映对象在核实清楚前不列入提拔人选（{SCREEN_SOURCE}）。"
+                   "实时数，不分期间；单位为反映对象现所在单位。"),
+       condition=lambda p, t: allegation_filter_q(open_days=0, today=t), params=lambda p: {"open_days": 0})
+for days, label in ((90, "3个月"), (180, "6个月")):
+    figure(key=f"screened_{days}", section="clarification", label=f"其中暂缓已满{label}", kind="allegations",
+           url_name="tolerance:allegation_list", live=True,
+           definition=f"今天仍未核结、且自受理之日起已满{days}天的线索数（反映对象暂缓提拔已达{label}以上）。",
+           condition=lambda p, t, d=days: allegation_filter_q(open_days=d, today=t),
+           params=lambda p, d=days: {"open_days": d})
 
 # ------------------------------------------------------------------------------ 考核
 

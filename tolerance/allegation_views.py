@@ -58,7 +58,7 @@ def allegation_list(request):
                                 source=f.get("source", ""), conclusion=f.get("conclusion", ""),
                                 overdue=f.get("overdue", False), unit=f.get("unit"),
                                 repeated=f.get("repeated", False), event=f.get("event", ""),
-                                since=f.get("since"), until=f.get("until"))
+                                since=f.get("since"), until=f.get("until"), open_days=f.get("open_days"))
     return render(request, "tolerance/allegation_list.html", {
         "form": form, "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "query": _query(request),
         "can_create": roles.can_edit_registry(request.user),
@@ -206,7 +206,8 @@ def notice_list(request):
     form = forms.NoticeFilterForm(request.GET or None, units=units_visible_to(request.user).order_by("path"))
     f = form.cleaned_data if form.is_valid() else {}
     q = f.get("q", "").strip()
-    qs = select_notice_list(user=request.user, q=q, unit=f.get("unit"), since=f.get("since"), until=f.get("until"))
+    qs = select_notice_list(user=request.user, q=q, unit=f.get("unit"), since=f.get("since"), until=f.get("until"),
+                            published=f.get("published", False))
     return render(request, "tolerance/notice_list.html", {
         "form": form, "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "q": q,
         "query": _query(request)})

@@ -17,7 +17,13 @@ from tolerance.models import (
     ReformFiling,
     Stage,
 )
-from tolerance.selectors import ALLEGATION_EVENTS, CASE_EVENTS, eligible_investigators, eligible_verifiers
+from tolerance.selectors import (
+    ALLEGATION_EVENTS,
+    CASE_EVENTS,
+    REFORM_EVENTS,
+    eligible_investigators,
+    eligible_verifiers,
+)
 
 
 class SanctionChoiceField(forms.ModelMultipleChoiceField):
@@ -205,6 +211,18 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
         self.fields["unit"].queryset = units
 
 
+class ReformFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "改革事项"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
+    event = forms.ChoiceField(label="统计事项", required=False, choices=[("", "不限")] + REFORM_EVENTS)
+    since = forms.DateField(label="起始日期", required=False)
+    until = forms.DateField(label="截止日期", required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
 class ReformFilingForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ReformFiling
@@ -319,6 +337,9 @@ class AllegationFilterForm(BootstrapMixin, forms.Form):
     event = forms.ChoiceField(label="统计事项", required=False, choices=[("", "不限")] + ALLEGATION_EVENTS)
     since = forms.DateField(label="起始日期", required=False)
     until = forms.DateField(label="截止日期", required=False)
+    open_days = forms.TypedChoiceField(
+        label="未核结（暂缓提拔）", required=False, coerce=int, empty_value=None,
+        choices=[("", "不限"), (0, "当前未核结"), (90, "已满3个月"), (180, "已满6个月")])
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -330,6 +351,7 @@ class NoticeFilterForm(BootstrapMixin, forms.Form):
     unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="单位（含下级）", empty_label="全部单位")
     since = forms.DateField(label="印发日期自", required=False)
     until = forms.DateField(label="印发日期至", required=False)
+    published = forms.BooleanField(label="纳入不实举报案例公开", required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

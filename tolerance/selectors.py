@@ -20,7 +20,9 @@ from tolerance.models import (
     Conclusion,
     Determination,
     DeterminationStatus,
+    FalseAccusationReferral,
     PolicyDocument,
+    ReferralStatus,
     ReformFiling,
     ReReview,
     Ruling,
@@ -234,6 +236,42 @@ def reform_filings_visible_to(user) -> QuerySet[ReformFiling]:
     return ReformFiling.objects.filter(unit__in=units_visible_to(user))
 
 
+REFORM_EVENTS = [
+    ("filed", "备案"),
+    ("cited", "被案件关联为证据"),
+]
+
+
+def reform_filter_q(*, event="", since=None, until=None) -> Q:
+    """The record filters of the reform filing list (shared with the dashboard). "cited": a
+    tolerance case filed in the period names the filing as evidence for the decision-procedure
+    condition (seed 000 Q7) — counted in the year the case arose, not the year of filing."""
+    if event == "filed":
+        q = Q()
+        if since:
+            q &= Q(filed_on__gte=since)
+        if until:
+            q &= Q(filed_on__lte=until)
+        return q
+    if event == "cited":
+        cases = ToleranceCase.objects.filter(reform_filing__isnull=False)
+        if since:
+            cases = cases.filter(created_at__date__gte=since)
+        if until:
+            cases = cases.filter(created_at__date__lte=until)
+        return Q(pk__in=cases.values("reform_filing_id"))
+    return Q()
+
+
+def reform_filing_list(*, user, q="", unit=None, event="", since=None, until=None) -> QuerySet[ReformFiling]:
+    qs = reform_filings_visible_to(user).select_related("unit", "filed_by")
+    if q:
+        qs = qs.filter(title__contains=q)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    return qs.filter(reform_filter_q(event=event, since=since, until=until))
+
+
 def current_determination(case) -> Determination | None:
     return case.determinations.filter(status="current").first()
 
@@ -328,17 +366,23 @@ def can_handle_allegation(user, allegation) -> bool:
 ALLEGATION_EVENTS = [
     ("received", "受理"),
     ("ended", "办结或了结"),
+    ("referred", "诬告陷害移送追责"),
 ]
 
 
 def allegation_filter_q(*, status="", source="", conclusion="", overdue=False, repeated=False, event="",
-                        since=None, until=None, today=None) -> Q:
+                        since=None, until=None, today=None, open_days=None) -> Q:
     """The record filters of the allegation list, as one condition (shared with the dashboard).
-    A direct close stamps concluded_on too, so "ended" covers both ways out."""
+    A direct close stamps concluded_on too, so "ended" covers both ways out. "referred" is the
+    date a 诬告陷害 finding was handed to the body that holds the accuser accountable.
+    open_days: still open today (the subjects screened from promotion) for at least that
+    many days since receipt (0: open at all)."""
     today = today or timezone.localdate()
     q = Q()
     if status:
         q &= Q(status=status)
+    if open_days is not None:
+        q &= Q(status__in=OPEN_ALLEGATION, received_on__lte=today - datetime.timedelta(days=open_days))
     if source:
         q &= Q(source=source)
     if conclusion:
@@ -347,6 +391,13 @@ def allegation_filter_q(*, status="", source="", conclusion="", overdue=False, r
         q &= Q(status__in=OPEN_ALLEGATION, deadline__lt=today)
     if repeated:
         q &= Q(duplicate_of__isnull=False)
+    if event == "referred":
+        referred = FalseAccusationReferral.objects.exclude(status=ReferralStatus.PENDING)
+        if since:
+            referred = referred.filter(referred_on__gte=since)
+        if until:
+            referred = referred.filter(referred_on__lte=until)
+        q &= Q(pk__in=referred.values("allegation_id"))
     field = {"received": "received_on", "ended": "concluded_on"}.get(event)
     if field and since:
         q &= Q(**{f"{field}__gte": since})
@@ -363,29 +414,32 @@ def allegations_in_subtree(path: str) -> Q:
 
 
 def allegation_list(*, user, q="", status="", source="", conclusion="", overdue=False, unit=None, repeated=False,
-                    event="", since=None, until=None, today=None):
+                    event="", since=None, until=None, today=None, open_days=None):
     qs = allegations_visible_to(user).prefetch_related("subjects__unit")
     if q:
         qs = qs.filter(Q(issue__contains=q) | Q(subjects__name__contains=q)).distinct()
     qs = qs.filter(allegation_filter_q(status=status, source=source, conclusion=conclusion, overdue=overdue,
-                                       repeated=repeated, event=event, since=since, until=until, today=today))
+                                       repeated=repeated, event=event, since=since, until=until, today=today,
+                                       open_days=open_days))
     if unit is not None:
         qs = qs.filter(allegations_in_subtree(unit.path))
     return qs.order_by("-received_on", "-id")
 
 
-def notice_list(*, user, q="", unit=None, since=None, until=None) -> QuerySet[ClarificationNotice]:
+def notice_list(*, user, q="", unit=None, since=None, until=None, published=False) -> QuerySet[ClarificationNotice]:
     qs = notices_visible_to(user).select_related("cadre__unit")
     if q:
         qs = qs.filter(cadre__name__contains=q)
-    qs = qs.filter(notice_filter_q(since=since, until=until))
+    qs = qs.filter(notice_filter_q(since=since, until=until, published=published))
     if unit is not None:
         qs = qs.filter(cadre__unit__path__startswith=unit.path)
     return qs
 
 
-def notice_filter_q(*, since=None, until=None) -> Q:
-    q = Q()
+def notice_filter_q(*, since=None, until=None, published=False) -> Q:
+    """published: marked for the periodic publication of false-report cases (the same
+    notices publication_list shows; seed 002 art. 11(3))."""
+    q = Q(publishable=True) if published else Q()
     if since:
         q &= Q(issued_on__gte=since)
     if until:

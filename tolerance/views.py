@@ -43,6 +43,9 @@ from tolerance.selectors import (
 from tolerance.selectors import (
     case_list as select_case_list,
 )
+from tolerance.selectors import (
+    reform_filing_list as select_reform_filing_list,
+)
 
 PAGE_SIZE = 30
 
@@ -308,12 +311,14 @@ def evidence_download(request, pk):
 
 @tolerance_access
 def reform_filing_list(request):
-    q = request.GET.get("q", "").strip()
-    qs = reform_filings_visible_to(request.user).select_related("unit", "filed_by")
-    if q:
-        qs = qs.filter(title__contains=q)
+    form = forms.ReformFilterForm(request.GET or None, units=units_visible_to(request.user).order_by("path"))
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = select_reform_filing_list(user=request.user, q=f.get("q", "").strip(), unit=f.get("unit"),
+                                   event=f.get("event", ""), since=f.get("since"), until=f.get("until"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tolerance/reform_list.html", {"page": page, "q": q, "query": f"q={q}" if q else "",
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "tolerance/reform_list.html", {"form": form, "page": page, "query": query.urlencode(),
                                                           "can_file": roles.can_edit_registry(request.user)})
 
 

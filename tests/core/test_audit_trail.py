@@ -53,12 +53,49 @@ def test_postgresql_refuses_to_update_or_delete_an_audit_row_even_through_the_or
     assert AuditEvent.objects.get(pk=event.pk).detail == "q"
 
 
-def test_sqlite_refuses_to_update_an_audit_row(world):
+def test_sqlite_refuses_to_update_or_delete_an_audit_row_even_through_the_orm(world):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite 的触发器")
     event = audit_log(AuditEvent.Type.SEARCH, user=world.users["staff_a"], detail="q")
-    with pytest.raises(DatabaseError), transaction.atomic():
+    with pytest.raises(DatabaseError, match="不可修改"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(detail="x")
+    with pytest.raises(DatabaseError, match="不可删除"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(DatabaseError, match="不可删除"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent")
+    assert AuditEvent.objects.get(pk=event.pk).detail == "q"
+
+
+def test_only_the_archive_deletes_and_the_trail_is_closed_again_afterwards(world, settings, tmp_path):
+    """Both databases: the archive's sanctioned delete goes through; before and after it, a
+    delete is refused (the SQLite permit lives only inside the archive's transaction)."""
+    settings.AUDIT_ARCHIVE_DIR = tmp_path
+    settings.AUDIT_RETENTION_DAYS = 180
+    old = audit_log(AuditEvent.Type.SEARCH, user=world.users["staff_a"], detail="old")
+    with tampering():
+        AuditEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=200))
+    kept = audit_log(AuditEvent.Type.SEARCH, user=world.users["staff_a"], detail="kept")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=old.pk).delete()
+    assert audit_archive() is not None
+    assert not AuditEvent.objects.filter(pk=old.pk).exists()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=kept.pk).delete()
+    assert AuditEvent.objects.filter(pk=kept.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_tests_flush_still_empties_the_trail_and_closes_it_again():
+    """Test machinery only (tests/conftest.py): the flush after a transactional test passes
+    the SQLite trigger, and the trail is append-only again for the next test."""
+    audit_log(AuditEvent.Type.SEARCH, username="someone", detail="q")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_flush_the_trail_is_append_only_again():
+    event = audit_log(AuditEvent.Type.SEARCH, username="someone", detail="q")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
 
 
 def test_audit_verify_passes_on_an_intact_chain_and_fails_on_an_edited_row(world, capsys):

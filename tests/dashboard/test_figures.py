@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment import services as assessment_services
 from assessment.models import CadreGrade, PriorityRecord
@@ -27,6 +28,7 @@ from tolerance.models import (
     ClarificationNotice,
     Determination,
     Outcome,
+    ReformFiling,
     ReReview,
     Ruling,
     Stage,
@@ -75,6 +77,18 @@ def scenario(world):
     ToleranceCase.objects.filter(pk=open_case.pk).update(stage_deadline=D(2026, 10, 1))
     other = walk_case(world, Stage.FILED, cadres=[world.cadre_b], by=world.users["staff_b"])
     set_filed(other, D(2026, 4, 1))
+    # Reform filings: one filed in 2025 and cited by the case filed this March, one filed this year
+    # and never cited, one in unit B.
+    cited = tolerance_services.reform_filing_create(
+        by=staff, unit=world.township_a, title="工程项目审批改革", description="并联审批", legality_review="合法",
+        risk_assessment="可控", filed_on=D(2025, 6, 1))
+    ToleranceCase.objects.filter(pk=exempt.pk).update(reform_filing=cited)
+    tolerance_services.reform_filing_create(
+        by=staff, unit=world.unit_a, title="招商引资奖励办法", description="先行先试", legality_review="合法",
+        risk_assessment="可控", filed_on=D(2026, 2, 1))
+    tolerance_services.reform_filing_create(
+        by=world.users["staff_b"], unit=world.unit_b, title="街道管理体制改革", description="试点",
+        legality_review="合法", risk_assessment="可控", filed_on=D(2026, 8, 1))
 
     # Allegations: one found false with a notice, a repeat of the same issue, a framed one,
     # one closed directly, and one in unit B.
@@ -85,6 +99,18 @@ def scenario(world):
                                           deadline=D(2026, 5, 1))
     allegation_services.allegation_conclude(allegation=framed, by=world.users["officer_assigned"],
                                             conclusion="framed", findings="系捏造", concluded_on=D(2026, 4, 28))
+    allegation_services.referral_update(referral=framed.referral, by=staff, status="referred",
+                                        referred_to="县纪委监委", referred_on=D(2026, 5, 10), outcome="")
+    # A second false finding whose notice is not published.
+    second = receive_allegation(world, issue="公车私用")
+    allegation_services.allegation_assign(allegation=second, by=staff, verifiers=[world.users["officer_assigned"]],
+                                          deadline=D(2026, 5, 1))
+    allegation_services.allegation_conclude(allegation=second, by=world.users["officer_assigned"], conclusion="false",
+                                            findings="查无实据", concluded_on=D(2026, 4, 22))
+    unpublished = allegation_services.clarification_issue(
+        allegation=second, by=staff, cadre=world.cadre_a, form="notice", scope="本单位", issuing_body="中共清河县纪委",
+        alleged="公车私用", finding="反映问题失实", issued_on=D(2026, 4, 26))
+    ClarificationNotice.objects.filter(pk=unpublished.pk).update(publishable=False)
     allegation_services.allegation_close_directly(allegation=repeat, by=staff, reason="concluded", note="已有结论")
     Allegation.objects.filter(pk=repeat.pk).update(concluded_on=D(2026, 4, 3))
     allegation_services.allegation_receive(
@@ -161,7 +187,18 @@ def straight_counts(unit, period, today):
                                    and a.deadline < today for a in allegations),
         "notices_issued": sum(in_subtree(unit, n.cadre.unit) and start <= n.issued_on <= end
                               for n in ClarificationNotice.objects.select_related("cadre__unit")),
+        "notices_published": sum(in_subtree(unit, n.cadre.unit) and start <= n.issued_on <= end and n.publishable
+                                 for n in ClarificationNotice.objects.select_related("cadre__unit")),
+        "allegations_referred": sum(hasattr(a, "referral") and a.referral.status != "pending"
+                                    and start <= a.referral.referred_on <= end for a in allegations),
     })
+    for key, days in (("screened_now", 0), ("screened_90", 90), ("screened_180", 180)):
+        counts[key] = sum(a.status in ("received", "verifying") and (today - a.received_on).days >= days
+                          for a in allegations)
+    filings = [f for f in ReformFiling.objects.select_related("unit") if in_subtree(unit, f.unit)]
+    counts["reforms_filed"] = sum(start <= f.filed_on <= end for f in filings)
+    counts["reforms_cited"] = sum(any(start <= timezone.localtime(c.created_at).date() <= end
+                                      for c in ToleranceCase.objects.filter(reform_filing=f)) for f in filings)
     for conclusion in ("true", "partly", "false", "framed"):
         counts[f"allegations_{conclusion}"] = sum(a.status == "concluded" and a.conclusion == conclusion
                                                   for a in ended)
@@ -207,7 +244,8 @@ def test_the_scenario_exercises_the_figures(scenario):
     nonzero = {k for k, x in v.items() if x.value}
     assert {"cases_filed", "cases_exempt", "cases_reduced", "cases_not_tolerated", "cases_wrongly", "cases_rereview",
             "cases_overdue", "allegations_received", "allegations_closed", "allegations_false", "allegations_framed",
-            "allegations_repeated", "notices_issued", "grades_优秀", "grades_称职", "team_interviews",
+            "allegations_repeated", "notices_issued", "notices_published", "allegations_referred", "screened_now",
+            "screened_90", "screened_180", "reforms_filed", "reforms_cited", "grades_优秀", "grades_称职", "team_interviews",
             "priorities_all", "concerns_raised", "concerns_on_time", "concerns_overdue",
             "follow_up_visits"} <= nonzero
 

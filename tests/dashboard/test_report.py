@@ -37,7 +37,7 @@ def test_a_county_report_downloads_as_pdf_and_excel_and_is_audited(scenario, cli
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["统计表", "分单位", "指标说明"]
     figures = {row[1]: row[2] for row in book["统计表"].iter_rows(min_row=2, values_only=True)}
-    assert figures["立案"] == 3 and figures["印发澄清正名通知书"] == 1
+    assert figures["立案"] == 3 and figures["印发澄清正名通知书"] == 2 and figures["其中纳入不实举报案例公开"] == 1
     assert book["指标说明"].max_row == len(FIGURES) + 1
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.EXPORT, username="staff_a").count() == 2
 
