@@ -3,6 +3,9 @@ import datetime
 import hashlib
 import hmac
 
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -26,6 +29,23 @@ def split_token(raw: str) -> str | None:
     return prefix if 4 <= len(prefix) <= 16 else None
 
 
+_ROLE_SEPARATOR = "\x1f"  # a control character, never in a role name
+
+
+def _token_with_roles(prefix: str) -> ApiToken | None:
+    """The token, its user and the user's role names in one query: every call checks the
+    roles next (core.roles.roles_of keeps them on the user for the request)."""
+    members = User.groups.through._meta.db_table
+    aggregate = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    role_names = RawSQL(f"SELECT {aggregate}(g.name, %s) FROM {Group._meta.db_table} g"
+                        f" JOIN {members} m ON m.group_id = g.id"
+                        f" WHERE m.user_id = {ApiToken._meta.db_table}.user_id", [_ROLE_SEPARATOR])
+    token = ApiToken.objects.select_related("user").annotate(role_names=role_names).filter(prefix=prefix).first()
+    if token is not None:
+        token.user._role_names = set(filter(None, (token.role_names or "").split(_ROLE_SEPARATOR)))
+    return token
+
+
 class ApiTokenAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
@@ -39,7 +59,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         raw = parts[1]
         prefix = split_token(raw)
         request._request._api_token_prefix = (prefix or "")[:16]
-        token = (ApiToken.objects.select_related("user").filter(prefix=prefix).first() if prefix else None)
+        token = _token_with_roles(prefix) if prefix else None
         if token is None or not hmac.compare_digest(token.key_hash, token_digest(raw)):
             raise AuthenticationFailed("接口令牌无效。")
         if token.revoked_at is not None:

@@ -107,6 +107,9 @@ class CadreListView(RegistryView):
         unit = visible_unit(request.user, f["unit"]) if f.get("unit") else None
         qs = cadre_list(user=request.user, search=f.get("q", ""), unit=unit, rank=f.get("rank", ""),
                         status=f.get("status", ""), township_years_min=f.get("township_years_min"))
+        # Only the columns the list serializes: the page builds 50–200 rows.
+        qs = qs.only("id", "name", "sex", "birth_date", "id_number", "position", "rank", "status",
+                     "unit__id", "unit__name")
         return self.paginated(qs.order_by(), s.CadreListSerializer)
 
 

@@ -101,9 +101,11 @@ class SanctionTypeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Sanction)
 class SanctionAdmin(CadreRecordAdmin):
-    list_display = ["cadre", "sanction_type", "decision_date", "influence_end", "status"]
+    list_display = ["cadre", "sanction_type", "decision_date", "influence_end", "status", "follow_up_due"]
     list_filter = ["status", "sanction_type"]
     list_select_related = ["cadre", "sanction_type"]
+    # Derived: the influence period from the type, the 回访教育 schedule from the visits (care.follow_ups).
+    readonly_fields = ["influence_end", "follow_up_due", "follow_up_last_visit", "follow_up_visit_count"]
 
 
 @admin.register(SupervisionMeasure)

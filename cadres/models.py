@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Left
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -455,7 +455,13 @@ class Sanction(models.Model):
     decision_date = models.DateField("决定日期")
     influence_end = models.DateField("影响期截止日", editable=False)
     status = models.CharField("状态", max_length=12, choices=RecordStatus.choices, default=RecordStatus.IN_FORCE)
-    history = HistoricalRecords()
+    # The 回访教育 schedule, stored so that lists of what is due (the workbench, the follow-up
+    # list, the daily sweep) select and page it in SQL. Kept by care.follow_ups (on every save of
+    # a sanction, a visit or a schedule; the daily sweep re-checks all); null: no visit due.
+    follow_up_due = models.DateField("下次回访期限", null=True, editable=False)
+    follow_up_last_visit = models.DateField("最近回访日期", null=True, editable=False)
+    follow_up_visit_count = models.PositiveIntegerField("回访次数", default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["follow_up_due", "follow_up_last_visit", "follow_up_visit_count"])
 
     class Meta:
         verbose_name = "处分与组织处理"
@@ -464,6 +470,8 @@ class Sanction(models.Model):
         indexes = [
             models.Index(fields=["cadre", "status", "influence_end"], name="sanction_cadre_in_force"),
             models.Index(fields=["influence_end", "status"], name="sanction_influence_end"),
+            models.Index(fields=["follow_up_due", "influence_end"], condition=Q(status="in_force"),
+                         name="sanction_follow_up_due"),
         ]
 
     def __str__(self):

@@ -7,11 +7,13 @@ class CareConfig(AppConfig):
 
     def ready(self):
         import care.jobs  # noqa: F401  registers the export job
+        from care.follow_ups import connect_follow_up_signals
         from care.panels import cadre_care_tab
         from care.reminders import care_reminders, workbench_items
         from core.panels import CadreTab, register_cadre_tab, register_workbench_source
         from core.reminders import register_sweep
 
+        connect_follow_up_signals()
         register_sweep("care_due", care_reminders)
         register_workbench_source(workbench_items)
 

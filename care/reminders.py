@@ -1,7 +1,8 @@
 """Care reminders: what care_due_items lists, told to the staff who manage the unit."""
 import datetime
 
-from care.sweeps import care_due_items
+from cadres.models import RecordStatus, Sanction
+from care.sweeps import iter_care_due_items
 from core.reminders import Reminder, SweepContext
 
 KINDS = {"obligation": "care_obligation", "follow_up": "care_follow_up", "concern": "care_concern",
@@ -11,7 +12,12 @@ LINKS = {"obligation": "/care/compliance/", "follow_up": "/care/follow-ups/", "c
 
 
 def care_reminders(context: SweepContext):
-    for item in care_due_items(context.today):
+    from care.follow_ups import refresh_follow_up_due
+
+    # Re-check the stored follow-up schedules (kept on every save) against their inputs, in
+    # case a write bypassed the signals (queryset.update, raw SQL): those that can still fall due.
+    refresh_follow_up_due(Sanction.objects.filter(status=RecordStatus.IN_FORCE, influence_end__gt=context.today))
+    for item in iter_care_due_items(context.today):
         for user_id in context.jurisdictions.staff(item.unit_id):
             yield Reminder(KINDS[item.kind], item.key, user_id, item.text, url=item.url or LINKS[item.kind])
 

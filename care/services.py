@@ -9,7 +9,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cadres.models import Cadre, FollowUpVisit, Unit
 from cadres.services import cadre_record_add
-from care.follow_ups import sanctions_under_follow_up
+from care.follow_ups import follow_up_refresh_batched, sanctions_under_follow_up
 from care.models import (
     CareActivity,
     CareKind,
@@ -81,8 +81,11 @@ def _add_participants(activity: CareActivity, cadres, visits_for: dict, by) -> N
         [CareParticipant(activity=activity, cadre=c, kind=activity.kind, date=activity.date, days=activity.days or 0)
          for c in cadres],
         CareParticipant, default_user=by)
-    if visits_for:
-        # Re-read: backends without RETURNING leave bulk-created rows without keys.
+    if not visits_for:
+        return
+    # Re-read: backends without RETURNING leave bulk-created rows without keys. The visits'
+    # sanctions refresh their stored schedules once for the group, not once per visit.
+    with follow_up_refresh_batched():
         for participant in CareParticipant.objects.filter(activity=activity, cadre__in=cadres):
             for sanction in visits_for[participant.cadre_id]:
                 visit = cadre_record_add(record=FollowUpVisit(
@@ -134,14 +137,15 @@ def care_activity_update(*, activity: CareActivity, by, expected_version: int, *
     _full_clean(current)
     participants = list(current.participants.all())
     if current.kind == CareKind.FOLLOW_UP:
-        for participant in participants:
-            visits = list(participant.follow_up_visits.select_related("sanction"))
-            for visit in visits:
-                if visit.date != current.date:
-                    if not visit.sanction.decision_date <= current.date < visit.sanction.influence_end:
-                        raise DomainError(f"回访日期 {current.date:%Y-%m-%d} 不在{visit.sanction}的影响期内。")
-                    visit.date = current.date
-                    _save(visit, by, update_fields=["date"])
+        with follow_up_refresh_batched():  # the visits' sanctions refreshed once, at the end
+            for participant in participants:
+                visits = list(participant.follow_up_visits.select_related("sanction"))
+                for visit in visits:
+                    if visit.date != current.date:
+                        if not visit.sanction.decision_date <= current.date < visit.sanction.influence_end:
+                            raise DomainError(f"回访日期 {current.date:%Y-%m-%d} 不在{visit.sanction}的影响期内。")
+                        visit.date = current.date
+                        _save(visit, by, update_fields=["date"])
     current.version = expected_version + 1
     _save(current, by)
     changed = [p for p in participants if (p.date, p.days) != (current.date, current.days or 0)]

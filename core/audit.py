@@ -4,7 +4,7 @@ Each row is written in the caller's transaction, so an action and its record com
 back together. Rows form a chain: each stores the keyed SM3 hash (HMAC-SM3, GB/T 39786-2021)
 of its own content and the previous row's hash; `audit_chain_verify` recomputes the chain and
 reports the first row that was edited, inserted or removed. Writers serialise on a lock so the
-chain has one order (a PostgreSQL advisory lock; SQLite serialises writers anyway)."""
+chain has one order (a PostgreSQL advisory lock held to commit; SQLite serialises writers anyway)."""
 import hashlib
 import hmac
 import json
@@ -74,15 +74,28 @@ def audit_log(event_type: str, *, user=None, request=None, obj=None, outcome: st
         event.object_type = obj._meta.verbose_name[:100]
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:200]
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    # No savepoint: if the row cannot be written the caller's transaction fails with it, which
+    # is what "an action and its record commit together" asks, and it saves two round trips.
+    with transaction.atomic(savepoint=False):
+        event.prev_hash = _chain_tail()
         event.created_at = timezone.now()
-        event.prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
         event.hash = _digest(event.prev_hash, _hashed_fields(event))
         event.save(force_insert=True)
     return event
+
+
+def _chain_tail() -> str:
+    """The last row's hash, with the chain lock held until the caller's transaction ends.
+
+    On PostgreSQL one round trip: core_audit_chain_tail (migration core 0013) takes the
+    advisory lock, then reads the tail in a statement of its own, so with a fresh snapshot
+    that sees the row of the writer it waited for (one SELECT doing both would read the
+    snapshot taken before the wait, and fork the chain)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT core_audit_chain_tail(%s)", [_CHAIN_LOCK])
+            return cursor.fetchone()[0]
+    return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
 
 
 def audit_chain_verify(*, batch: int = 5000) -> list[str]:

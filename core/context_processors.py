@@ -28,7 +28,9 @@ def navigation(request):
     if roles.can_view_registry(user):
         items.append(("关心关爱", reverse("care:activity_list"), request.path.startswith("/care/")))
     if roles.can_grant(user):
-        items.append(("授权管理", reverse("security_users"), request.path.startswith("/security/")))
+        items.append(("授权管理", reverse("security_users"), request.path.startswith("/security/users/")))
+    if roles.is_security_admin(user):
+        items.append(("安全策略", reverse("security_policy"), request.path.startswith("/security/policy/")))
     if roles.can_read_audit(user):
         items.append(("审计日志", reverse("audit_list"), request.path.startswith("/audit/")))
     return {

@@ -205,12 +205,19 @@ def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def chunked(queryset, size: int = BATCH) -> Iterator:
-    """Iterate a large queryset in primary-key batches, memory flat whatever its size."""
+def batches(queryset, size: int = BATCH) -> Iterator[list]:
+    """A large queryset as lists of at most `size` rows, read in primary-key order (keyset
+    pages: each costs the same however deep), memory flat whatever its size."""
     last = 0
     while True:
         rows = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
         if not rows:
             return
-        yield from rows
+        yield rows
         last = rows[-1].pk
+
+
+def chunked(queryset, size: int = BATCH) -> Iterator:
+    """Iterate a large queryset in primary-key batches, memory flat whatever its size."""
+    for rows in batches(queryset, size):
+        yield from rows

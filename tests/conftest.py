@@ -81,6 +81,16 @@ def ensure_reference_data():
                                            defaults={"influence_months": months, "citation": citation})
 
 
+@pytest.fixture(autouse=True)
+def security_policy_not_kept_between_tests():
+    """The policy's row is cached (core.security_policy); a test's rolled-back row must not
+    outlive it."""
+    yield
+    from core.security_policy import security_policy_forget
+
+    security_policy_forget()
+
+
 @pytest.fixture
 def world(db):
     return build_world()
@@ -88,6 +98,10 @@ def world(db):
 
 def build_world() -> World:
     ensure_reference_data()
+    # Read once here, as a running site has it cached: page query budgets count no policy read.
+    from core.security_policy import security_policy
+
+    security_policy()
     city = make_unit("张垣市", UnitKind.CITY)
     unit_a = make_unit("清河县", UnitKind.COUNTY, city)
     township_a = make_unit("城关镇", UnitKind.TOWNSHIP, unit_a)

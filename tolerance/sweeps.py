@@ -2,7 +2,7 @@
 then escalated to the jurisdiction's leaders; re-review windows closing."""
 import datetime
 
-from core.reminders import Reminder, SweepContext, chunked
+from core.reminders import Reminder, SweepContext, batches, chunked
 from core.validation import safe_date_add
 from tolerance.models import (
     Allegation,
@@ -37,7 +37,13 @@ def case_deadlines(context: SweepContext):
     today = context.today
     cases = ToleranceCase.objects.exclude(stage=Stage.CLOSED).filter(
         stage_deadline__lte=today + datetime.timedelta(days=SOON_DAYS))
-    rows = list(chunked(cases.only("id", "title", "stage", "stage_deadline", "stage_owner_id", "unit_id")))
+    for rows in batches(cases.only("id", "title", "stage", "stage_deadline", "stage_owner_id", "unit_id")):
+        yield from _case_reminders(context, rows)
+
+
+def _case_reminders(context: SweepContext, rows: list[ToleranceCase]):
+    """case_deadlines for one batch of cases (their investigators read per batch: memory flat)."""
+    today = context.today
     investigators: dict[int, list[int]] = {}
     for case_id, user_id in CaseUserObjectPermission.objects.filter(
             content_object_id__in=[c.pk for c in rows if c.stage == Stage.INVESTIGATION],
@@ -74,19 +80,19 @@ def allegation_deadlines(context: SweepContext):
     today = context.today
     allegations = Allegation.objects.filter(status=AllegationStatus.VERIFYING,
                                             deadline__lte=today + datetime.timedelta(days=SOON_DAYS))
-    rows = list(chunked(allegations.only("id", "issue", "deadline", "received_on")))
-    verifiers: dict[int, list[int]] = {}
-    for allegation_id, user_id in AllegationUserObjectPermission.objects.filter(
-            content_object_id__in=[a.pk for a in rows], permission__codename="verify_allegation").values_list(
-            "content_object_id", "user_id"):
-        verifiers.setdefault(allegation_id, []).append(user_id)
-    for a in rows:
-        state = "soon" if a.deadline >= today else "overdue"
-        title = (f"线索“{a.issue}”核查将于 {a.deadline:%Y-%m-%d} 到期" if state == "soon"
-                 else f"线索“{a.issue}”核查已超期（期限 {a.deadline:%Y-%m-%d}）")
-        for user_id in verifiers.get(a.pk, []):
-            yield Reminder("allegation_deadline", f"allegation:{a.pk}:{a.deadline:%Y%m%d}:{state}", user_id, title,
-                           url=f"/allegations/{a.pk}/")
+    for rows in batches(allegations.only("id", "issue", "deadline", "received_on")):
+        verifiers: dict[int, list[int]] = {}  # per batch: memory flat
+        for allegation_id, user_id in AllegationUserObjectPermission.objects.filter(
+                content_object_id__in=[a.pk for a in rows], permission__codename="verify_allegation").values_list(
+                "content_object_id", "user_id"):
+            verifiers.setdefault(allegation_id, []).append(user_id)
+        for a in rows:
+            state = "soon" if a.deadline >= today else "overdue"
+            title = (f"线索“{a.issue}”核查将于 {a.deadline:%Y-%m-%d} 到期" if state == "soon"
+                     else f"线索“{a.issue}”核查已超期（期限 {a.deadline:%Y-%m-%d}）")
+            for user_id in verifiers.get(a.pk, []):
+                yield Reminder("allegation_deadline", f"allegation:{a.pk}:{a.deadline:%Y%m%d}:{state}", user_id,
+                               title, url=f"/allegations/{a.pk}/")
 
 
 def rereview_windows(context: SweepContext):

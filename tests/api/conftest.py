@@ -6,7 +6,6 @@ import json
 from functools import cache
 
 import pytest
-from django.core.cache import cache as django_cache
 from rest_framework.test import APIClient
 
 from api.services import token_create
@@ -46,11 +45,28 @@ class ContractClient(APIClient):
         return response
 
 
+def clear_throttle_counters():
+    """Forget the rate counters. On Redis only the throttle's own keys: the cache's clear()
+    would FLUSHDB, and the Celery broker may share that Redis database."""
+    from django.core.cache import caches
+
+    from api.base import THROTTLE_CACHE
+
+    cache = caches[THROTTLE_CACHE]
+    client = getattr(cache, "_cache", None)
+    if hasattr(client, "get_client"):
+        redis = client.get_client(write=True)
+        for key in redis.scan_iter(match=cache.make_key("api-throttle:*")):
+            redis.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_throttle_cache():
-    django_cache.clear()
+    clear_throttle_counters()
     yield
-    django_cache.clear()
+    clear_throttle_counters()
 
 
 @pytest.fixture

@@ -77,7 +77,8 @@ def test_waived_and_superseded_sanctions_and_those_not_yet_decided_need_no_visit
 def test_organizational_adjustments_are_followed_up_too_with_their_own_editable_intervals(world):
     adjustment = SanctionFactory(cadre=world.cadre_a, decision_date=D(2026, 1, 15),
                                  sanction_type=sanction_type("组织处理", "免职"))
-    FollowUpSchedule.objects.filter(category="组织处理").update(first_within_months=1, every_months=2)
+    # Saved as the admin saves it: the stored schedules of the category follow.
+    FollowUpSchedule.objects.update_or_create(category="组织处理", defaults={"first_within_months": 1, "every_months": 2})
     d = due_for(world, D(2026, 2, 1))[adjustment.pk]
     assert d.next_due == D(2026, 2, 15)
     visit(world, adjustment, D(2026, 2, 10))

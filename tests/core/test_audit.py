@@ -1,3 +1,9 @@
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
 from core.audit import audit_chain_verify, audit_log
 from core.models import AuditEvent
 from tests.core.test_audit_trail import tampering
@@ -22,3 +28,34 @@ def test_the_chain_check_names_an_edited_and_a_removed_row(world):
     problems = audit_chain_verify()
     assert problems == [f"第 {events[1].pk} 条：内容与摘要不符（记录被修改）",
                         f"第 {events[3].pk} 条：与上一条的摘要不衔接（其前有记录被删除或插入）"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_each_in_a_transaction_keep_one_unbroken_chain(postgres_only, world):
+    """Eight threads, each writing audit rows in transactions that stay open a moment after
+    the row (as an action's transaction does): every row links to the one committed before
+    it, so the chain has no fork and verifies whole."""
+    user, barrier, failures = world.users["staff_a"], threading.Barrier(8), []
+
+    def write(n):
+        try:
+            barrier.wait()
+            for i in range(5):
+                with transaction.atomic():
+                    audit_log(AuditEvent.Type.SEARCH, user=user, detail=f"线程 {n} 第 {i} 次")
+                    time.sleep(0.002)
+        except Exception as e:  # noqa: BLE001  (reported below, with the thread)
+            failures.append(repr(e))
+        finally:
+            connection.close()
+
+    before = AuditEvent.objects.count()
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert failures == []
+    assert AuditEvent.objects.count() == before + 40
+    assert audit_chain_verify() == []
+    hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(hashes) == len(set(hashes))  # no two rows chained to the same predecessor
+

@@ -1,0 +1,85 @@
+"""The workbench (工作台) reads what is due in SQL: its query count is the same for 5 and for
+50 of each thing that falls due (issue #16: it used to compute the follow-up schedule of every
+sanction in the jurisdiction on every view)."""
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cadres.models import FollowUpVisit, RecordStatus, Sanction
+from care.follow_ups import follow_up_due_list, refresh_follow_up_due
+from care.models import CareKind, Concern
+from tests.care.builders import record
+from tests.conftest import client_for
+from tests.factories import CadreFactory, SanctionFactory
+from tests.tolerance.builders import file_case, load_policy, receive_allegation, verifying_allegation
+
+D = datetime.date
+
+
+def populate(world, n):
+    """n of each: cadres with a sanction falling due (some visited), open concerns, cases at
+    a stage staff_a owns, reports received and being verified."""
+    today = datetime.date.today()
+    for i in range(n):
+        cadre = CadreFactory(unit=world.township_a, name=f"工作台{i}")
+        sanction = SanctionFactory(cadre=cadre, decision_date=today - datetime.timedelta(days=80 + i))
+        if i % 3 == 1:
+            FollowUpVisit.objects.create(sanction=sanction, date=today - datetime.timedelta(days=i), visited_by="组织部")
+        record(world, CareKind.TALK, cadres=[cadre], date=today - datetime.timedelta(days=10), concern={
+            "cadre": cadre, "category": "work", "content": "诉求", "responder": "组织部", "deadline": None})
+        file_case(world, cadres=[cadre])
+        receive_allegation(world, cadres=[cadre])
+        verifying_allegation(world, cadres=[cadre], issue="落实安全生产责任不力")
+
+
+def workbench_queries(client):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/")
+    assert response.status_code == 200
+    return len(captured), response
+
+
+@pytest.mark.parametrize("username", ["staff_a", "admin"])
+def test_the_workbench_query_count_does_not_grow_with_the_data(client, world, username):
+    client_for(client, world.users[username])
+    load_policy(world)
+    populate(world, 5)
+    small, response = workbench_queries(client)
+    assert "回访教育：工作台0" in response.content.decode()
+    populate(world, 45)
+    large, response = workbench_queries(client)
+    assert Sanction.objects.count() >= 50 and Concern.objects.count() >= 50
+    assert large == small, (small, large)
+    assert "回访教育：" in response.content.decode()
+
+
+def test_the_stored_schedule_follows_every_change_of_its_inputs(world):
+    today = datetime.date.today()
+    s = SanctionFactory(cadre=world.cadre_a, decision_date=today - datetime.timedelta(days=100))
+    s.refresh_from_db()
+    first_due = s.follow_up_due
+    assert first_due is not None and s.follow_up_visit_count == 0
+    visit = FollowUpVisit.objects.create(sanction=s, date=today - datetime.timedelta(days=5), visited_by="组织部")
+    s.refresh_from_db()
+    assert (s.follow_up_visit_count, s.follow_up_last_visit) == (1, visit.date) and s.follow_up_due > today
+    visit.delete()
+    s.refresh_from_db()
+    assert (s.follow_up_visit_count, s.follow_up_due) == (0, first_due)
+    s.status = RecordStatus.WAIVED
+    s.save()
+    assert s.pk not in {d.sanction.pk for d in follow_up_due_list(cadres=None, today=today)}
+    s.delete()  # its visits go with it; nothing is left to refresh
+
+
+def test_the_daily_sweep_repairs_a_schedule_written_around_the_signals(world):
+    from core.reminders import run_sweeps
+
+    today = datetime.date.today()
+    s = SanctionFactory(cadre=world.cadre_a, decision_date=today - datetime.timedelta(days=100))
+    Sanction.objects.filter(pk=s.pk).update(follow_up_due=None)  # as a raw write would leave it
+    assert not follow_up_due_list(cadres=None, today=today, due_by=today)
+    run_sweeps(["care_due"], today=today)
+    assert [d.sanction.pk for d in follow_up_due_list(cadres=None, today=today, due_by=today)] == [s.pk]
+    assert refresh_follow_up_due() == 0  # nothing left to change
