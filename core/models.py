@@ -3,7 +3,8 @@ from the broker."""
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
+
+from core.historical import HistoricalRecords
 
 
 class Notification(models.Model):
@@ -11,7 +12,7 @@ class Notification(models.Model):
     per recipient, so a sweep run twice, a retried task or two beat processes never send a
     duplicate."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField("类别", max_length=30)
     key = models.CharField("提醒键", max_length=200)
     title = models.CharField("标题", max_length=200)
@@ -40,12 +41,12 @@ class OutboxMessage(models.Model):
     """Work for Celery, written in the same transaction as the change that causes it; the
     dispatcher moves it to the broker, so a broker outage never fails or hangs a save."""
 
-    task = models.CharField(max_length=100)
-    kwargs = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    task = models.CharField(verbose_name="任务", max_length=100)
+    kwargs = models.JSONField(verbose_name="任务参数", default=dict)
+    created_at = models.DateTimeField(verbose_name="创建时间", auto_now_add=True)
+    dispatched_at = models.DateTimeField(verbose_name="派发时间", null=True, blank=True)
+    attempts = models.PositiveIntegerField(verbose_name="尝试次数", default=0)
+    last_error = models.TextField(verbose_name="最近一次错误", blank=True)
 
     class Meta:
         verbose_name = "待发任务"
@@ -176,14 +177,17 @@ class SubmittedForm(models.Model):
     is answered with the first post's result instead of being saved again; the unique key
     makes two simultaneous posts resolve to one (core.idempotency)."""
 
-    key = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    location = models.CharField(max_length=500, blank=True)
+    key = models.CharField(verbose_name="表单令牌", max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(verbose_name="提交时间", auto_now_add=True, db_index=True)
+    location = models.CharField(verbose_name="提交页面", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "已提交表单"
         verbose_name_plural = "已提交表单"
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} 提交的表单"
 
 
 class PasswordState(models.Model):

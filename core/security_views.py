@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cadres.models import Unit
@@ -125,6 +126,11 @@ def security_grant(request, pk, action):
             messages.error(request, e.message)
         else:
             messages.success(request, done)
+    # The user's admin page posts here too, and returns there.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return redirect(back)
     return redirect("security_user", pk=account.pk)
 
 

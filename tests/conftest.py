@@ -202,6 +202,25 @@ def quiet_refusals():
     logger.setLevel(level)
 
 
+@pytest.fixture(scope="module")
+def demo_dataset(django_db_setup, django_db_blocker):
+    """The `demo_data` command's dataset (300 cadres), built once per module inside a
+    transaction that is rolled back afterwards; tests using it also take `db`."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            ensure_reference_data()
+            call_command("demo_data", stdout=open(os.devnull, "w"))
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def postgres_only(db):
     """For tests that need real row locks: skipped on SQLite, required in .ci/run's
