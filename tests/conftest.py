@@ -81,6 +81,25 @@ def ensure_reference_data():
                                            defaults={"influence_months": months, "citation": citation})
 
 
+def assert_watermarked_on_every_page(pdf: bytes, user) -> int:
+    """Every page of a PDF carries the watermark (core.pdf): who produced it, and when.
+    Returns the number of pages."""
+    import subprocess
+    import tempfile
+
+    name = user.get_full_name() or user.get_username()
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True, check=True,
+                              text=True).stdout
+    pages = text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+    assert pages, "空 PDF"
+    for number, page in enumerate(pages, 1):
+        assert f"{name} 导出于 " in page, f"第 {number} 页没有水印"
+    return len(pages)
+
+
 @pytest.fixture(autouse=True)
 def security_policy_not_kept_between_tests():
     """The policy's row is cached (core.security_policy); a test's rolled-back row must not
