@@ -8,7 +8,8 @@ decide which records it reaches."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
+
+from core.historical import HistoricalRecords
 
 
 class Scope(models.TextChoices):
@@ -44,7 +45,7 @@ class ApiToken(models.Model):
     partner_body = models.CharField("合作单位", max_length=4, choices=PartnerBody.choices, blank=True)
     note = models.CharField("用途说明", max_length=200)
     prefix = models.CharField("令牌前缀", max_length=16, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
+    key_hash = models.CharField(verbose_name="令牌摘要", max_length=64, editable=False)
     scopes = models.JSONField("权限范围", default=list)
     expires_at = models.DateTimeField("有效期至")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT,
@@ -88,14 +89,17 @@ class IdempotencyRecord(models.Model):
     so the record and what it created commit together; the unique key makes a concurrent
     repeat wait for the first and then read its answer."""
 
-    owner = models.CharField(max_length=30)  # "token:<id>" or "user:<id>" for the browser's session
-    key = models.CharField(max_length=100)
-    fingerprint = models.CharField(max_length=64)  # method, path and body: a key reused for another request
-    status_code = models.PositiveSmallIntegerField(default=0)
-    body = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    owner = models.CharField(verbose_name="调用方", max_length=30)  # "token:<id>" or "user:<id>" for the browser's session
+    key = models.CharField(verbose_name="幂等键", max_length=100)
+    fingerprint = models.CharField(verbose_name="请求指纹", max_length=64)  # method, path and body: a key reused for another request
+    status_code = models.PositiveSmallIntegerField(verbose_name="响应状态码", default=0)
+    body = models.JSONField(verbose_name="响应内容", default=dict)
+    created_at = models.DateTimeField(verbose_name="记录时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "幂等请求记录"
         verbose_name_plural = "幂等请求记录"
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_once_per_key")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} 的接口写入请求"

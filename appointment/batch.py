@@ -1,17 +1,11 @@
 """Work over many cadres or files, as plain functions with a progress callback: the batch
-print of a list selection (one PDF), the list's .lrmx zip, and a multi-file LRMX import.
+print of a list selection (one PDF), the list's .lrmx zip, and the LRMX import's report.
 appointment/jobs.py runs them as background jobs; the command and the benchmark call them
-directly. Each streams: cadres are read in chunks and files one at a time."""
-import json
-from contextlib import ExitStack
-from pathlib import Path
-
-from django.conf import settings
+directly. Each streams: cadres are read in chunks."""
 from django.http import QueryDict
 
 from appointment import pdf
 from appointment.form import form_data, form_queryset
-from appointment.importer import ImportPreview, import_files
 from appointment.lrmx import write_zip
 from cadres.forms import CadreFilterForm
 from cadres.selectors import cadre_list, units_visible_to
@@ -46,25 +40,10 @@ def lrmx_zip(qs, out, progress=None) -> int:
     return write_zip(_form_datas(qs), out, progress=progress, total=total)
 
 
-def import_dir(token: str) -> Path:
-    """Where an upload waits between preview and confirm (MEDIA_ROOT, never served)."""
-    return Path(settings.MEDIA_ROOT) / "imports" / f"lrmx-{token}"
+# The import job's per-file report (its download), written line by line as the files go.
+REPORT_HEADER = "文件\t姓名\t结果\t说明\n"
 
 
-def stored_uploads(directory: Path, stack: ExitStack):
-    names = json.loads((directory / "names.json").read_text(encoding="utf-8"))
-    return [(name, stack.enter_context((directory / f"{i}.bin").open("rb"))) for i, name in enumerate(names)]
-
-
-def import_stored(directory: Path, *, user, unit, rank, progress=None) -> ImportPreview:
-    with ExitStack() as stack:
-        return import_files(stored_uploads(directory, stack), user=user, unit=unit, rank=rank, progress=progress)
-
-
-def import_report(result: ImportPreview) -> str:
-    """The per-file outcome as a plain text report (the job's download)."""
-    lines = ["文件\t姓名\t结果\t说明"]
-    for file in result.files:
-        notes = "；".join([*file.errors, *file.warnings])
-        lines.append(f"{file.name}\t{file.display_name}\t{file.outcome or '跳过（有错误）'}\t{notes}")
-    return "\n".join(lines) + "\n"
+def report_line(file) -> str:
+    notes = "；".join([*file.errors, *file.warnings])
+    return f"{file.name}\t{file.display_name}\t{file.outcome or '跳过（有错误）'}\t{notes}\n"

@@ -1,14 +1,20 @@
 """LRMX import: a dry-run preview (per file: new or update, what would change, errors and
-warnings), then the import of the files without errors, each on its own and all-or-nothing.
+warnings), then the import of the files without errors; a file that fails at save time is
+reported and leaves nothing.
 
 A file is matched to a cadre by ID number (cadres.selectors.cadres_by_id_numbers). A match
 inside the user's jurisdiction is updated through cadre_update (optimistic lock, history by
 the acting user); a match outside it refuses the file without saying whose number it is;
-no match creates a cadre in the chosen unit through cadre_create. The current unit, post and
+no match creates a cadre in the chosen unit as cadre_create would (with its current posting). The current unit, post and
 rank never change by import: a transfer is a posting (交流 / 调动) with its own history.
 
-Work over many files is a plain function with a progress callback, so it runs the same in a
-request, in the command and as a background job."""
+Work over many files is a generator with a progress callback (one FileResult per file, the
+photos dropped once compared), so it runs the same in the command and as the background jobs
+(appointment.jobs), and memory stays flat: files are read one at a time and handled CHUNK at
+a time. The import writes each chunk in one transaction: the chunk's ID numbers are looked up
+in one query (their blind indexes), the new cadres, their postings and family members go in by
+bulk insert with their history rows (simple-history's bulk_create_with_history, by the acting
+user), and the statistics are refreshed after a large import (core.db.analyze)."""
 import datetime
 from dataclasses import dataclass, field
 
@@ -16,11 +22,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from appointment.lrmx import LABELS, LrmxRefused, ParsedPerson, iter_lrmx, parse_lrmx
-from cadres.models import Cadre, FamilyMember, Posting, Rank, Unit
+from appointment.lrmx import LABELS, LrmxRefused, ParsedPerson, ResumeEntry, count_lrmx, iter_lrmx, parse_lrmx
+from cadres.models import Cadre, FamilyMember, Posting, Rank, Unit, UnitKind
 from cadres.selectors import cadres_by_id_numbers, cadres_editable_by
 from cadres.services import _save_with_user, cadre_create, cadre_update
+from core.db import ANALYZE_AFTER_ROWS, analyze
 from core.errors import DomainError
 
 # Fields an update may change; unit, post and rank move only through postings.
@@ -144,7 +152,12 @@ def _diff(result: FileResult) -> None:
             result.changes.append("照片：更换为文件中的照片")
 
 
-CHUNK = 200  # files matched against the registry in one query, and held at once
+CHUNK = 200  # files matched against the registry in one query, written in one transaction, held at once
+
+
+def count_files(uploads) -> int:
+    """How many files the uploads hold (a zip's .lrmx members), for the progress bar."""
+    return sum(count_lrmx(name, stream) for name, stream in uploads)
 
 
 def _checked(uploads, *, user):
@@ -176,28 +189,40 @@ def _checked(uploads, *, user):
         yield chunk
 
 
-def preview_files(uploads, *, user, progress=None) -> ImportPreview:
+def _report_progress(progress, done, total):
+    if progress:
+        progress(done, total)
+
+
+def iter_preview(uploads, *, user, progress=None, total=None):
     """Check every .lrmx in `uploads` ((name, binary stream) pairs, zips unpacked) without
-    writing anything. A hostile or unreadable file is one failed entry; a hostile zip, one
-    failed entry for the zip (none of its files is read)."""
-    results: list[FileResult] = []
+    writing anything, yielding one FileResult per file (its photo already dropped). A hostile
+    or unreadable file is one failed entry; a hostile zip, one failed entry for the zip (none
+    of its files is read)."""
+    done = 0
     for chunk in _checked(uploads, user=user):
         for result in chunk:
             if result.person:
                 result.person.photo = None  # compared already; the preview does not keep it
-        results += chunk
-        if progress:
-            progress(len(results), None)
-    return ImportPreview(files=results)
+            yield result
+        done += len(chunk)
+        _report_progress(progress, done, total)
+
+
+def preview_files(uploads, *, user, progress=None) -> ImportPreview:
+    return ImportPreview(files=list(iter_preview(uploads, user=user, progress=progress)))
 
 
 def _match(results: list[FileResult], user, seen: dict[str, str]) -> None:
     parsed = [r for r in results if r.person and r.person.values.get("id_number")]
     numbers = [r.person.values["id_number"] for r in parsed]
-    anywhere = cadres_by_id_numbers(numbers)
+    if not numbers:
+        return
+    anywhere = cadres_by_id_numbers(numbers, Cadre.objects.only("pk", "id_number"))
     # No user: the management command, run by whoever runs the server, over the whole registry.
     scope = Cadre.objects.all() if user is None else cadres_editable_by(user)
-    editable = cadres_by_id_numbers(numbers, scope.select_related("unit").prefetch_related("family_members", "postings"))
+    editable = (cadres_by_id_numbers(numbers, scope.select_related("unit").prefetch_related("family_members", "postings"))
+                if anywhere else {})
     for result in parsed:
         number = result.person.values["id_number"]
         if number in seen:
@@ -219,24 +244,89 @@ def _match(results: list[FileResult], user, seen: dict[str, str]) -> None:
                 result.errors.append("现任职务（XianRenZhiWu）不能为空")
 
 
+def _current_entry(person: ParsedPerson) -> ResumeEntry | None:
+    return person.resume[-1] if person.resume and person.resume[-1].end is None else None
+
+
+def _new_cadre(person: ParsedPerson, *, unit: Unit, rank: str) -> tuple[Cadre, datetime.date]:
+    """An unsaved cadre as cadre_create would build it, and the start of its current posting.
+    Validated field by field; the ID number's uniqueness was checked for the whole chunk by
+    _match (one query), and the unique blind index still guards a concurrent import."""
+    values = dict(person.values)
+    current = _current_entry(person)
+    values.setdefault("position_since", current.start if current else None)
+    start = (current.start if current else None) or values.get("position_since") or timezone.localdate()
+    if person.photo is not None:
+        # Written by the insert itself (FileField.pre_save), with the cadre.
+        values["photo"] = ContentFile(person.photo, name=f"{values['id_number']}.jpg")
+    cadre = Cadre(unit=unit, rank=rank, **values)
+    if unit.kind == UnitKind.TOWNSHIP:
+        cadre.township_anchor = start
+    cadre.clean_fields(exclude=["unit"])  # the unit was read already: no query per file for its key
+    return cadre, start
+
+
+def _postings_of(cadre: Cadre, person: ParsedPerson, start: datetime.date, unit: Unit) -> list[Posting]:
+    """The current posting in `unit` (what cadre_create writes) and one per other 简历 line."""
+    current = _current_entry(person)
+    postings = [Posting(cadre=cadre, unit=unit, position=cadre.position, rank=cadre.rank, start_date=start,
+                        resume_text=current.text if current else "")]
+    postings += [Posting(cadre=cadre, unit=None, resume_text=entry.text, start_date=entry.start, end_date=entry.end)
+                 for entry in person.resume or [] if entry is not current]
+    return postings
+
+
+def _family_of(cadre: Cadre, members) -> list[FamilyMember]:
+    records = [FamilyMember(cadre=cadre, **member) for member in members]
+    for record in records:
+        record.clean_fields(exclude=["cadre"])
+    return records
+
+
+def _create_chunk(results: list[FileResult], *, unit: Unit, rank: str, by) -> None:
+    """The chunk's new cadres with their postings and family members: three bulk inserts and
+    their history rows (by the acting user) instead of a save and a history row per record.
+    A file whose values do not validate is reported and left out; the others go in together."""
+    ready = []
+    for result in results:
+        try:
+            cadre, start = _new_cadre(result.person, unit=unit, rank=rank)
+            family = _family_of(cadre, result.person.family)
+        except ValidationError as e:
+            result.errors.append("；".join(e.messages))
+            result.outcome = "失败"
+            continue
+        ready.append((result, cadre, start, family))
+    if not ready:
+        return
+    cadres = bulk_create_with_history([cadre for _, cadre, _, _ in ready], Cadre, default_user=by)
+    postings, family = [], []
+    for (result, _, start, members), cadre in zip(ready, cadres, strict=True):
+        postings += _postings_of(cadre, result.person, start, unit)
+        for member in members:
+            member.cadre = cadre
+        family += members
+        result.outcome = "新增"
+    bulk_create_with_history(postings, Posting, default_user=by)
+    bulk_create_with_history(family, FamilyMember, default_user=by)
+
+
 @transaction.atomic
 def _create(person: ParsedPerson, *, unit: Unit, rank: str, by) -> Cadre:
+    """One cadre through cadre_create (the chunk's fallback when its bulk insert collides)."""
     values = dict(person.values)
-    current = person.resume[-1] if person.resume and person.resume[-1].end is None else None
+    current = _current_entry(person)
     values.setdefault("position_since", current.start if current else None)
     if person.photo is not None:
-        # Saved with the cadre: one write and one history row, not two.
         values["photo"] = ContentFile(person.photo, name=f"{values['id_number']}.jpg")
     cadre = cadre_create(by=by, unit=unit, rank=rank, posting_start=current.start if current else None, **values)
     if current:
         posting = cadre.postings.get()
         posting.resume_text = current.text
         _save_with_user(posting, by, update_fields=["resume_text"])
-    for entry in person.resume or []:
-        if entry is not current:
-            _save_with_user(Posting(cadre=cadre, unit=None, resume_text=entry.text, start_date=entry.start,
-                                    end_date=entry.end), by)
-    _add_family(cadre, person, by)
+    bulk_create_with_history([p for p in _postings_of(cadre, person, cadre.position_since, unit)[1:]], Posting,
+                             default_user=by)
+    bulk_create_with_history(_family_of(cadre, person.family), FamilyMember, default_user=by)
     return cadre
 
 
@@ -247,22 +337,15 @@ def _update(cadre: Cadre, person: ParsedPerson, *, by) -> Cadre:
                        and person.values[name] == timezone.localdate())}
     cadre = cadre_update(cadre=cadre, by=by, expected_version=cadre.version, **fields)
     starts = {(p.start_date.year, p.start_date.month) for p in cadre.postings.all()}
-    for entry in person.resume or []:
-        if (entry.start.year, entry.start.month) not in starts:
-            _save_with_user(Posting(cadre=cadre, unit=None, resume_text=entry.text, start_date=entry.start,
-                                    end_date=entry.end), by)
+    bulk_create_with_history([Posting(cadre=cadre, unit=None, resume_text=entry.text, start_date=entry.start,
+                                      end_date=entry.end)
+                              for entry in person.resume or [] if (entry.start.year, entry.start.month) not in starts],
+                             Posting, default_user=by)
     known = {(m.relation, m.name) for m in cadre.family_members.all()}
-    person.family = [m for m in person.family if (m["relation"], m["name"]) not in known]
-    _add_family(cadre, person, by)
+    bulk_create_with_history(_family_of(cadre, [m for m in person.family if (m["relation"], m["name"]) not in known]),
+                             FamilyMember, default_user=by)
     _set_photo(cadre, person, by)
     return cadre
-
-
-def _add_family(cadre, person, by):
-    for member in person.family:
-        record = FamilyMember(cadre=cadre, **member)
-        record.full_clean()
-        _save_with_user(record, by)
 
 
 def _set_photo(cadre, person, by):
@@ -279,32 +362,59 @@ def _set_photo(cadre, person, by):
     _save_with_user(cadre, by, update_fields=["photo"])
 
 
-def import_files(uploads, *, user, unit: Unit, rank: str = Rank.KEYUAN, progress=None) -> ImportPreview:
-    """Check the files again (the registry may have changed since the preview), then import
-    each good file on its own; a file that fails at save time is reported and leaves nothing."""
-    results: list[FileResult] = []
-    for chunk in _checked(uploads, user=user):
+def _import_chunk(chunk: list[FileResult], *, unit, rank, by) -> None:
+    """One transaction per chunk: the new cadres in bulk, then the updates one by one (each
+    through cadre_update: optimistic lock, history of what changed). When the bulk insert
+    collides (a concurrent import or edit wrote one of the ID numbers since the check), the
+    chunk's new cadres go one by one instead, so that only the colliding file fails."""
+    creates = [r for r in chunk if r.ok and r.cadre is None]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                _create_chunk(creates, unit=unit, rank=rank, by=by)
+        except IntegrityError:
+            for result in creates:
+                if result.ok:
+                    _import_one(result, unit=unit, rank=rank, by=by)
         for result in chunk:
-            if result.ok:
-                _import_one(result, unit=unit, rank=rank, by=user)
+            if result.ok and result.cadre is not None:
+                _import_one(result, unit=unit, rank=rank, by=by)
+
+
+def iter_import(uploads, *, user, unit: Unit, rank: str = Rank.KEYUAN, progress=None, total=None):
+    """Check the files again (the registry may have changed since the preview), then import
+    the good ones a chunk at a time, yielding one FileResult per file with its outcome."""
+    done = created = 0
+    for chunk in _checked(uploads, user=user):
+        _import_chunk(chunk, unit=unit, rank=rank, by=user)
+        for result in chunk:
+            created += result.outcome == "新增"
             if result.person:
                 result.person.photo = None  # keep memory flat over many files
-        results += chunk
-        if progress:
-            progress(len(results), None)
-    return ImportPreview(files=results)
+            yield result
+        done += len(chunk)
+        _report_progress(progress, done, total)
+    if created >= ANALYZE_AFTER_ROWS:
+        analyze(Cadre, Posting, FamilyMember)  # the planner sees the new rows at once (core.db)
+
+
+def import_files(uploads, *, user, unit: Unit, rank: str = Rank.KEYUAN, progress=None) -> ImportPreview:
+    return ImportPreview(files=list(iter_import(uploads, user=user, unit=unit, rank=rank, progress=progress)))
 
 
 def _import_one(result: FileResult, *, unit, rank, by) -> None:
+    """One file on its own, all-or-nothing: a file that fails at save time is reported and
+    leaves nothing."""
     try:
-        if result.cadre is None:
-            _create(result.person, unit=unit, rank=rank, by=by)
-            result.outcome = "新增"
-        elif result.changes:
-            _update(result.cadre, result.person, by=by)
-            result.outcome = "更新"
-        else:
-            result.outcome = "无变化"
+        with transaction.atomic():
+            if result.cadre is None:
+                _create(result.person, unit=unit, rank=rank, by=by)
+                result.outcome = "新增"
+            elif result.changes:
+                _update(result.cadre, result.person, by=by)
+                result.outcome = "更新"
+            else:
+                result.outcome = "无变化"
     except ValidationError as e:
         result.errors.append("；".join(e.messages))
         result.outcome = "失败"
@@ -313,8 +423,33 @@ def _import_one(result: FileResult, *, unit, rank, by) -> None:
         result.outcome = "失败"
 
 
-def summary_text(preview: ImportPreview) -> str:
-    counts = {k: sum(1 for f in preview.files if f.outcome == k) for k in ("新增", "更新", "无变化", "失败")}
-    skipped = sum(1 for f in preview.files if not f.outcome)
-    return (f"导入完成：新增 {counts['新增']} 人，更新 {counts['更新']} 人，无变化 {counts['无变化']} 人，"
-            f"跳过有错误的文件 {skipped} 个" + (f"，保存时失败 {counts['失败']} 个" if counts["失败"] else "") + "。")
+@dataclass
+class ImportCounts:
+    """Counts of a preview (by action) or an import (by outcome), kept while the files stream."""
+    total: int = 0
+    actions: dict = field(default_factory=dict)
+    outcomes: dict = field(default_factory=dict)
+
+    def add(self, result: FileResult) -> None:
+        self.total += 1
+        self.actions[result.action] = self.actions.get(result.action, 0) + 1
+        key = result.outcome or "跳过"
+        self.outcomes[key] = self.outcomes.get(key, 0) + 1
+
+    def action(self, name) -> int:
+        return self.actions.get(name, 0)
+
+    def outcome(self, name) -> int:
+        return self.outcomes.get(name, 0)
+
+
+def summary_text(preview) -> str:
+    """The import's one-line result, from an ImportPreview or ImportCounts."""
+    counts = preview
+    if isinstance(preview, ImportPreview):
+        counts = ImportCounts()
+        for file in preview.files:
+            counts.add(file)
+    return (f"导入完成：新增 {counts.outcome('新增')} 人，更新 {counts.outcome('更新')} 人，无变化 {counts.outcome('无变化')} 人，"
+            f"跳过有错误的文件 {counts.outcome('跳过')} 个"
+            + (f"，保存时失败 {counts.outcome('失败')} 个" if counts.outcome("失败") else "") + "。")

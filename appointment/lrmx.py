@@ -171,6 +171,22 @@ def iter_lrmx(name: str, stream):
             yield f"{name}/{member}", data
 
 
+def count_lrmx(name: str, stream) -> int:
+    """How many files iter_lrmx will yield for this upload (a refused zip counts as one), read
+    from the zip's directory only; the stream is left at its start."""
+    head = stream.read(4)
+    stream.seek(0)
+    if head[:2] != b"PK":
+        return 1
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            count = sum(1 for i in archive.infolist() if not i.is_dir() and _member_name(i).lower().endswith(".lrmx"))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        count = 1
+    stream.seek(0)
+    return max(count, 1)
+
+
 def _read_capped(stream, name) -> bytes:
     data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:

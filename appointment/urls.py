@@ -11,5 +11,6 @@ urlpatterns = [
     path("cadres/appointment-forms/pdf/", views.batch_pdf, name="batch_pdf"),
     path("cadres/lrmx/export/zip/", views.lrmx_export_many, name="lrmx_export_many"),
     path("cadres/lrmx/import/", views.lrmx_import, name="lrmx_import"),
+    path("cadres/lrmx/import/<str:token>/", views.lrmx_import_preview, name="lrmx_import_preview"),
     path("cadres/lrmx/import/<str:token>/confirm/", views.lrmx_import_confirm, name="lrmx_import_confirm"),
 ]

@@ -1,27 +1,25 @@
 """干部任免审批表 (PDF, Word) and LRMX export and import pages. Every cadre is read through
 cadres_visible_to; imports and the list's batch work need the registry edit role or view role
 as the Excel pages do (cadres.views.registry_access)."""
-import json
 import uuid
-from contextlib import ExitStack
-from pathlib import Path
 from urllib.parse import quote
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from appointment import pdf, word
-from appointment.batch import import_dir, stored_uploads
+from appointment import pdf, staging, word
 from appointment.form import form_data, form_queryset
 from appointment.forms import LrmxImportForm
-from appointment.importer import preview_files
 from appointment.lrmx import build_lrmx, lrmx_filename
 from cadres.selectors import cadres_visible_to, units_visible_to
 from cadres.views import registry_access
 from core.audit import audit_log
 from core.jobs import job_start
-from core.models import AuditEvent
+from core.models import AuditEvent, BackgroundJob
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -73,44 +71,80 @@ def lrmx_export_many(request):
     return redirect(job)
 
 
-# Import: upload → dry-run preview → confirm. The files wait in MEDIA_ROOT (never served)
-# under a random token remembered in the user's session, as the Excel import does; the
-# confirmed import runs as a background job with a progress page.
+# Import: upload → preview (a background job: every file parsed, checked and matched, nothing
+# written) → confirm → import (a second job). The files wait in MEDIA_ROOT (appointment.staging)
+# under a random token remembered in the user's session, and expire as the Excel import's do.
+PREVIEW_PAGE_SIZE = 50
+
+
 @registry_access(edit=True)
 def lrmx_import(request):
     units = units_visible_to(request.user).order_by("path")
     form = LrmxImportForm(request.POST or None, request.FILES or None, units=units)
-    context = {"form": form}
+    if request.method == "POST":
+        staging.purge_expired()
     if request.method == "POST" and form.is_valid():
         token = uuid.uuid4().hex
-        directory = import_dir(token)
-        directory.mkdir(parents=True)
-        names = []
-        for i, upload in enumerate(form.cleaned_data["files"]):
-            with (directory / f"{i}.bin").open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            names.append(Path(upload.name).name)
-        (directory / "names.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
-        with ExitStack() as stack:
-            preview = preview_files(stored_uploads(directory, stack), user=request.user)
-        request.session.setdefault("lrmx_imports", {})[token] = {
-            "unit": form.cleaned_data["unit"].pk, "rank": form.cleaned_data["rank"]}
+        staging.store_uploads(token, form.cleaned_data["files"])
+        choice = {"unit": form.cleaned_data["unit"].pk, "rank": form.cleaned_data["rank"]}
+        job = job_start(user=request.user, kind="appointment.lrmx_preview", params={"token": token, **choice})
+        request.session.setdefault("lrmx_imports", {})[token] = {**choice, "preview_job": job.pk}
         request.session.modified = True
-        context.update(preview=preview, token=token, unit=form.cleaned_data["unit"],
-                       rank=form.cleaned_data["rank"])
-    return render(request, "appointment/lrmx_import.html", context)
+        return redirect("appointment:lrmx_import_preview", token=token)
+    return render(request, "appointment/lrmx_import.html", {"form": form})
+
+
+def _pending_import(request, token):
+    """The user's own upload (its token is in their session) and its preview job."""
+    choice = request.session.get("lrmx_imports", {}).get(token)
+    if choice is None:
+        raise Http404
+    job = get_object_or_404(BackgroundJob, pk=choice["preview_job"], user=request.user, kind="appointment.lrmx_preview")
+    return choice, job
+
+
+@registry_access(edit=True)
+def lrmx_import_preview(request, token):
+    """The preview's progress while its job runs (polled by htmx), then its counts and its
+    rows a page at a time, with the confirm button."""
+    choice, job = _pending_import(request, token)
+    context = {"job": job, "token": token}
+    if job.status == BackgroundJob.Status.DONE:
+        summary = staging.read_summary(staging.import_dir(token))
+        if summary is None or not staging.is_pending(token) and not job.params.get("import_job"):
+            context["expired"] = True
+        else:
+            rows = staging.PreviewRows(staging.import_dir(token), summary["total"])
+            context.update(
+                summary=summary, page=Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page")),
+                importable=summary["new"] + summary["update"] + summary["unchanged"],
+                unit=units_visible_to(request.user).filter(pk=choice["unit"]).first(), rank=choice["rank"],
+                import_job=job.params.get("import_job"))
+    template = "appointment/_lrmx_preview.html" if request.htmx else "appointment/lrmx_import_preview.html"
+    return render(request, template, context)
 
 
 @require_POST
 @registry_access(edit=True)
 def lrmx_import_confirm(request, token):
-    pending = request.session.get("lrmx_imports", {})
-    if token not in pending or not import_dir(token).is_dir():
-        raise Http404
-    choice = pending[token]
-    request.session["lrmx_imports"] = {t: v for t, v in pending.items() if t != token}
-    # Checked again in the job: the registry may have changed since the preview.
-    job = job_start(user=request.user, kind="appointment.lrmx_import",
-                    params={"token": token, "unit": choice["unit"], "rank": choice["rank"]})
-    return redirect(job)
+    """Start the import once: the preview job's row, locked, remembers the import job, so a
+    double click or a second tab is sent to the same job instead of importing twice."""
+    staging.purge_expired()
+    choice, job = _pending_import(request, token)
+    with transaction.atomic():
+        job = BackgroundJob.objects.select_for_update().get(pk=job.pk)
+        started = job.params.get("import_job")
+        if started is None:
+            if job.status != BackgroundJob.Status.DONE:
+                raise Http404
+            if not staging.is_pending(token):
+                messages.error(request, "上传的文件已过期（上传后 2 小时内未确认导入），请重新上传。")
+                return redirect("appointment:lrmx_import")
+            # Checked again in the job: the registry may have changed since the preview.
+            started = job_start(user=request.user, kind="appointment.lrmx_import",
+                                params={"token": token, "unit": choice["unit"], "rank": choice["rank"]}).pk
+            job.params = {**job.params, "import_job": started}
+            job.save(update_fields=["params"])
+        else:
+            messages.info(request, "该批文件已确认导入，未重复导入。")
+    return redirect("job_detail", pk=started)

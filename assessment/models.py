@@ -7,10 +7,10 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from assessment.catalogs import DEFAULT_CEILING_PERCENT, DEFAULT_NORMAL_PERCENT, PRIORITY_SITUATIONS
 from cadres.models import Cadre, Rank, RecordStatus, Unit, UnitKind
+from core.historical import HistoricalRecords
 
 
 class Grade(models.TextChoices):
@@ -72,7 +72,7 @@ class GradeCapPolicy(models.Model):
 class GradeCapRule(models.Model):
     """When the trigger reaches min_count, the subject may only receive the allowed grades."""
 
-    policy = models.ForeignKey(GradeCapPolicy, on_delete=models.CASCADE, related_name="rules")
+    policy = models.ForeignKey(GradeCapPolicy, verbose_name="限制规则", on_delete=models.CASCADE, related_name="rules")
     number = models.PositiveSmallIntegerField("序号")
     subject = models.CharField("适用对象", max_length=12, choices=CapSubject.choices)
     trigger = models.CharField("触发情形", max_length=20, choices=CapTrigger.choices)
@@ -165,7 +165,7 @@ class AssessmentYear(models.Model):
 class CadreGrade(models.Model):
     """One cadre's grade in one year (one per cadre and year, whichever unit assessed it)."""
 
-    assessment_year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="grades")
+    assessment_year = models.ForeignKey(AssessmentYear, verbose_name="年度考核", on_delete=models.PROTECT, related_name="grades")
     cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.PROTECT, related_name="assessment_grades")
     year = models.PositiveSmallIntegerField("考核年度", editable=False)
     grade = models.CharField("考核等次", max_length=4, choices=Grade.choices)
@@ -197,7 +197,7 @@ class CadreGrade(models.Model):
 class TeamAssessment(models.Model):
     """The leadership team's grade in the unit's annual assessment."""
 
-    assessment_year = models.OneToOneField(AssessmentYear, on_delete=models.PROTECT, related_name="team_grade")
+    assessment_year = models.OneToOneField(AssessmentYear, verbose_name="年度考核", on_delete=models.PROTECT, related_name="team_grade")
     grade = models.CharField("班子考核等次", max_length=4, choices=TeamGrade.choices)
     remarks = models.CharField("评定说明", max_length=300, blank=True)
     graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评定录入人", on_delete=models.PROTECT,
@@ -247,7 +247,7 @@ class QuotaApproval(models.Model):
     """A leader's recorded approval of 优秀 grades above the normal share (up to the
     ceiling): who asked, who decided, when and why."""
 
-    assessment_year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="quota_approvals")
+    assessment_year = models.ForeignKey(AssessmentYear, verbose_name="年度考核", on_delete=models.CASCADE, related_name="quota_approvals")
     excellent_count = models.PositiveSmallIntegerField("申请优秀等次名额（总数）")
     request_reason = models.TextField("申请理由")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT,
@@ -278,7 +278,7 @@ class ReviewRequestStatus(models.TextChoices):
 class GradeReview(models.Model):
     """复核 of a 不称职 grade, asked within 30 days of being told (公务员法 art. 95)."""
 
-    grade = models.ForeignKey(CadreGrade, on_delete=models.PROTECT, related_name="reviews")
+    grade = models.ForeignKey(CadreGrade, verbose_name="考核等次", on_delete=models.PROTECT, related_name="reviews")
     requested_on = models.DateField("申请日期")
     grounds = models.TextField("复核理由")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
@@ -359,7 +359,7 @@ def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.dat
 class ReviewEvent(models.Model):
     """Every status change of a review: who (none when the scheduled opening did it), when, why."""
 
-    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="events")
+    review = models.ForeignKey(QuarterlyReview, verbose_name="季度分析研判", on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField("原状态", max_length=12, choices=ReviewStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=12, choices=ReviewStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
@@ -408,7 +408,7 @@ class InformationItem(models.Model):
     """One fact about one cadre in the quarter. Gathered items carry the id of the record
     they came from, so gathering twice adds nothing."""
 
-    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="items")
+    review = models.ForeignKey(QuarterlyReview, verbose_name="季度分析研判", on_delete=models.CASCADE, related_name="items")
     cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.PROTECT, related_name="review_items")
     source = models.CharField("信息来源", max_length=15, choices=InfoSource.choices)
     source_id = models.PositiveBigIntegerField("来源记录编号", null=True, blank=True, editable=False)
@@ -440,7 +440,7 @@ class Ranking(models.Model):
     """One evaluator's comprehensive ranking of the cadres under them, within a category
     (seed 002 art. 14(2): e.g. the county secretary ranks the township party secretaries)."""
 
-    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="rankings")
+    review = models.ForeignKey(QuarterlyReview, verbose_name="季度分析研判", on_delete=models.CASCADE, related_name="rankings")
     evaluator = models.ForeignKey(Cadre, verbose_name="评价人", on_delete=models.PROTECT, related_name="rankings_given")
     evaluator_title = models.CharField("评价人职务", max_length=100)
     category = models.CharField("排名类别", max_length=100, help_text="如：乡镇（街道）党（工）委书记")
@@ -460,7 +460,7 @@ class Ranking(models.Model):
 
 
 class RankingEntry(models.Model):
-    ranking = models.ForeignKey(Ranking, on_delete=models.CASCADE, related_name="entries")
+    ranking = models.ForeignKey(Ranking, verbose_name="综合评价排名", on_delete=models.CASCADE, related_name="entries")
     cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.PROTECT, related_name="ranking_entries")
     position = models.PositiveSmallIntegerField("名次")
     # Seed 000 Q4: a cadre ranked low because they dared to take on hard cases is graded fairly;
@@ -485,7 +485,7 @@ class RankingEntry(models.Model):
 class TeamReport(models.Model):
     """综合研判报告 for one leadership team in the quarter (seed 002 art. 14(3))."""
 
-    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="reports")
+    review = models.ForeignKey(QuarterlyReview, verbose_name="季度分析研判", on_delete=models.CASCADE, related_name="reports")
     unit = models.ForeignKey(Unit, verbose_name="领导班子（单位）", on_delete=models.PROTECT, related_name="+")
     text = models.TextField("研判报告")
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撰写人", on_delete=models.PROTECT,

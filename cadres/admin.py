@@ -1,5 +1,4 @@
 from django.contrib import admin
-from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -35,7 +34,7 @@ class VisibleCadresMixin:
 
 
 @admin.register(Unit)
-class UnitAdmin(GuardedModelAdmin, SimpleHistoryAdmin, TreeAdmin):
+class UnitAdmin(SimpleHistoryAdmin, TreeAdmin):
     form = movenodeform_factory(Unit)
     list_display = ["name", "kind", "has_leadership_team"]
     list_filter = ["kind"]

@@ -12,6 +12,8 @@ from cadres.models import (
     SupervisionMeasure,
 )
 from cadres.selectors import mask_digits
+from core.history_display import value_display
+from core.people import person_label
 
 # model → lookup from its historical rows to the cadre
 HISTORY_SOURCES = [
@@ -42,13 +44,9 @@ def _display(record, field, related):
     if record is None:
         return ""
     value = getattr(record, field.attname)
-    if field.is_relation:
-        return str(related[field.name].get(value, "")) if value is not None else ""
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
     if field.name == "id_number":  # the history tab masks it like every list
         return mask_digits(value or "")
-    return "" if value is None else value
+    return value_display(field, value, related.get(field.name) if field.is_relation else None)
 
 
 def cadre_history(cadre: Cadre) -> list[HistoryEntry]:
@@ -77,7 +75,7 @@ def cadre_history(cadre: Cadre) -> list[HistoryEntry]:
             user = row.history_user
             entries.append(HistoryEntry(
                 when=row.history_date,
-                who=(user.get_full_name() or user.username) if user else "系统",
+                who=person_label(user) if user else "系统",
                 what="干部信息" if model is Cadre else f"{model._meta.verbose_name}",
                 action=TYPES.get(row.history_type, row.history_type),
                 changes=changes,

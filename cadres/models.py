@@ -8,12 +8,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Left
 from django.utils import timezone
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from cadres.validators import validate_id_number
 from core.fieldcrypt import BlindIndexField, EncryptedCharField
+from core.historical import HistoricalRecords
+from core.object_permissions import GroupGrant, UserGrant
 from core.validation import safe_date_add
 
 
@@ -45,6 +45,10 @@ class Unit(MP_Node):
     """A body in the hierarchy (市 → 县区 → 乡镇/部门 …), stored as a materialized path so a
     subtree is one indexed prefix query."""
 
+    # treebeard's columns, redeclared only to label them.
+    path = models.CharField("树路径", max_length=255, unique=True)
+    depth = models.PositiveIntegerField("层级")
+    numchild = models.PositiveIntegerField("下级单位数", default=0)
     name = models.CharField("单位名称", max_length=100)
     kind = models.CharField("单位类型", max_length=20, choices=UnitKind.choices)
     has_leadership_team = models.BooleanField("设领导班子", default=True)
@@ -72,14 +76,20 @@ class Unit(MP_Node):
         return self.kind == UnitKind.TOWNSHIP
 
 
-class UnitUserObjectPermission(UserObjectPermissionBase):
+class UnitUserObjectPermission(UserGrant):
     """Direct foreign-key table: a deleted unit takes its grants with it."""
 
-    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE)
+
+    class Meta(UserGrant.Meta):
+        verbose_name = verbose_name_plural = "单位用户授权"
 
 
-class UnitGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+class UnitGroupObjectPermission(GroupGrant):
+    content_object = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE)
+
+    class Meta(GroupGrant.Meta):
+        verbose_name = verbose_name_plural = "单位角色授权"
 
 
 class Sex(models.TextChoices):
@@ -230,7 +240,7 @@ class Cadre(models.Model):
     unit_path = models.CharField("单位路径", max_length=255, default="", editable=False)
 
     # Optimistic lock: a save carries the version it was read at; a stale one is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(verbose_name="版本号", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -323,7 +333,7 @@ def mask_id_number(id_number: str) -> str:
 class FamilyMember(models.Model):
     """家庭主要成员及重要社会关系."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="family_members")
+    cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.CASCADE, related_name="family_members")
     relation = models.CharField("称谓", max_length=20)
     name = models.CharField("姓名", max_length=50)
     birth_date = models.DateField("出生年月", null=True, blank=True)
@@ -343,7 +353,7 @@ class FamilyMember(models.Model):
 class Posting(models.Model):
     """任职经历. The posting without an end date is the current one."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="postings")
+    cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.CASCADE, related_name="postings")
     # Empty only for a posting read from an imported 简历 line whose unit is not in the
     # registry; its words are then in resume_text.
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="postings",
@@ -391,7 +401,7 @@ class CommendationLevel(models.TextChoices):
 
 
 class Commendation(models.Model):
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="commendations")
+    cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.CASCADE, related_name="commendations")
     kind = models.CharField("奖励类别", max_length=20, choices=CommendationKind.choices)
     level = models.CharField("级别", max_length=10, choices=CommendationLevel.choices)
     title = models.CharField("奖励名称", max_length=150)
@@ -447,7 +457,7 @@ class Sanction(models.Model):
     """处分 / 组织处理. The influence period runs from the decision date; the cadre is
     usable again on the day it ends."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="sanctions")
+    cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.CASCADE, related_name="sanctions")
     sanction_type = models.ForeignKey(SanctionType, verbose_name="处分种类", on_delete=models.PROTECT)
     matter = models.CharField("事由", max_length=300)
     decided_by = models.CharField("决定机关", max_length=100)
@@ -494,7 +504,7 @@ class MeasureKind(models.TextChoices):
 
 
 class SupervisionMeasure(models.Model):
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="measures")
+    cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.CASCADE, related_name="measures")
     kind = models.CharField("措施", max_length=4, choices=MeasureKind.choices)
     date = models.DateField("日期")
     issue = models.CharField("所涉问题", max_length=300)
@@ -515,7 +525,7 @@ class SupervisionMeasure(models.Model):
 class FollowUpVisit(models.Model):
     """回访教育 to a sanctioned or adjusted cadre; part of the cadre's record."""
 
-    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, related_name="follow_up_visits")
+    sanction = models.ForeignKey(Sanction, verbose_name="处分或组织处理", on_delete=models.CASCADE, related_name="follow_up_visits")
     date = models.DateField("回访日期")
     visited_by = models.CharField("回访人", max_length=100)
     notes = models.TextField("回访情况", blank=True)
@@ -548,7 +558,7 @@ class AchievementSource(models.TextChoices):
 class AchievementRecord(models.Model):
     """实绩档案, collected each quarter."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="achievements")
+    cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.CASCADE, related_name="achievements")
     year = models.PositiveSmallIntegerField("年度")
     quarter = models.PositiveSmallIntegerField("季度", choices=[(q, f"第{q}季度") for q in range(1, 5)])
     description = models.TextField("实绩内容")

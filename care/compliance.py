@@ -5,8 +5,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, Value, When
 
 from cadres.models import Cadre, CadreStatus, Unit, UnitKind
 from cadres.selectors import cadres_visible_to, units_visible_to
@@ -62,65 +62,69 @@ def year_window(year: int, today: datetime.date) -> tuple[datetime.date, datetim
 
 class ObligationTable:
     """One row per cadre of `cadres` with, for each per-cadre rule, what they did this year
-    (as of today) and what they owe, computed in the database as one LEFT JOIN of the cadres
-    to the year's participations grouped by cadre: one scan of the year's care records
-    (index-only on care_participant_cadre_kind) whatever the number of cadres. (A correlated
-    count per cadre and rule measured 2.5 s at 100,000 cadres on PostgreSQL; see
-    scripts/care_benchmark.py.)
+    (as of today) and what they owe, computed in the database: the cadres LEFT JOINed to the
+    raw rows of the year's participations (index care_participant_cadre_kind) and grouped by
+    cadre, one scan whatever the number of cadres. (A correlated count per cadre and rule
+    measured 2.5 s at 100,000 cadres on PostgreSQL; see scripts/care_benchmark.py.)
 
-    Both halves are ORM querysets, so visibility, filters and the leave entitlement stay in
-    one place; only the join of the two and the counts over it are written out. `units`
-    restricts both halves to a few units (one page of the behind list)."""
+    The join is to the table itself, not to a subquery already grouped by cadre: the planner
+    cannot estimate how many groups such a subquery yields until ANALYZE has run (it assumes
+    200), and on freshly written tables it then chose a nested loop rescanning the grouped
+    participations for every cadre (7 s, 21 M rows, issue #16). Joined on the cadre id, a
+    unique key, the estimate holds with or without statistics and every plan it may pick
+    (hash, merge, or index lookups) stays linear.
+
+    The cadres are an ORM queryset, so visibility, filters and the leave entitlement stay in
+    one place; only the join and the counts over it are written out. `units` restricts to a
+    few units (one page of the behind list)."""
 
     def __init__(self, cadres: QuerySet[Cadre], rules: list[ObligationRule], year: int, today: datetime.date,
                  entitlements: list[LeaveEntitlement], *, units: list[int] | None = None):
         self._args = (cadres, rules, year, today, entitlements)
         self.rules = [r for r in rules if r.applies_to == ObligationApplies.CADRE]
         start, end = year_window(year, today)
-        participations = CareParticipant.objects.filter(date__gte=start, date__lte=end,
-                                                        kind__in=[r.kind for r in self.rules])
         if units is not None:
             cadres = cadres.filter(unit_id__in=units)
-            participations = participations.filter(cadre__unit_id__in=units)
         self.empty = cadres.query.is_empty() or units == []
         if self.empty:
             return
         required = {f"r{i}": _required_expression(r, year, entitlements) for i, r in enumerate(self.rules)}
         cadre_rows = cadres.order_by().annotate(**required).values(
             *required, c_id=F("pk"), c_unit=F("unit_id"), c_path=F("unit__path"), c_name=F("name"))
-        # Count("cadre") rather than Count("pk"): the index holds cadre_id, not the row id.
-        done = {f"d{i}": (Sum("days", filter=Q(kind=r.kind)) if r.measure == ObligationMeasure.DAYS
-                          else Count("cadre", filter=Q(kind=r.kind))) for i, r in enumerate(self.rules)}
         c_sql, c_params = cadre_rows.query.sql_with_params()
-        if self.rules:
-            p_sql, p_params = participations.order_by().values(p_cadre=F("cadre_id")).annotate(**done).query \
-                .sql_with_params()
-            self.source = f"({c_sql}) c LEFT JOIN ({p_sql}) p ON p.p_cadre = c.c_id"
-            self.params = (*c_params, *p_params)
-        else:
+        columns = ["c_id", "c_unit", "c_path", "c_name", *required]
+        if not self.rules:
             self.source, self.params = f"({c_sql}) c", tuple(c_params)
+            return
+        qn = connection.ops.quote_name
+        field = CareParticipant._meta.get_field
+        p_cadre, p_kind, p_date, p_days = (qn(field(f).column) for f in ("cadre", "kind", "date", "days"))
+        done, done_params = [], []
+        for i, r in enumerate(self.rules):
+            counted = f"p.{p_days}" if r.measure == ObligationMeasure.DAYS else "1"
+            done.append(f"SUM(CASE WHEN p.{p_kind} = %s THEN {counted} ELSE 0 END) AS d{i}")
+            done_params.append(r.kind)
+        kinds = ", ".join(["%s"] * len(self.rules))
+        outer = ", ".join(f"c.{col}" for col in columns)
+        self.source = (f"(SELECT {outer}, {', '.join(done)} FROM ({c_sql}) c "
+                       f"LEFT JOIN {qn(CareParticipant._meta.db_table)} p ON p.{p_cadre} = c.c_id "
+                       f"AND p.{p_date} >= %s AND p.{p_date} <= %s AND p.{p_kind} IN ({kinds}) "
+                       f"GROUP BY {outer}) c")
+        # Parameters in the order of their placeholders: the SELECT list, the cadres, the join.
+        self.params = (*done_params, *c_params, start, end, *(r.kind for r in self.rules))
 
     def restricted(self, units: list[int]) -> "ObligationTable":
         return ObligationTable(*self._args, units=units)
 
     def _behind(self, i: int) -> str:
-        return f"COALESCE(p.d{i}, 0) < c.r{i}"
+        return f"COALESCE(c.d{i}, 0) < c.r{i}"
 
     def _where_behind(self, only: int | None) -> str:
         indexes = [only] if only is not None else range(len(self.rules))
         return " OR ".join(self._behind(i) for i in indexes) or "1 = 0"
 
     def _fetch(self, sql: str, params=()) -> list[tuple]:
-        if connection.vendor == "postgresql":
-            # The planner cannot know how many groups the participations subquery yields
-            # without fresh statistics: after a bulk load it assumed ~200 and joined the cadres
-            # to it in a nested loop, rescanning it for every cadre (7 s, 21 M rows, issue #16;
-            # 54 ms after ANALYZE). No nested loop is ever right for this join of a table of
-            # cadres to a table of counts, so none is allowed: hash or merge joins, linear,
-            # whatever the statistics say. SET LOCAL lasts to the end of the transaction this
-            # block opens (requests are not atomic); sent with the query, one round trip.
-            sql = f"SET LOCAL enable_nestloop = off; {sql}"
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, (*self.params, *params))
             return cursor.fetchall()
 
@@ -139,7 +143,7 @@ class ObligationTable:
         """(cadre id, [(done, required) per rule]) of the cadres behind, by unit then name."""
         if self.empty or limit <= 0:
             return []
-        columns = "".join(f", COALESCE(p.d{i}, 0), c.r{i}" for i in range(len(self.rules)))
+        columns = "".join(f", COALESCE(c.d{i}, 0), c.r{i}" for i in range(len(self.rules)))
         rows = self._fetch(f"SELECT c.c_id{columns} FROM {self.source} WHERE {self._where_behind(only)} "
                            f"ORDER BY c.c_path, c.c_name, c.c_id LIMIT %s OFFSET %s", (limit, offset))
         return [(row[0], [(row[1 + 2 * i], row[2 + 2 * i]) for i in range(len(self.rules))]) for row in rows]

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 
 from cadres.models import Cadre
 from care.models import CareActivity, CareParticipant
+from core.history_display import value_display
+from core.people import person_label
 
 TYPES = {"+": "新增", "~": "修改", "-": "删除"}  # history_type
 HIDDEN = {"id", "activity", "created_at", "created_by"}
@@ -26,20 +28,18 @@ def _display(record, field, names):
     if record is None:
         return ""
     value = getattr(record, field.attname)
-    if field.is_relation:
-        return names.get((field.related_model, value), "") if value is not None else ""
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    return "" if value is None else str(value)
+    if field.is_relation and value is not None:
+        return names.get((field.related_model, value), "")
+    return value_display(field, value)
 
 
 def _name(obj) -> str:
-    return (obj.get_full_name() or obj.username) if isinstance(obj, get_user_model()) else str(obj)
+    return person_label(obj) if isinstance(obj, get_user_model()) else str(obj)
 
 
 def _who(row) -> str:
     user = row.history_user
-    return (user.get_full_name() or user.username) if user else "系统"
+    return person_label(user) if user else "系统"
 
 
 def _entries(rows, model, what):

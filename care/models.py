@@ -5,10 +5,10 @@ seed 000 Q8, seeds 003, 001 and 004 (DESIGN §3 "Care")."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, FollowUpVisit, SanctionCategory, Unit
 from core.fieldcrypt import EncryptedTextField
+from core.historical import HistoricalRecords
 
 
 class CareKind(models.TextChoices):
@@ -46,7 +46,7 @@ class CareActivity(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     # Optimistic lock, as on Cadre: a save carries the version it was read at.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(verbose_name="版本号", default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
@@ -75,7 +75,7 @@ class CareParticipant(models.Model):
     services keep them equal) so that the yearly counts of the compliance view read one
     covering index per cadre instead of joining every activity."""
 
-    activity = models.ForeignKey(CareActivity, on_delete=models.CASCADE, related_name="participants")
+    activity = models.ForeignKey(CareActivity, verbose_name="关心关爱活动", on_delete=models.CASCADE, related_name="participants")
     cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.PROTECT, related_name="care_participations")
     kind = models.CharField("类别", max_length=20, choices=CareKind.choices, editable=False)
     date = models.DateField("日期", editable=False)
@@ -103,7 +103,7 @@ class ConfidentialNote(models.Model):
     never in lists, exports or generic history views; read only by the activity's conductor
     and leaders, and each read is logged (ConfidentialNoteAccess)."""
 
-    activity = models.OneToOneField(CareActivity, on_delete=models.CASCADE, related_name="confidential_note")
+    activity = models.OneToOneField(CareActivity, verbose_name="关心关爱活动", on_delete=models.CASCADE, related_name="confidential_note")
     text = EncryptedTextField("保密记录", purpose="care.confidential_note.text")  # encrypted at rest
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT,
                                    related_name="+")
@@ -127,7 +127,7 @@ class NoteAccessVia(models.TextChoices):
 class ConfidentialNoteAccess(models.Model):
     """One read of a confidential note: who, when, where."""
 
-    note = models.ForeignKey(ConfidentialNote, on_delete=models.CASCADE, related_name="accesses")
+    note = models.ForeignKey(ConfidentialNote, verbose_name="保密谈话记录", on_delete=models.CASCADE, related_name="accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT,
                              related_name="+")
     at = models.DateTimeField("查看时间", auto_now_add=True)
@@ -175,7 +175,7 @@ class Consultation(models.Model):
 class ConsultationSubmission(models.Model):
     """What one cadre told the organization, and the organization's answer."""
 
-    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="submissions")
+    consultation = models.ForeignKey(Consultation, verbose_name="向组织说说心里话", on_delete=models.CASCADE, related_name="submissions")
     cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.PROTECT, related_name="care_submissions")
     submitted_on = models.DateField("反映日期")
     content = models.TextField("反映内容")

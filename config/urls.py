@@ -31,6 +31,7 @@ urlpatterns = [
     path("audit/", security_views.audit_list, name="audit_list"),
     path("audit/export/", security_views.audit_export, name="audit_export"),
     path("security/users/", security_views.security_users, name="security_users"),
+    path("security/policy/", security_views.security_policy_edit, name="security_policy"),
     path("security/users/<int:pk>/", security_views.security_user, name="security_user"),
     path("security/users/<int:pk>/<str:action>/", security_views.security_grant, name="security_grant"),
     path("admin/", admin.site.urls),

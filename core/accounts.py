@@ -71,6 +71,9 @@ def _next_url(request) -> str:
 def otp_setup(request):
     """Enrolment: scan the QR code (or type the key) into an authenticator app, confirm with
     one code; recovery codes are then shown once."""
+    if not second_factor.second_factor_allowed(request.user):
+        messages.info(request, "按本系统安全策略，您的账号不需要也不能自愿启用双因素认证。")
+        return redirect("home")
     if second_factor.confirmed_totp(request.user) and not request.user.is_verified():
         return redirect(f"{reverse('otp_verify')}?next={_next_url(request)}")
     device = second_factor.pending_totp(request.user)

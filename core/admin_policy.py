@@ -27,7 +27,7 @@ SYSTEM_ADMIN_MODELS = {
 }
 # Read only: the security administrator grants through core.security's pages, not the admin.
 SECURITY_ADMIN_MODELS = {"auth.user", "auth.group", "axes.accessattempt", "axes.accesslog",
-                         "axes.accessfailurelog"}
+                         "axes.accessfailurelog", "core.securitypolicy"}
 AUDIT_ADMIN_MODELS = {"core.auditevent"}
 # Records of what happened: never deleted or edited through the admin.
 UNDELETABLE = {"core.auditevent", "tolerance.caseevent", "tolerance.reporteraccesslog",

@@ -14,6 +14,22 @@ class CoreConfig(AppConfig):
         from core.validation import install_model_date_validators
 
         install_model_date_validators()
+        # Third-party models in the admin speak Chinese too (core.labels, locale/zh_Hans).
+        from core.labels import name_third_party_apps, readable_third_party_objects, translate_third_party_labels
+
+        translate_third_party_labels()
+        name_third_party_apps()
+        readable_third_party_objects()
+        # A user account reads as its holder's name and post everywhere Django prints it
+        # (admin titles, foreign-key choices, history), never as the login name.
+        from django.contrib.auth import get_user_model
+
+        from core.people import person_label
+
+        get_user_model().__str__ = person_label
+        from core.history_display import install_admin_history_display
+
+        install_admin_history_display()
         # 三权分立 over every ModelAdmin, the deploy check on the superuser, and the
         # authentication events of the audit trail.
         from django.contrib import admin

@@ -28,9 +28,11 @@ def navigation(request):
     if roles.can_view_registry(user):
         items.append(("关心关爱", reverse("care:activity_list"), request.path.startswith("/care/")))
     if roles.can_grant(user):
-        items.append(("授权管理", reverse("security_users"), request.path.startswith("/security/")))
+        items.append(("授权管理", reverse("security_users"), request.path.startswith("/security/users/")))
         # API tokens are grants too (api.permissions.may_manage_tokens): the same administrator.
         items.append(("接口令牌", reverse("api:token_list"), request.path.startswith("/api/tokens/")))
+    if roles.is_security_admin(user):
+        items.append(("安全策略", reverse("security_policy"), request.path.startswith("/security/policy/")))
     if roles.can_read_audit(user):
         items.append(("审计日志", reverse("audit_list"), request.path.startswith("/audit/")))
     return {

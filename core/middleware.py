@@ -66,29 +66,6 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
 
-class SessionExpiryAuditMiddleware:
-    """A request that carries the cookie of a session the server no longer accepts, while that
-    expired session row still names a user, records 会话过期 once (the row is then removed)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        if key and not request.user.is_authenticated and settings.SESSION_ENGINE.endswith(".db"):
-            row = Session.objects.filter(session_key=key, expire_date__lte=timezone.now()).first()
-            if row is not None:
-                user_id = row.get_decoded().get("_auth_user_id")
-                if user_id:
-                    from django.contrib.auth import get_user_model
-
-                    user = get_user_model().objects.filter(pk=user_id).first()
-                    audit_log(AuditEvent.Type.SESSION_EXPIRED, user=user, request=request,
-                              detail="闲置超时，会话已结束")
-                row.delete()
-        return self.get_response(request)
-
-
 # Business modules: case contents, allegations, reporters, care notes, assessments and the registry.
 BUSINESS_NAMESPACES = {"cadres", "tolerance", "care", "assessment"}
 
@@ -111,24 +88,46 @@ class AdministratorScopeMiddleware:
             raise PermissionDenied("管理员不能查看业务数据（三权分立）。")
 
 
-class SessionLimitMiddleware:
-    """Ends a session past its absolute lifetime or replaced by a newer login of the same
-    user, and says why on the login page."""
+class SessionPolicyMiddleware:
+    """Every session rule in one place (core.sessions, from the security policy), and each end
+    of a session recorded once as 会话过期 in the audit trail:
+    - a signed-in session past its idle timeout, past its absolute lifetime, or replaced by a
+      newer login of the same user ends here, and the login page says why;
+    - a cookie of a session the server has already dropped (past SESSION_COOKIE_AGE, the
+      idle bound) whose row still names a user records the expiry, then the row is removed."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.contrib.auth import logout
-
-        from core.sessions import end_reason
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            from django.contrib.auth import logout
+
+            from core.sessions import end_reason
+
             reason = end_reason(request)
             if reason:
                 audit_log(AuditEvent.Type.SESSION_EXPIRED, request=request, detail=reason)
                 logout(request)
                 messages.warning(request, reason)
                 return redirect(reverse("login"))
+        else:
+            self._record_dropped_session(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _record_dropped_session(request):
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not key or not settings.SESSION_ENGINE.endswith(".db"):
+            return
+        row = Session.objects.filter(session_key=key, expire_date__lte=timezone.now()).first()
+        if row is None:
+            return
+        user_id = row.get_decoded().get("_auth_user_id")
+        if user_id:
+            from django.contrib.auth import get_user_model
+
+            user = get_user_model().objects.filter(pk=user_id).first()
+            audit_log(AuditEvent.Type.SESSION_EXPIRED, user=user, request=request, detail="闲置超时，会话已结束")
+        row.delete()

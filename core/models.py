@@ -4,13 +4,15 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 
+from core.historical import HistoricalRecords
+
 
 class Notification(models.Model):
     """One reminder for one user. The natural key (kind, object, period or stage) is unique
     per recipient, so a sweep run twice, a retried task or two beat processes never send a
     duplicate."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField("类别", max_length=30)
     key = models.CharField("提醒键", max_length=200)
     title = models.CharField("标题", max_length=200)
@@ -39,12 +41,12 @@ class OutboxMessage(models.Model):
     """Work for Celery, written in the same transaction as the change that causes it; the
     dispatcher moves it to the broker, so a broker outage never fails or hangs a save."""
 
-    task = models.CharField(max_length=100)
-    kwargs = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    task = models.CharField(verbose_name="任务", max_length=100)
+    kwargs = models.JSONField(verbose_name="任务参数", default=dict)
+    created_at = models.DateTimeField(verbose_name="创建时间", auto_now_add=True)
+    dispatched_at = models.DateTimeField(verbose_name="派发时间", null=True, blank=True)
+    attempts = models.PositiveIntegerField(verbose_name="尝试次数", default=0)
+    last_error = models.TextField(verbose_name="最近一次错误", blank=True)
 
     class Meta:
         verbose_name = "待发任务"
@@ -79,6 +81,7 @@ class AuditEvent(models.Model):
         TRANSITION = "transition", "流程流转"
         API_CALL = "api_call", "接口调用"
         ARCHIVE = "archive", "审计日志归档"
+        POLICY_CHANGE = "policy_change", "安全策略变更"
 
     class Outcome(models.TextChoices):
         SUCCESS = "成功", "成功"
@@ -174,14 +177,17 @@ class SubmittedForm(models.Model):
     is answered with the first post's result instead of being saved again; the unique key
     makes two simultaneous posts resolve to one (core.idempotency)."""
 
-    key = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    location = models.CharField(max_length=500, blank=True)
+    key = models.CharField(verbose_name="表单令牌", max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(verbose_name="提交时间", auto_now_add=True, db_index=True)
+    location = models.CharField(verbose_name="提交页面", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "已提交表单"
         verbose_name_plural = "已提交表单"
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} 提交的表单"
 
 
 class PasswordState(models.Model):
@@ -252,3 +258,34 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SecurityPolicy(models.Model):
+    """The security policy the 安全管理员 sets in the UI (GB/T 22239-2019 8.1.5.3 b): one row
+    (pk 1). Settings give the defaults and the bounds; the row overrides within them, never
+    below the level-3 minimums (core.security_policy checks and explains each refusal). Read
+    through core.security_policy.security_policy(), which caches it."""
+
+    password_min_length = models.PositiveSmallIntegerField("口令最小长度（位）")
+    password_min_classes = models.PositiveSmallIntegerField("口令至少包含的字符类别数")
+    password_history_count = models.PositiveSmallIntegerField("不得重复使用的最近口令数")
+    password_max_age_days = models.PositiveSmallIntegerField("口令有效期（天）")
+    lockout_failure_limit = models.PositiveSmallIntegerField("连续登录失败锁定次数")
+    lockout_minutes = models.PositiveSmallIntegerField("锁定时长（分钟）")
+    session_idle_minutes = models.PositiveSmallIntegerField("闲置超时（分钟）")
+    session_absolute_hours = models.PositiveSmallIntegerField("会话最长时长（小时）")
+    session_concurrent_limit = models.PositiveSmallIntegerField("每个账号同时在线的会话数")
+    second_factor_roles = models.JSONField("还须使用双因素认证的角色", default=list, blank=True)
+    second_factor_for_all = models.BooleanField("所有用户均须使用双因素认证", default=False)
+    second_factor_optional = models.BooleanField("其他用户可自愿启用双因素认证", default=True)
+    updated_at = models.DateTimeField("修改时间", null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="修改人")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "安全策略"
+        verbose_name_plural = "安全策略"
+
+    def __str__(self):
+        return "安全策略"

@@ -10,12 +10,12 @@ leaves a password the user must change at first login."""
 import re
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.models import PasswordHistory, PasswordState
+from core.security_policy import security_policy
 
 CLASSES = [
     ("大写字母", re.compile(r"[A-Z]")),
@@ -26,20 +26,24 @@ CLASSES = [
 
 
 def password_max_age_days() -> int:
-    return getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90)
+    return security_policy().password_max_age_days
 
 
 def password_history_count() -> int:
-    return getattr(settings, "PASSWORD_HISTORY_COUNT", 5)
+    return security_policy().password_history_count
 
 
 class ComplexityValidator:
-    """At least `min_length` characters from at least `min_classes` of the four classes, and
-    not containing the username."""
+    """At least the policy's minimum length, from at least its number of the four classes, and
+    not containing the username (core.security_policy: the 安全管理员 sets both within bounds)."""
 
-    def __init__(self, min_length=8, min_classes=3):
-        self.min_length = min_length
-        self.min_classes = min_classes
+    @property
+    def min_length(self) -> int:
+        return security_policy().password_min_length
+
+    @property
+    def min_classes(self) -> int:
+        return security_policy().password_min_classes
 
     def validate(self, password, user=None):
         errors = []
@@ -109,9 +113,11 @@ def password_change_reason(user, session=None) -> str:
     The answer is kept in the session until the password's expiry, so that pages run no
     extra query (an administrator's reset changes the password hash, which ends the session)."""
     now = timezone.now()
+    version = security_policy().version  # a policy change (shorter expiry) asks again
     if session is not None:
         cached = session.get(SESSION_KEY)
-        if cached and cached.get("user") == user.pk and now.timestamp() < cached["until"]:
+        if (cached and cached.get("user") == user.pk and cached.get("policy") == version
+                and now.timestamp() < cached["until"]):
             return cached["reason"]
     state = PasswordState.objects.filter(user=user).first()
     if state is None:
@@ -125,7 +131,7 @@ def password_change_reason(user, session=None) -> str:
         reason = ""
     if session is not None:
         until = now + timedelta(minutes=5) if reason else state.changed_at + timedelta(days=password_max_age_days())
-        session[SESSION_KEY] = {"user": user.pk, "reason": reason, "until": until.timestamp()}
+        session[SESSION_KEY] = {"user": user.pk, "reason": reason, "until": until.timestamp(), "policy": version}
     return reason
 
 

@@ -1,8 +1,9 @@
 """Second factor (GB/T 22239-2019 8.1.4.1: two or more authentication techniques for
 administrators): TOTP (django-otp) with single-use recovery codes (its static device).
 
-Who must use it: every administrator role and superusers, and leaders (部门领导); others when
-SECOND_FACTOR_FOR_ALL is on. Such a user is enrolled at first login (QR code drawn here, no
+Who must use it: every administrator role and superusers, and leaders (部门领导), always; the
+roles the 安全管理员 adds in the security policy, or everyone (core.security_policy; the
+setting SECOND_FACTOR_FOR_ALL gives the default). Such a user is enrolled at first login (QR code drawn here, no
 internet) and asked for a code at every later login; until then every page except enrolment,
 verification and logout redirects. The admin site refuses any user without a verified device."""
 import base64
@@ -15,17 +16,25 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import roles
+from core.security_policy import security_policy
 
 RECOVERY_CODE_COUNT = 10
 
 
 def second_factor_required(user) -> bool:
-    """The three administrators, the bootstrap superuser and leaders always; everyone by setting."""
+    """The three administrators, the bootstrap superuser and leaders always; the policy's roles
+    or everyone by the 安全管理员's policy."""
     if not user.is_authenticated or not getattr(settings, "SECOND_FACTOR_ENFORCED", True):
         return False
-    if getattr(settings, "SECOND_FACTOR_FOR_ALL", False):
+    if user.is_superuser or roles.is_administrator(user) or roles.is_leader(user):
         return True
-    return user.is_superuser or roles.is_administrator(user) or roles.is_leader(user)
+    policy = security_policy()
+    return policy.second_factor_for_all or bool(roles.roles_of(user) & policy.second_factor_roles)
+
+
+def second_factor_allowed(user) -> bool:
+    """May enrol: those who must, and others unless the policy closes voluntary enrolment."""
+    return second_factor_required(user) or security_policy().second_factor_optional
 
 
 def confirmed_totp(user):

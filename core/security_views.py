@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cadres.models import Unit
@@ -16,7 +17,9 @@ from core import roles, security
 from core.audit_selectors import audit_events_filtered
 from core.errors import DomainError
 from core.jobs import job_start
-from core.security_forms import AuditFilterForm, JurisdictionForm, RoleForm, UserSearchForm
+from core.models import SecurityPolicy
+from core.security_forms import AuditFilterForm, JurisdictionForm, RoleForm, SecurityPolicyForm, UserSearchForm
+from core.security_policy import security_policy, security_policy_save
 
 User = get_user_model()
 PAGE_SIZE = 50
@@ -36,6 +39,8 @@ def _requires(check):
 
 auditor_only = _requires(roles.can_read_audit)
 granter_only = _requires(roles.can_grant)
+# The security policy is the 安全管理员's alone (not even the bootstrap superuser's).
+security_admin_only = _requires(roles.is_security_admin)
 
 
 @auditor_only
@@ -121,4 +126,28 @@ def security_grant(request, pk, action):
             messages.error(request, e.message)
         else:
             messages.success(request, done)
+    # The user's admin page posts here too, and returns there.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return redirect(back)
     return redirect("security_user", pk=account.pk)
+
+
+@security_admin_only
+def security_policy_edit(request):
+    """Password, lockout, session and second-factor rules (8.1.5.3 b), with their history."""
+    if request.method == "POST":
+        form = SecurityPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                security_policy_save(by=request.user, data=form.cleaned_data, request=request)
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, "安全策略已保存，即时生效。")
+                return redirect("security_policy")
+    else:
+        form = SecurityPolicyForm(initial=security_policy().form_initial())
+    changes = SecurityPolicy.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(request, "core/security_policy.html", {"form": form, "changes": changes})

@@ -30,7 +30,7 @@ def posted_version(request) -> int | None:
 
 
 class VersionedAdminForm(forms.ModelForm):
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+    seen_version = forms.IntegerField(label="打开时的版本号", widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

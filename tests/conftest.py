@@ -81,9 +81,23 @@ def ensure_reference_data():
                                            defaults={"influence_months": months, "citation": citation})
 
 
+@pytest.fixture(autouse=True)
+def security_policy_not_kept_between_tests():
+    """The policy's row is cached (core.security_policy); a test's rolled-back row must not
+    outlive it."""
+    yield
+    from core.security_policy import security_policy_forget
+
+    security_policy_forget()
+
+
 @pytest.fixture
 def world(db):
     ensure_reference_data()
+    # Read once here, as a running site has it cached: page query budgets count no policy read.
+    from core.security_policy import security_policy
+
+    security_policy()
     city = make_unit("张垣市", UnitKind.CITY)
     unit_a = make_unit("清河县", UnitKind.COUNTY, city)
     township_a = make_unit("城关镇", UnitKind.TOWNSHIP, unit_a)
@@ -151,6 +165,25 @@ def export_via_job(client, url, data=None):
     assert job.status == BackgroundJob.Status.DONE, job.message
     download = client.get(reverse("job_download", args=[job.pk]))
     return job, b"".join(download.streaming_content)
+
+
+@pytest.fixture(scope="module")
+def demo_dataset(django_db_setup, django_db_blocker):
+    """The `demo_data` command's dataset (300 cadres), built once per module inside a
+    transaction that is rolled back afterwards; tests using it also take `db`."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            ensure_reference_data()
+            call_command("demo_data", stdout=open(os.devnull, "w"))
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -45,6 +45,8 @@ MATRIX = {
     "audit_export": ("post", lambda w: {}, {**{p: 403 for p in PERSONAS}, "auditor": R, "anonymous": R}),
     "security_users": ("get", lambda w: {}, {**{p: 403 for p in PERSONAS}, "secadmin": 200, "admin": 200,
                                              "anonymous": R}),
+    # The security policy: the 安全管理员's alone (not the bootstrap superuser, not the other two).
+    "security_policy": ("get", lambda w: {}, {**{p: 403 for p in PERSONAS}, "secadmin": 200, "anonymous": R}),
     "security_user": ("get", lambda w: {"pk": w.users["staff_a"].pk},
                       {**{p: 403 for p in PERSONAS}, "secadmin": 200, "admin": 200, "anonymous": R}),
     "security_grant": ("post", lambda w: {"pk": w.users["staff_a"].pk, "action": "role_grant"},

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from core.security_policy import security_policy
 from tests.factories import UserFactory
 
 
@@ -42,7 +43,7 @@ def test_sessions_expire_after_inactivity_and_at_browser_close():
 def test_repeated_failed_logins_lock_that_user_from_that_address_only(client):
     UserFactory(username="alice")
     UserFactory(username="bob")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(security_policy().lockout_failure_limit):
         client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     locked = client.post(reverse("login"), {"username": "alice", "password": "pw"})
     assert locked.status_code == 429

@@ -3,7 +3,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
-from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.versioning import VersionedAdminMixin
@@ -80,7 +79,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(ToleranceCase)
-class ToleranceCaseAdmin(VersionedAdminMixin, VisibleCasesMixin, GuardedModelAdmin, SimpleHistoryAdmin):
+class ToleranceCaseAdmin(VersionedAdminMixin, VisibleCasesMixin, SimpleHistoryAdmin):
     case_lookup = "pk__in"
     list_display = ["title", "unit", "stage", "stage_deadline", "error_date", "accountability_body"]
     list_filter = ["stage", "origin"]
@@ -163,7 +162,7 @@ class ReformFilingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Allegation)
-class AllegationAdmin(VersionedAdminMixin, GuardedModelAdmin, SimpleHistoryAdmin):
+class AllegationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "source", "received_on", "status", "conclusion", "deadline"]
     list_filter = ["status", "source", "conclusion"]
     search_fields = ["issue"]

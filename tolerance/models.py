@@ -3,11 +3,11 @@ the consequences they write into the cadre's record. Rules: seed 002 arts. 7-11 
 seed 001 (Daye), seed 000 Q7, seed 003."""
 from django.conf import settings
 from django.db import models
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, MeasureKind, Sanction, SanctionType, SupervisionMeasure, Unit
 from core.fieldcrypt import EncryptedCharField
+from core.historical import HistoricalRecords
+from core.object_permissions import GroupGrant, UserGrant
 
 
 class PolicyDocument(models.Model):
@@ -38,7 +38,7 @@ class ClauseKind(models.TextChoices):
 
 
 class PolicyClause(models.Model):
-    document = models.ForeignKey(PolicyDocument, on_delete=models.CASCADE, related_name="clauses")
+    document = models.ForeignKey(PolicyDocument, verbose_name="政策文件", on_delete=models.CASCADE, related_name="clauses")
     kind = models.CharField("类别", max_length=10, choices=ClauseKind.choices)
     number = models.PositiveSmallIntegerField("序号")
     text = models.TextField("条款内容")
@@ -157,7 +157,7 @@ class ToleranceCase(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="立案人", on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField("立案时间", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(verbose_name="版本号", default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
@@ -178,19 +178,25 @@ class ToleranceCase(models.Model):
         return f"容〔{self.created_at:%Y}〕{self.pk}号"
 
 
-class CaseUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(ToleranceCase, on_delete=models.CASCADE)
+class CaseUserObjectPermission(UserGrant):
+    content_object = models.ForeignKey(ToleranceCase, verbose_name="案件", on_delete=models.CASCADE)
+
+    class Meta(UserGrant.Meta):
+        verbose_name = verbose_name_plural = "容错纠错案件用户授权"
 
 
-class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(ToleranceCase, on_delete=models.CASCADE)
+class CaseGroupObjectPermission(GroupGrant):
+    content_object = models.ForeignKey(ToleranceCase, verbose_name="案件", on_delete=models.CASCADE)
+
+    class Meta(GroupGrant.Meta):
+        verbose_name = verbose_name_plural = "容错纠错案件角色授权"
 
 
 class CaseCadre(models.Model):
     """A cadre within a case: the checklist, statement of defence, ruling and consequences
     are per cadre (DESIGN §3)."""
 
-    case = models.ForeignKey(ToleranceCase, on_delete=models.CASCADE, related_name="case_cadres")
+    case = models.ForeignKey(ToleranceCase, verbose_name="案件", on_delete=models.CASCADE, related_name="case_cadres")
     cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.PROTECT, related_name="tolerance_entries")
     proposed_sanction_type = models.ForeignKey(SanctionType, verbose_name="拟给予的处分", null=True, blank=True,
                                                on_delete=models.PROTECT, related_name="+")
@@ -218,8 +224,8 @@ class ChecklistItem(models.Model):
     """One clause of the case's policy, judged for one cadre: for a condition, whether it
     is met (with its evidence); for a situation or exclusion, whether it applies."""
 
-    case_cadre = models.ForeignKey(CaseCadre, on_delete=models.CASCADE, related_name="checklist")
-    clause = models.ForeignKey(PolicyClause, on_delete=models.PROTECT, related_name="+")
+    case_cadre = models.ForeignKey(CaseCadre, verbose_name="案件涉及干部", on_delete=models.CASCADE, related_name="checklist")
+    clause = models.ForeignKey(PolicyClause, verbose_name="政策条款", on_delete=models.PROTECT, related_name="+")
     holds = models.BooleanField("成立", null=True, blank=True)
     evidence = models.TextField("依据和证据", blank=True)
     history = HistoricalRecords()
@@ -238,9 +244,9 @@ class Evidence(models.Model):
     """An evidence file. Stored under MEDIA_ROOT, never served publicly: downloads go
     through the case permission selector."""
 
-    case = models.ForeignKey(ToleranceCase, null=True, blank=True, on_delete=models.CASCADE,
+    case = models.ForeignKey(ToleranceCase, verbose_name="案件", null=True, blank=True, on_delete=models.CASCADE,
                              related_name="evidence_files")
-    allegation = models.ForeignKey("Allegation", null=True, blank=True, on_delete=models.CASCADE,
+    allegation = models.ForeignKey("Allegation", verbose_name="问题线索", null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="evidence_files")
     title = models.CharField("材料名称", max_length=200)
     file = models.FileField("文件", upload_to="evidence/%Y/%m/")
@@ -261,7 +267,7 @@ class Evidence(models.Model):
 class CaseEvent(models.Model):
     """Every stage transition: who, when, why."""
 
-    case = models.ForeignKey(ToleranceCase, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(ToleranceCase, verbose_name="案件", on_delete=models.CASCADE, related_name="events")
     from_stage = models.CharField("原阶段", max_length=15, choices=Stage.choices, blank=True)
     to_stage = models.CharField("新阶段", max_length=15, choices=Stage.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT)
@@ -286,7 +292,7 @@ class DeterminationStatus(models.TextChoices):
 class Determination(models.Model):
     """The party committee's (党委/党组) determination, recorded by a leader."""
 
-    case = models.ForeignKey(ToleranceCase, on_delete=models.CASCADE, related_name="determinations")
+    case = models.ForeignKey(ToleranceCase, verbose_name="案件", on_delete=models.CASCADE, related_name="determinations")
     decision_number = models.CharField("认定文号", max_length=50)
     decided_on = models.DateField("认定日期")
     deciding_body = models.CharField("认定机关", max_length=100)
@@ -311,8 +317,8 @@ class Determination(models.Model):
 class Ruling(models.Model):
     """The outcome for one cadre within a determination."""
 
-    determination = models.ForeignKey(Determination, on_delete=models.CASCADE, related_name="rulings")
-    case_cadre = models.ForeignKey(CaseCadre, on_delete=models.CASCADE, related_name="rulings")
+    determination = models.ForeignKey(Determination, verbose_name="容错认定", on_delete=models.CASCADE, related_name="rulings")
+    case_cadre = models.ForeignKey(CaseCadre, verbose_name="案件涉及干部", on_delete=models.CASCADE, related_name="rulings")
     outcome = models.CharField("认定结论", max_length=15, choices=Outcome.choices)
     final_sanction_type = models.ForeignKey(SanctionType, verbose_name="从轻/减轻后的处分", null=True, blank=True,
                                             on_delete=models.PROTECT, related_name="+")
@@ -339,9 +345,9 @@ class Effect(models.TextChoices):
 class Consequence(models.Model):
     """What a ruling did to the registry. Superseded rulings keep their rows (active=False)."""
 
-    ruling = models.ForeignKey(Ruling, on_delete=models.CASCADE, related_name="consequences")
-    sanction = models.ForeignKey(Sanction, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    measure = models.ForeignKey(SupervisionMeasure, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ruling = models.ForeignKey(Ruling, verbose_name="个人认定结论", on_delete=models.CASCADE, related_name="consequences")
+    sanction = models.ForeignKey(Sanction, verbose_name="处分或组织处理", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    measure = models.ForeignKey(SupervisionMeasure, verbose_name="监督措施", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     effect = models.CharField("效果", max_length=10, choices=Effect.choices)
     active = models.BooleanField("有效", default=True)
     history = HistoricalRecords()
@@ -357,7 +363,7 @@ class Consequence(models.Model):
 class RemedialMeasure(models.Model):
     """纠错: remedial measures tracked to done (seed 002 art. 11(2))."""
 
-    case = models.ForeignKey(ToleranceCase, on_delete=models.CASCADE, related_name="remedial_measures")
+    case = models.ForeignKey(ToleranceCase, verbose_name="案件", on_delete=models.CASCADE, related_name="remedial_measures")
     description = models.CharField("纠错措施", max_length=300)
     owner = models.CharField("责任人", max_length=100)
     deadline = models.DateField("完成期限")
@@ -376,7 +382,7 @@ class RemedialMeasure(models.Model):
 class ReReview(models.Model):
     """复核: requested within 30 days of receiving the written feedback."""
 
-    case = models.ForeignKey(ToleranceCase, on_delete=models.CASCADE, related_name="rereviews")
+    case = models.ForeignKey(ToleranceCase, verbose_name="案件", on_delete=models.CASCADE, related_name="rereviews")
     case_cadre = models.ForeignKey(CaseCadre, verbose_name="申请人", on_delete=models.CASCADE, related_name="+")
     requested_on = models.DateField("申请日期")
     grounds = models.TextField("复核理由")
@@ -434,7 +440,7 @@ class Allegation(models.Model):
     received_on = models.DateField("受理日期")
     subjects = models.ManyToManyField(Cadre, verbose_name="反映对象", related_name="allegations")
     issue = models.CharField("所涉问题", max_length=200, help_text="用于识别重复函询、多头核查")
-    issue_key = models.CharField(max_length=200, editable=False, db_index=True)
+    issue_key = models.CharField(verbose_name="问题标识", max_length=200, editable=False, db_index=True)
     summary = models.TextField("反映内容摘要")
     status = models.CharField("状态", max_length=10, choices=AllegationStatus.choices,
                               default=AllegationStatus.RECEIVED)
@@ -452,7 +458,7 @@ class Allegation(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(verbose_name="版本号", default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[subjects], excluded_fields=["version"])
 
     class Meta:
@@ -470,12 +476,18 @@ class Allegation(models.Model):
         return f"线〔{self.received_on:%Y}〕{self.pk}号"
 
 
-class AllegationUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Allegation, on_delete=models.CASCADE)
+class AllegationUserObjectPermission(UserGrant):
+    content_object = models.ForeignKey(Allegation, verbose_name="问题线索", on_delete=models.CASCADE)
+
+    class Meta(UserGrant.Meta):
+        verbose_name = verbose_name_plural = "问题线索用户授权"
 
 
-class AllegationGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Allegation, on_delete=models.CASCADE)
+class AllegationGroupObjectPermission(GroupGrant):
+    content_object = models.ForeignKey(Allegation, verbose_name="问题线索", on_delete=models.CASCADE)
+
+    class Meta(GroupGrant.Meta):
+        verbose_name = verbose_name_plural = "问题线索角色授权"
 
 
 class ReporterIdentity(models.Model):
@@ -483,7 +495,7 @@ class ReporterIdentity(models.Model):
     generic history views and admin lists; superusers reach it only through its own admin
     page, which logs each view too."""
 
-    allegation = models.OneToOneField(Allegation, on_delete=models.CASCADE, related_name="reporter")
+    allegation = models.OneToOneField(Allegation, verbose_name="问题线索", on_delete=models.CASCADE, related_name="reporter")
     anonymous = models.BooleanField("匿名举报", default=False)
     # Encrypted at rest (core.fieldcrypt): the reporter's identity and contact.
     name = EncryptedCharField("举报人姓名", max_length=50, blank=True, purpose="tolerance.reporter.name")
@@ -502,15 +514,20 @@ class ReporterIdentity(models.Model):
 class ReporterAccessLog(models.Model):
     """Append-only: who saw a reporter's identity, when, and where."""
 
-    identity = models.ForeignKey(ReporterIdentity, on_delete=models.CASCADE, related_name="access_log")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    via = models.CharField(max_length=20)
+    identity = models.ForeignKey(ReporterIdentity, verbose_name="举报人信息", on_delete=models.CASCADE, related_name="access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(verbose_name="查看时间", auto_now_add=True)
+    via = models.CharField(verbose_name="查看途径", max_length=20)
 
     class Meta:
         verbose_name = "举报人信息查阅记录"
         verbose_name_plural = "举报人信息查阅记录"
         ordering = ["-at"]
+
+    def __str__(self):
+        from core.people import person_label
+
+        return f"{person_label(self.user)} 于 {self.at:%Y-%m-%d %H:%M} 查阅"
 
 
 class ClarificationForm(models.TextChoices):
@@ -544,7 +561,7 @@ def document_number(code: str, year: int, serial: int) -> str:
 class ClarificationNotice(models.Model):
     """澄清正名通知书, numbered per issuing body and year (清纪澄〔2026〕3号)."""
 
-    allegation = models.ForeignKey(Allegation, on_delete=models.PROTECT, related_name="notices")
+    allegation = models.ForeignKey(Allegation, verbose_name="问题线索", on_delete=models.PROTECT, related_name="notices")
     cadre = models.ForeignKey(Cadre, verbose_name="澄清对象", on_delete=models.PROTECT, related_name="clarifications")
     form = models.CharField("澄清方式", max_length=15, choices=ClarificationForm.choices)
     scope = models.CharField("通报范围", max_length=200, help_text="在一定范围内通报（第十一条第三项）")
@@ -559,7 +576,7 @@ class ClarificationNotice(models.Model):
     delivered_on = models.DateField("送达日期", null=True, blank=True)
     delivery_note = models.CharField("送达情况", max_length=200, blank=True)
     publishable = models.BooleanField("可纳入不实举报案例公开", default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
@@ -579,15 +596,18 @@ class ClarificationNotice(models.Model):
 class NoticeCounter(models.Model):
     """The last serial per issuing body and year, locked while a number is taken."""
 
-    issuing_body = models.CharField(max_length=100)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    issuing_body = models.CharField(verbose_name="发文机关代字", max_length=100)
+    year = models.PositiveSmallIntegerField(verbose_name="年度")
+    last = models.PositiveIntegerField(verbose_name="已用最大序号", default=0)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "文号计数器"
         verbose_name_plural = "文号计数器"
         constraints = [models.UniqueConstraint(fields=["issuing_body", "year"], name="counter_unique")]
+
+    def __str__(self):
+        return f"{self.issuing_body}〔{self.year}〕已用至{self.last}号"
 
 
 class ReferralStatus(models.TextChoices):
@@ -599,7 +619,7 @@ class ReferralStatus(models.TextChoices):
 class FalseAccusationReferral(models.Model):
     """诬告陷害 → hold the accuser accountable (seed 002 art. 11(3))."""
 
-    allegation = models.OneToOneField(Allegation, on_delete=models.CASCADE, related_name="referral")
+    allegation = models.OneToOneField(Allegation, verbose_name="问题线索", on_delete=models.CASCADE, related_name="referral")
     status = models.CharField("状态", max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.PENDING)
     referred_to = models.CharField("移送机关", max_length=100, blank=True)
     referred_on = models.DateField("移送日期", null=True, blank=True)

@@ -13,6 +13,10 @@ MATRIX = {
     "appointment:batch_pdf": ("post", lambda w: {}, JOB_STARTERS),
     "appointment:lrmx_export_many": ("post", lambda w: {}, JOB_STARTERS),
     "appointment:lrmx_import": ("get", lambda w: {}, EDITORS),
+    # An upload's preview and confirmation: only its uploader, through the token in their own
+    # session (a token not theirs is 404 for every editor).
+    "appointment:lrmx_import_preview": ("get", lambda w: {"token": "0" * 32},
+                                        {**EDITORS, "staff_a": 404, "staff_b": 404, "admin": 404}),
     "appointment:lrmx_import_confirm": ("post", lambda w: {"token": "0" * 32},
                                         {**EDITORS, "staff_a": 404, "staff_b": 404, "admin": 404}),
 }

@@ -3,6 +3,7 @@ command, archived past retention, read and exported by the 审计管理员 only,
 grants, reads of sensitive records, searches, admin actions and workflow transitions."""
 import contextlib
 import datetime
+import importlib
 import json
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from core.audit import audit_chain_verify, audit_log
 from core.audit_archive import archive_delete_allowed, archive_verify, audit_archive
 from core.jobs import job_run
 from core.models import AuditEvent, BackgroundJob
+from core.security_policy import security_policy
 from tests.conftest import client_for
+
+AUDIT_NO_DELETE = importlib.import_module("core.migrations.0012_audit_no_delete_sqlite").SQLITE_STATEMENTS[1]
 
 
 @contextlib.contextmanager
@@ -27,6 +31,7 @@ def tampering():
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER IF EXISTS audit_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_no_delete")
         try:
             with archive_delete_allowed():  # past the DELETE trigger (core 0012)
                 yield
@@ -34,6 +39,7 @@ def tampering():
             with connection.cursor() as cursor:
                 cursor.execute("CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON core_auditevent "
                                "BEGIN SELECT RAISE(ABORT, '审计日志不可修改'); END")
+                cursor.execute(AUDIT_NO_DELETE)
     else:
         with pgtrigger.ignore("core.AuditEvent:audit_append_only"):
             yield
@@ -188,7 +194,7 @@ def test_logins_failures_lockouts_and_logouts_are_recorded_and_failures_survive_
     assert types() == ["login_failed", "login", "logout"]
     failed = AuditEvent.objects.get(event_type="login_failed")
     assert (failed.username, failed.outcome, failed.ip_address) == ("staff_a", "失败", "127.0.0.1")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(security_policy().lockout_failure_limit):
         client.post(reverse("login"), {"username": "staff_b", "password": "wrong"})
     assert "lockout" in types()
 

@@ -79,6 +79,7 @@ class TestHistory:
         assert "password_reused" in errors_for("Curr#ent1", user)
 
 
+@pytest.mark.django_db  # the maximum age is the security policy's (core.security_policy)
 class TestExpiry:
     def test_day_eighty_nine_is_still_valid(self):
         now = timezone.now()

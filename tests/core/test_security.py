@@ -188,9 +188,16 @@ def test_trail_records_are_never_deleted_or_changed_in_the_admin_not_even_by_a_s
     assert checked >= 3  # case events and axes' two logs (the audit trail has its own page, not the admin)
 
 
-def test_guardian_object_permission_pages_are_closed_even_to_the_superuser(client, world):
-    url = reverse("admin:cadres_unit_permissions", args=[world.unit_a.pk])
-    assert _admin_status(client, world.users["admin"], url) == 403
+def test_guardian_object_permission_pages_are_gone_even_for_the_superuser(client, world):
+    """Grants go through core.security (the 安全管理员's pages and the user's admin page), never
+    through guardian's raw 对象权限 screens."""
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:cadres_unit_permissions", args=[world.unit_a.pk])
+    change = reverse("admin:cadres_unit_change", args=[world.unit_a.pk])
+    response = client_for(client, world.users["admin"]).get(change + "permissions/")
+    assert response.status_code in (302, 404)  # the admin's "no such object", not a grant screen
 
 
 # --- the superuser ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from appointment.importer import import_files, preview_files, summary_text
+from appointment.importer import ImportCounts, count_files, iter_import, iter_preview, summary_text
 from cadres.models import Rank, Unit
 
 
@@ -40,26 +40,25 @@ class Command(BaseCommand):
                 raise CommandError(f"找不到 {raw}。")
 
         def progress(done, total):
-            if done % 100 == 0:
-                self.stderr.write(f"已处理 {done} 个文件……")
+            self.stderr.write(f"已处理 {done} / {total} 个文件……")
 
+        counts = ImportCounts()
         with ExitStack() as stack:
             uploads = [(str(p), stack.enter_context(p.open("rb"))) for p in files]
-            if dry_run:
-                result = preview_files(uploads, user=by, progress=progress)
-            else:
-                result = import_files(uploads, user=by, unit=unit_obj, rank=rank, progress=progress)
-        for file in result.files:
-            status = file.outcome or file.action
-            self.stdout.write(f"{status}\t{file.name}\t{file.display_name}")
-            for change in file.changes if dry_run else []:
-                self.stdout.write(f"\t变更：{change}")
-            for error in file.errors:
-                self.stdout.write(f"\t错误：{error}")
-            for warning in file.warnings:
-                self.stdout.write(f"\t提示：{warning}")
+            total = count_files(uploads)
+            results = (iter_preview(uploads, user=by, progress=progress, total=total) if dry_run else
+                       iter_import(uploads, user=by, unit=unit_obj, rank=rank, progress=progress, total=total))
+            for file in results:  # printed as they go: a large zip is never all in memory
+                counts.add(file)
+                self.stdout.write(f"{file.outcome or file.action}\t{file.name}\t{file.display_name}")
+                for change in file.changes if dry_run else []:
+                    self.stdout.write(f"\t变更：{change}")
+                for error in file.errors:
+                    self.stdout.write(f"\t错误：{error}")
+                for warning in file.warnings:
+                    self.stdout.write(f"\t提示：{warning}")
         if dry_run:
-            self.stdout.write(f"检查完成（未写入）：新增 {result.new_count} 人，更新 {result.update_count} 人，"
-                              f"无变化 {result.unchanged_count} 人，有错误 {len(result.bad)} 个文件。")
+            self.stdout.write(f"检查完成（未写入）：新增 {counts.action('新增')} 人，更新 {counts.action('更新')} 人，"
+                              f"无变化 {counts.action('无变化')} 人，有错误 {counts.action('不导入')} 个文件。")
         else:
-            self.stdout.write(summary_text(result))
+            self.stdout.write(summary_text(counts))
