@@ -20,6 +20,7 @@ from assessment.selectors import can_grade, reviews_visible_to
 from cadres.models import CadreStatus, Posting, Rank, RecordStatus, Sanction, Unit
 from cadres.selectors import cadre_list, cadres_visible_to, units_visible_to
 from core import roles
+from core.xlsx import export_watermark
 from tolerance import allegation_services, documents
 from tolerance.models import AllegationStatus, Conclusion, Stage
 from tolerance.selectors import (
@@ -305,7 +306,7 @@ class NoticePdfView(AllegationView):
     def get(self, request, pk: int):
         notice = self.audit_object(_visible_notice(request, pk))
         content = documents.notice_content(notice)
-        response = HttpResponse(documents.render_pdf(content), content_type="application/pdf")
+        response = HttpResponse(documents.render_pdf(content, watermark=export_watermark(request.user)), content_type="application/pdf")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(content['filename'])}"
         response["Cache-Control"] = "private, no-store"
         return response

@@ -29,10 +29,10 @@ def _form_datas(qs):
     return (form_data(c) for c in form_queryset(qs).iterator(chunk_size=CHUNK))
 
 
-def batch_print(qs, out, progress=None) -> int:
+def batch_print(qs, out, progress=None, *, watermark: str) -> int:
     """Each cadre's form, two pages each, into one PDF written to `out`."""
     total = qs.count()
-    return pdf.write_forms(_form_datas(qs), out, progress=progress, total=total)
+    return pdf.write_forms(_form_datas(qs), out, progress=progress, total=total, watermark=watermark)
 
 
 def lrmx_zip(qs, out, progress=None) -> int:

@@ -8,13 +8,14 @@ from core.audit import audit_log
 from core.errors import DomainError
 from core.jobs import register_job
 from core.models import AuditEvent
+from core.xlsx import export_watermark
 
 
 @register_job("appointment.batch_print", label="批量打印干部任免审批表")
 def batch_print_job(job, *, query=""):
     qs = batch.selection(job.user, query)
     with open(job.result_path("干部任免审批表.pdf"), "wb") as out:
-        count = batch.batch_print(qs, out, progress=job.progress)
+        count = batch.batch_print(qs, out, progress=job.progress, watermark=export_watermark(job.user))
     audit_log(AuditEvent.Type.EXPORT, user=job.user, count=count, detail=f"批量打印干部任免审批表：{query}")
     return f"共 {count} 人，每人两页"
 

@@ -15,9 +15,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from appointment.lrmx import RESUME_LINE
+from core.pdf import watermarked_canvas
 from tolerance.documents import _register_font
 
 PAGE_W, PAGE_H = A4
@@ -57,9 +57,9 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 
 class FormCanvas:
-    def __init__(self, out):
+    def __init__(self, out, watermark: str):
         self.font = _register_font()
-        self.c = Canvas(out, pagesize=A4, pageCompression=1)
+        self.c = watermarked_canvas(watermark)(out, pagesize=A4, pageCompression=1)
         self.c.setTitle("干部任免审批表")
 
     # Coordinates: x from the left edge of the table, y from the top of the page, in points.
@@ -313,16 +313,16 @@ def render_form(fc: FormCanvas, d) -> None:
         _continuation(fc, d, overflow)
 
 
-def form_pdf(datas, progress=None, total=None) -> bytes:
+def form_pdf(datas, progress=None, total=None, *, watermark: str) -> bytes:
     """One PDF with each cadre's form (two pages, and a 续页 where text overflowed)."""
     out = io.BytesIO()
-    write_forms(datas, out, progress=progress, total=total)
+    write_forms(datas, out, progress=progress, total=total, watermark=watermark)
     return out.getvalue()
 
 
-def write_forms(datas, out, progress=None, total=None) -> int:
+def write_forms(datas, out, progress=None, total=None, *, watermark: str) -> int:
     """Stream the forms into `out` (a file or buffer): the batch print's plain function."""
-    fc = FormCanvas(out)
+    fc = FormCanvas(out, watermark)
     count = 0
     for d in datas:
         render_form(fc, d)

@@ -20,6 +20,7 @@ from cadres.views import registry_access
 from core.audit import audit_log
 from core.jobs import job_start
 from core.models import AuditEvent, BackgroundJob
+from core.xlsx import export_watermark
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -40,7 +41,7 @@ def _visible_form_data(request, pk, what):
 @registry_access()
 def form_pdf(request, pk):
     data = _visible_form_data(request, pk, "干部任免审批表（PDF）")
-    return _attachment(pdf.form_pdf([data]), f"干部任免审批表-{data.cadre.name}.pdf", PDF)
+    return _attachment(pdf.form_pdf([data], watermark=export_watermark(request.user)), f"干部任免审批表-{data.cadre.name}.pdf", PDF)
 
 
 @registry_access()

@@ -22,7 +22,7 @@ def report_job(job: JobRun, *, unit: int, year: int, format: str):
     path = job.result_path(f"{content.title}.{format}")
     if format == "pdf":
         with open(path, "wb") as f:
-            f.write(year_report.report_pdf(content))
+            f.write(year_report.report_pdf(content, watermark=export_watermark(job.user)))
     else:
         year_report.report_xlsx(content, path, watermark=export_watermark(job.user))
     audit_log(AuditEvent.Type.EXPORT, user=job.user, obj=unit_obj, detail=f"{content.title}（{format.upper()}）")

@@ -89,7 +89,7 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
 
 # ------------------------------------------------------------------------------ PDF
 
-def report_pdf(report: Report) -> bytes:
+def report_pdf(report: Report, *, watermark: str) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -106,6 +106,8 @@ def report_pdf(report: Report) -> bytes:
         Table,
         TableStyle,
     )
+
+    from core.pdf import watermarked_canvas
 
     font = _register_font()
     red = colors.HexColor(RED)
@@ -188,7 +190,7 @@ def report_pdf(report: Report) -> bytes:
     frame = Frame(left, bottom, width, page_h - top - bottom, leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0, id="text")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_number)])
-    doc.build(story)
+    doc.build(story, canvasmaker=watermarked_canvas(watermark))
     return buffer.getvalue()
 
 

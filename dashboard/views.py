@@ -91,7 +91,7 @@ def _report_file(request, fmt: str):
         return redirect(job)
     content = year_report.build_report(user=request.user, unit=unit, year=year, today=today)
     if fmt == "pdf":
-        data, content_type = year_report.report_pdf(content), PDF
+        data, content_type = year_report.report_pdf(content, watermark=export_watermark(request.user)), PDF
     else:
         buffer = BytesIO()
         year_report.report_xlsx(content, buffer, watermark=export_watermark(request.user))

@@ -168,7 +168,7 @@ def main():
 
         def run_print():
             with out.open("wb") as f:
-                return batch_print(qs, f)
+                return batch_print(qs, f, watermark="基准测试")
 
         count, print_seconds = timed(f"批量打印 {args.forms} 份任免审批表", run_print)
         print(f"  PDF：{count} 份，{out.stat().st_size / 1024 / 1024:.1f} MB")

@@ -19,6 +19,7 @@ from core import roles
 from core.errors import DomainError
 from core.exports import export_start
 from core.versioning import lock_version, posted_version
+from core.xlsx import export_watermark
 from tolerance import allegation_services as services
 from tolerance import documents, forms
 from tolerance.document_views import _issuer_size
@@ -252,7 +253,7 @@ def notice_print(request, pk):
 def notice_pdf(request, pk):
     notice = _visible_notice(request, pk)
     content = documents.notice_content(notice)
-    response = HttpResponse(documents.render_pdf(content), content_type="application/pdf")
+    response = HttpResponse(documents.render_pdf(content, watermark=export_watermark(request.user)), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, content["filename"])
     response["Cache-Control"] = "private, no-store"
     return response

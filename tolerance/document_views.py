@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from core.errors import DomainError
+from core.xlsx import export_watermark
 from tolerance import documents
 from tolerance.selectors import cases_visible_to
 
@@ -58,7 +59,7 @@ def case_document_pdf(request, pk, kind):
         content = documents.document_content(case, kind)
     except DomainError as e:
         return _refusal(case, kind, e)
-    response = HttpResponse(documents.render_pdf(content), content_type="application/pdf")
+    response = HttpResponse(documents.render_pdf(content, watermark=export_watermark(request.user)), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, content["filename"])
     response["Cache-Control"] = "private, no-store"
     return response

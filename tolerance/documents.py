@@ -384,12 +384,15 @@ def _grid_text_class():
     return GridText
 
 
-def render_pdf(content: dict) -> bytes:
+def render_pdf(content: dict, *, watermark: str) -> bytes:
+    """`watermark`: who produced it and when, on every page (core.pdf)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import BaseDocTemplate, Frame, HRFlowable, KeepTogether, PageTemplate, Spacer
+
+    from core.pdf import watermarked_canvas
 
     GridText = _grid_text_class()
     font = _register_font()
@@ -464,20 +467,20 @@ def render_pdf(content: dict) -> bytes:
     frame = Frame(left, bottom, width, page_h - top - bottom, leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0, id="text")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_number)])
-    doc.build(story)
+    doc.build(story, canvasmaker=watermarked_canvas(watermark))
     return buffer.getvalue()
 
 
-def determination_pdf(case: ToleranceCase) -> bytes:
-    return render_pdf(document_content(case, "determination"))
+def determination_pdf(case: ToleranceCase, *, watermark: str) -> bytes:
+    return render_pdf(document_content(case, "determination"), watermark=watermark)
 
 
-def feedback_pdf(case: ToleranceCase, *, today: datetime.date | None = None) -> bytes:
-    return render_pdf(document_content(case, "feedback", today=today))
+def feedback_pdf(case: ToleranceCase, *, watermark: str, today: datetime.date | None = None) -> bytes:
+    return render_pdf(document_content(case, "feedback", today=today), watermark=watermark)
 
 
-def document_pdf(case: ToleranceCase, kind: str) -> bytes:
-    return render_pdf(document_content(case, kind))
+def document_pdf(case: ToleranceCase, kind: str, *, watermark: str) -> bytes:
+    return render_pdf(document_content(case, kind), watermark=watermark)
 
 
 FORM_PHRASES = {"meeting": "召开澄清会议", "notice": "印发正名通知书", "announcement": "发布公告"}

@@ -23,7 +23,7 @@ def pdf_text(data: bytes, tmp_path) -> tuple[str, int]:
 
 def test_the_form_pdf_has_two_pages_with_every_label_and_value(full_cadre, tmp_path):  # noqa: F811
     data = form_data(full_cadre)
-    pdf = form_pdf([data])
+    pdf = form_pdf([data], watermark="测试 导出于 2026-01-01 00:00")
     import os
     if os.environ.get("SAVE_FORM_PDF"):
         open(os.environ["SAVE_FORM_PDF"], "wb").write(pdf)
@@ -45,7 +45,7 @@ def test_the_form_pdf_has_two_pages_with_every_label_and_value(full_cadre, tmp_p
 def test_text_that_does_not_fit_continues_on_a_continuation_page(full_cadre, tmp_path):  # noqa: F811
     full_cadre.appointment_reason = "因工作需要" * 400
     full_cadre.resume_text = "\n".join(f"{1980 + i}.01--{1981 + i}.01  某单位第{i}号岗位工作人员" for i in range(80))
-    text, pages = pdf_text(form_pdf([form_data(full_cadre)]), tmp_path)
+    text, pages = pdf_text(form_pdf([form_data(full_cadre)], watermark="测试 导出于 2026-01-01 00:00"), tmp_path)
     assert pages >= 3
     flat = text.replace(" ", "")
     assert "（转续页）" in flat and "干部任免审批表续页" in flat.replace("干部任免审批表续页", "干部任免审批表续页")
@@ -56,7 +56,7 @@ def test_text_that_does_not_fit_continues_on_a_continuation_page(full_cadre, tmp
 @pytest.mark.parametrize("count", [3])
 def test_a_batch_is_one_pdf_with_two_pages_each(full_cadre, tmp_path, count):  # noqa: F811
     data = form_data(full_cadre)
-    _, pages = pdf_text(form_pdf([data] * count), tmp_path)
+    _, pages = pdf_text(form_pdf([data] * count, watermark="测试 导出于 2026-01-01 00:00"), tmp_path)
     assert pages == 2 * count
 
 

@@ -141,6 +141,15 @@ def test_it_refuses_a_zip_bomb():
         list(iter_lrmx("x.zip", io.BytesIO(data)))
 
 
+def test_it_reads_member_names_a_chinese_windows_zip_tool_wrote_in_gbk():
+    """No UTF-8 flag, the name's bytes in GBK: read as GB18030, not as mojibake."""
+    placeholder, name = b"abcdef.lrmx", "王小明.lrmx".encode("gbk")
+    assert len(placeholder) == len(name)
+    data = _zip([(placeholder.decode(), lrmx().encode())]).replace(placeholder, name)
+    [(member, content)] = list(iter_lrmx("x.zip", io.BytesIO(data)))
+    assert member == "x.zip/王小明.lrmx" and parse_lrmx(content).values["name"] == "王小明"
+
+
 def test_a_hostile_file_in_a_preview_is_one_refused_entry(world):
     preview = preview_files([("a.lrmx", io.BytesIO(XXE.encode())), ("b.lrmx", io.BytesIO(lrmx().encode()))],
                             user=world.users["staff_a"])

@@ -13,7 +13,7 @@ from core.jobs import job_run
 from core.models import BackgroundJob
 from tests.appointment.lrmx_samples import jpeg_bytes, lrmx
 from tests.appointment.test_lrmx import XXE
-from tests.conftest import client_for
+from tests.conftest import assert_watermarked_on_every_page, client_for
 from tests.factories import make_id_number
 
 
@@ -137,6 +137,9 @@ def test_exports_read_only_visible_cadres(client, world):
     names = zipfile.ZipFile(zipped.result_path).namelist()
     assert names == [f"甲干部-{world.cadre_a.pk}.lrmx"]
     assert open(printed.result_path, "rb").read().startswith(b"%PDF") and printed.message == "共 1 人，每人两页"
+    assert assert_watermarked_on_every_page(open(printed.result_path, "rb").read(), world.users["staff_a"]) == 2
+    single = client.get(reverse("appointment:form_pdf", args=[world.cadre_a.pk])).content
+    assert assert_watermarked_on_every_page(single, world.users["staff_a"]) == 2
     response = client.get(reverse("appointment:form_docx", args=[world.cadre_a.pk]))
     assert response.content.startswith(b"PK")
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from core.models import AuditEvent, BackgroundJob
 from dashboard.figures import FIGURES
 from dashboard.report import build_report
-from tests.conftest import client_for
+from tests.conftest import assert_watermarked_on_every_page, client_for
 from tests.dashboard.test_figures import TODAY, scenario, values  # noqa: F401  (the scenario fixture)
 
 
@@ -33,6 +33,7 @@ def test_a_county_report_downloads_as_pdf_and_excel_and_is_audited(scenario, cli
     client_for(client, scenario.users["staff_a"])
     pdf = client.get(reverse("dashboard:report_pdf"), {"year": 2026})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert_watermarked_on_every_page(pdf.content, scenario.users["staff_a"])
     xlsx = client.get(reverse("dashboard:report_xlsx"), {"year": 2026})
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["统计表", "分单位", "指标说明"]
@@ -53,6 +54,8 @@ def test_the_whole_city_report_runs_as_a_job_for_its_owner(scenario, client,  # 
     assert job.status == BackgroundJob.Status.DONE, job.message
     assert (job.done, job.total) == (3, 3)
     assert job.result_name == "张垣市2026年度干部激励工作统计表.pdf"
+    with open(job.result_path, "rb") as f:
+        assert_watermarked_on_every_page(f.read(), scenario.users["admin"])
 
 
 def test_the_report_page_shows_the_tables_without_raw_values(scenario, client):  # noqa: F811

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cadres.models import SupervisionMeasure
 from core.errors import DomainError
-from tests.conftest import client_for, export_via_job
+from tests.conftest import assert_watermarked_on_every_page, client_for, export_via_job
 from tests.factories import CadreFactory
 from tests.tolerance.builders import (
     D,
@@ -298,6 +298,7 @@ def test_the_notice_pdf_embeds_its_font(client, world):
     assert "yes" in fonts.splitlines()[2]
     text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True).stdout
     assert "澄清正名通知书" in text and "〔2026〕1号" in text and "甲干部" in text
+    assert_watermarked_on_every_page(response.content, world.users["staff_a"])
 
 
 def test_a_second_inquiry_letter_on_a_reported_issue_waits_for_acknowledgement(client, world):

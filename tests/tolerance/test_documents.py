@@ -12,6 +12,7 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from core.errors import DomainError
+from tests.conftest import assert_watermarked_on_every_page
 from tests.factories import CadreFactory, SanctionFactory, sanction_type
 from tolerance import document_views, documents
 from tolerance.models import (
@@ -134,7 +135,7 @@ def test_feedback_content_dates_and_rereview(case):
 
 @pytest.mark.parametrize("make_pdf", [documents.determination_pdf, documents.feedback_pdf])
 def test_pdf_embeds_its_font_and_carries_the_text(case, make_pdf, tmp_path):
-    pdf = make_pdf(case)
+    pdf = make_pdf(case, watermark="测试 导出于 2026-01-01 00:00")
     assert pdf.startswith(b"%PDF")
     target = tmp_path / "doc.pdf"
     target.write_bytes(pdf)
@@ -157,10 +158,10 @@ def test_pdf_embeds_its_font_and_carries_the_text(case, make_pdf, tmp_path):
 def test_no_current_determination_no_document(case):
     case.determinations.update(status="superseded")
     with pytest.raises(DomainError) as refused:
-        documents.determination_pdf(case)
+        documents.determination_pdf(case, watermark="测试")
     assert refused.value.message == "尚未作出认定，不能生成认定书。"
     with pytest.raises(DomainError):
-        documents.feedback_pdf(case)
+        documents.feedback_pdf(case, watermark="测试")
     with pytest.raises(DomainError):
         documents.document_content(case, "determination")
 
@@ -183,6 +184,9 @@ def test_pdf_view_downloads_for_a_visible_case_only(case, world):
     assert response["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''" in response["Content-Disposition"].lower()
     assert response.content.startswith(b"%PDF")
+    for kind in ("determination", "feedback"):
+        pdf = _get(document_views.case_document_pdf, world.users["staff_a"], case, kind).content
+        assert_watermarked_on_every_page(pdf, world.users["staff_a"])
     for user in (world.users["staff_b"], world.users["officer_unassigned"]):
         with pytest.raises(Http404):
             _get(document_views.case_document_pdf, user, case, "determination")
@@ -234,7 +238,7 @@ def test_long_document_one_cadre_not_tolerated(case, tmp_path):
     assert "甲干部同志（城关镇副镇长）：不予容错。" in text and "（一）" not in text
     assert "清监〔2026〕9号）维持。" in text
     target = tmp_path / "long.pdf"
-    target.write_bytes(documents.render_pdf(doc))
+    target.write_bytes(documents.render_pdf(doc, watermark="测试"))
     pdf = pdf_text(target)
     assert "第12项" in pdf and "—3—" in pdf and "不予容错" in pdf
     assert pdf_pages_png(target, tmp_path / "page")
@@ -250,7 +254,7 @@ def test_the_signature_and_date_never_sit_alone_on_the_last_page(tmp_path, fille
                "paragraphs": [_para("段落文字" * 6) for _ in range(filler)] + [_para("最后一段正文。")],
                "signature": "中共清河县纪律检查委员会", "date": "2026年5月1日", "filename": "x.pdf"}
     path = tmp_path / "n.pdf"
-    path.write_bytes(render_pdf(content))
+    path.write_bytes(render_pdf(content, watermark="测试"))
     out = subprocess.run([poppler("pdftotext"), "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
                          check=True).stdout
     last_page = "".join(out.split("\f")[-2 if out.endswith("\f") else -1].split())
