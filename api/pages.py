@@ -13,6 +13,8 @@ from api.models import ApiToken
 from api.permissions import may_manage_tokens
 from core.errors import DomainError
 
+NEW_TOKEN_KEY = "api_new_token"
+
 
 def _require_manager(user):
     if not may_manage_tokens(user):
@@ -25,15 +27,18 @@ def _require_manager(user):
 def token_list(request):
     _require_manager(request.user)
     form = TokenCreateForm(request.POST or None)
-    raw = None
+    # The new token is shown once, on the page the post redirects to (a redirect, so a
+    # double click or a reload does not issue a second token: core.idempotency).
+    raw = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = services.token_create(by=request.user, request=request, **form.cleaned_data)
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
-            form = TokenCreateForm()
+            request.session[NEW_TOKEN_KEY] = raw
             messages.success(request, f"已签发令牌“{token.note}”。令牌只显示这一次，请立即复制并安全交给使用方。")
+            return redirect("api:token_list")
     tokens = ApiToken.objects.select_related("user", "created_by", "revoked_by")
     page = Paginator(tokens, 50).get_page(request.GET.get("page"))
     return render(request, "api/token_list.html", {"form": form, "page": page, "raw_token": raw})

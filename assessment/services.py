@@ -271,6 +271,8 @@ def grade_notify(*, grade: CadreGrade, told_on: datetime.date, by) -> CadreGrade
         raise DomainError("告知日期不能晚于今天。")
     if grade.reviews.exists():
         raise DomainError("已有复核申请，告知日期不能再修改。")
+    if grade.told_on == told_on:
+        return grade  # the same date again (a repeated post): nothing changes, no history
     grade.told_on = told_on
     return _save(grade, by, update_fields=["told_on"])
 
@@ -500,6 +502,8 @@ def ranking_delete(*, ranking: Ranking, by) -> None:
     """Withdraw a ranking entered by mistake, while information is still being collected."""
     review = _locked_review(ranking.review)
     _require_status(review, ReviewStatus.COLLECTING)
+    if not Ranking.objects.filter(pk=ranking.pk).exists():  # under the review's lock: a repeated post
+        raise DomainError("该排名已被删除（可能已被他人删除），请刷新页面。")
     for entry in ranking.entries.all():
         entry._history_user = by
         entry.delete()

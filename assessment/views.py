@@ -300,9 +300,17 @@ GRADE_ACTIONS = {
     "rereview": (forms.ReReviewRequestForm, "登记复核申请",
                  lambda grade, d, user: services.grade_rereview_request(grade=grade, by=user, **d)),
     "answer": (forms.ReReviewAnswerForm, "录入复核结论",
-               lambda grade, d, user: services.grade_rereview_answer(
-                   review=grade.reviews.get(status=ReviewRequestStatus.PENDING), by=user, **d)),
+               lambda grade, d, user: services.grade_rereview_answer(review=_pending_review(grade), by=user, **d)),
 }
+
+
+def _pending_review(grade):
+    """The re-review being answered; gone when a simultaneous post answered it first (the
+    service re-checks it under its lock)."""
+    review = grade.reviews.filter(status=ReviewRequestStatus.PENDING).first()
+    if review is None:
+        raise DomainError("该复核申请已经答复（可能已被他人办理），请刷新页面。")
+    return review
 
 
 @require_POST

@@ -329,6 +329,14 @@ def import_confirm(request, token):
         messages.error(request, "上传的文件已过期（上传后 2 小时内未确认导入），请重新上传。")
         return redirect("cadres:import")
     path = _import_path(token)
+    claim = path.with_name(path.name + ".confirmed")
+    try:
+        # The first confirmation claims the file (an exclusive create): a second one (a double
+        # click without the page token, two tabs) imports nothing twice.
+        claim.open("x").close()
+    except FileExistsError:
+        messages.info(request, "此次导入已经确认，未重复导入。")
+        return redirect("cadres:list")
     try:
         with path.open("rb") as f:
             # Validate again: the registry may have changed since the preview.
@@ -339,6 +347,7 @@ def import_confirm(request, token):
         return redirect("cadres:import")
     finally:
         path.unlink(missing_ok=True)
+        claim.unlink(missing_ok=True)
         request.session["cadre_imports"] = [t for t in request.session["cadre_imports"] if t != token]
     messages.success(
         request,

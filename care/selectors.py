@@ -197,6 +197,14 @@ def overdue_q(today: datetime.date) -> Q:
     return Q(status=ConcernStatus.OPEN, deadline__lt=today)
 
 
+def consultation_unanswered_q() -> Q:
+    """Consultations with a submission not yet answered (000 Q8: each submission gets an answer).
+    A property of the consultation itself: every submission counts, also one from a cadre since
+    transferred out of the user's jurisdiction; no submission is shown by it. Shared with the
+    dashboard."""
+    return Q(Exists(ConsultationSubmission.objects.filter(consultation=OuterRef("pk"), answered_on__isnull=True)))
+
+
 def consultation_list(*, user, q: str = "", year: int | None = None, unit: Unit | None = None,
                       township: bool = False, young: bool = False, unanswered: bool = False,
                       today: datetime.date | None = None) -> QuerySet[Consultation]:
@@ -215,7 +223,7 @@ def consultation_list(*, user, q: str = "", year: int | None = None, unit: Unit 
     if young:  # consultations that heard young cadres
         qs = qs.filter(Exists(submissions.filter(cadre_filter("cadre__", young=True, today=today))))
     if unanswered:
-        qs = qs.filter(Exists(submissions.filter(answered_on__isnull=True)))
+        qs = qs.filter(consultation_unanswered_q())
     visible = submissions_visible_to(user)
     return qs.select_related("unit").annotate(
         submission_count=Coalesce(Subquery(visible.filter(consultation=OuterRef("pk")).order_by()

@@ -80,13 +80,23 @@ def otp_setup(request):
     error = ""
     if request.method == "POST":
         token = request.POST.get("token", "").strip()
-        if device.verify_token(token):
-            with transaction.atomic():
+        with transaction.atomic():
+            # The pending device, locked: a second post of the same code (a double click)
+            # waits for the first and finds the device bound, instead of binding it again
+            # and showing recovery codes that the first post has already replaced.
+            locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+            if locked is None or locked.confirmed:
+                messages.info(request, "身份验证器已绑定，恢复码只在绑定时显示一次（此表单刚才已经提交）。")
+                return redirect(_next_url(request))
+            device = locked
+            verified = device.verify_token(token)
+            if verified:
                 TOTPDevice.objects.filter(user=request.user, confirmed=True).delete()
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 codes = second_factor.recovery_codes_issue(request.user)
                 audit_log(AuditEvent.Type.SECOND_FACTOR, request=request, detail="绑定身份验证器（TOTP）并生成恢复码")
+        if verified:
             otp_login(request, device)
             return render(request, "registration/otp_recovery_codes.html", {"codes": codes,
                                                                             "next": _next_url(request)})

@@ -29,6 +29,8 @@ def navigation(request):
         items.append(("关心关爱", reverse("care:activity_list"), request.path.startswith("/care/")))
     if roles.can_grant(user):
         items.append(("授权管理", reverse("security_users"), request.path.startswith("/security/users/")))
+        # API tokens are grants too (api.permissions.may_manage_tokens): the same administrator.
+        items.append(("接口令牌", reverse("api:token_list"), request.path.startswith("/api/tokens/")))
     if roles.is_security_admin(user):
         items.append(("安全策略", reverse("security_policy"), request.path.startswith("/security/policy/")))
     if roles.can_read_audit(user):
@@ -39,6 +41,9 @@ def navigation(request):
         "user_roles": sorted(roles.roles_of(user)),
         # The admin site: the bootstrap superuser and the 系统管理员.
         "user_is_admin": roles.is_admin(user) or roles.is_system_admin(user),
+        # The API's documentation, for those whose accounts the API serves and who issue tokens.
+        "may_read_api_docs": (roles.can_view_registry(user) or roles.is_discipline_officer(user)
+                              or roles.can_grant(user)),
         "today": timezone.localdate(),
         "unread_count": unread_count(user),
     }

@@ -23,10 +23,21 @@ def _name(user) -> str:
 
 
 def _require_granter(by, user) -> None:
+    """Also locks the account until the transaction ends: two grants to one account (a double
+    click, two administrators) run one after the other, so each sees what the other did."""
     if not roles.can_grant(by):
         raise DomainError("只有安全管理员可以授权。")
     if by.pk == user.pk:
         raise DomainError("不能给自己授权或撤销自己的授权。")
+    type(user).objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _holds_jurisdiction(user, unit) -> bool:
+    """Granted on this very unit (not inherited from a parent: that one is revoked there)."""
+    from cadres.models import UnitUserObjectPermission
+
+    return UnitUserObjectPermission.objects.filter(user=user, permission__codename="manage_unit",
+                                                   content_object=unit).exists()
 
 
 def role_conflict(current: set[str], adding: set[str]) -> str | None:
@@ -76,6 +87,8 @@ def jurisdiction_grant(*, by, user, unit, request=None) -> None:
     _require_granter(by, user)
     if roles.is_administrator(user):
         raise DomainError("管理员不能被授予管辖范围（三权分立：管理员不接触案件内容）。")
+    if _holds_jurisdiction(user, unit):
+        raise DomainError(f"{_name(user)} 已有{unit}的管辖范围。")
     cadre_services.jurisdiction_grant(user=user, unit=unit)
     audit_log(AuditEvent.Type.GRANT, user=by, request=request, obj=user, detail=f"授予管辖范围：{unit}")
 
@@ -83,6 +96,8 @@ def jurisdiction_grant(*, by, user, unit, request=None) -> None:
 @transaction.atomic
 def jurisdiction_revoke(*, by, user, unit, request=None) -> None:
     _require_granter(by, user)
+    if not _holds_jurisdiction(user, unit):
+        raise DomainError(f"{_name(user)} 没有{unit}的管辖范围。")
     cadre_services.jurisdiction_revoke(user=user, unit=unit)
     audit_log(AuditEvent.Type.REVOKE, user=by, request=request, obj=user, detail=f"撤销管辖范围：{unit}")
 

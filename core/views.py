@@ -18,14 +18,16 @@ from core.models import BackgroundJob, Notification
 from core.panels import WORKBENCH_SOURCES
 
 
-def _admin_duty(user) -> tuple[str, str, str] | None:
-    """三权分立: an administrator's one place of work (they open no business page)."""
+def _admin_duty(user) -> tuple[str, list[tuple[str, str]]] | None:
+    """三权分立: an administrator's places of work (they open no business page)."""
     if roles.is_system_admin(user):
-        return ("您是系统管理员：在系统管理后台维护单位、账号、基础数据和定时任务。", "进入系统管理", reverse("admin:index"))
+        return ("您是系统管理员：在系统管理后台维护单位、账号、基础数据和定时任务。",
+                [("进入系统管理", reverse("admin:index"))])
     if roles.is_security_admin(user):
-        return ("您是安全管理员：授予和撤销角色、管辖范围。", "授权管理", reverse("security_users"))
+        return ("您是安全管理员：授予和撤销角色、管辖范围，签发和吊销合作单位的接口令牌。",
+                [("授权管理", reverse("security_users")), ("接口令牌", reverse("api:token_list"))])
     if roles.is_audit_admin(user):
-        return ("您是审计管理员：查询、导出审计日志。", "审计日志", reverse("audit_list"))
+        return ("您是审计管理员：查询、导出审计日志。", [("审计日志", reverse("audit_list"))])
     return None
 
 

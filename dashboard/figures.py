@@ -35,6 +35,8 @@ from care.selectors import (
     cadre_filter,
     concern_filter_q,
     concerns_visible_to,
+    consultation_unanswered_q,
+    consultations_visible_to,
     date_between,
     follow_up_visits_visible_to,
 )
@@ -73,6 +75,7 @@ KINDS = {
     "priorities": Kind(lambda user, unit: priority_records_visible_to(user).filter(
         cadre__unit__path__startswith=unit.path)),
     "concerns": Kind(lambda user, unit: concerns_visible_to(user).filter(cadre_filter("cadre__", unit=unit))),
+    "consultations": Kind(lambda user, unit: consultations_visible_to(user).filter(unit__path__startswith=unit.path)),
     "visits": Kind(lambda user, unit: follow_up_visits_visible_to(user).filter(
         cadre_filter("sanction__cadre__", unit=unit))),
 }
@@ -280,6 +283,16 @@ figure(key="follow_up_visits", section="care", label="回访教育", kind="visit
        definition="期间内对受处分（处理）干部开展的回访教育次数（按回访日期）。",
        condition=lambda p, t: date_between("date", p.start, p.end),
        params=lambda p: {"show": "done", **_dates(p)})
+
+figure(key="consultations_held", section="care", label="开展“向组织说说心里话”活动", kind="consultations",
+       url_name="care:consultation_list", annual=True,
+       definition=(f"该年度各单位开展“向组织说说心里话”活动的次数（按开展日期；单位为开展单位；选择季度时按全年计）。依据：{ZHEJIANG_OPINION}"
+                   "（浙江省委组织部答记者问第八问：每年开展一次“向组织说说心里话”活动）。"),
+       condition=lambda p, t: Q(held_on__year=p.year), params=lambda p: {"year": p.year})
+figure(key="consultations_unanswered", section="care", label="当前仍有反映未答复的活动", kind="consultations",
+       url_name="care:consultation_list", live=True,
+       definition="今天仍有干部反映的心里话未作答复的“说说心里话”活动数（实时数，不分期间；每条反映都应答复）。",
+       condition=lambda p, t: consultation_unanswered_q(), params=lambda p: {"unanswered": "on"})
 
 FIGURES_BY_KEY = {f.key: f for f in FIGURES}
 assert len(FIGURES_BY_KEY) == len(FIGURES), "figure keys must be unique"

@@ -3,13 +3,24 @@
     make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dandang_bench .venv/bin/python scripts/benchmark.py
 
-Builds (or reuses) the benchmark data with `manage.py demo_data`, then times the pages
-in-process with Django's test client, as the demo `admin` (sees everything, as a
-superuser), `city_staff` (the city's organization department: every unit, through its
-jurisdiction) and `qinghe_staff` (one county), and checks the performance targets. Results also go to
-bench-results/latest.txt. Exits non-zero when a target fails.
+    .venv/bin/python scripts/benchmark.py --cadres 1000000   # a province; own database name
+
+Builds (or reuses) the benchmark data with `manage.py demo_data` plus the records at a city's
+scale (core.scale_demo: thousands of cases, reports, notices, care activities and reminders,
+proportional to the cadres; added once to a database built without them), VACUUM ANALYZE,
+and reports build times and the database's size. Then times the pages in-process with
+Django's test client as production serves them — database connections kept or closed at the
+end of each request as the production settings' CONN_MAX_AGE says (--reconnect: a fresh one
+per request) — as the demo `admin` (sees everything, as a superuser), `city_staff` (the
+city's organization department: every unit, through its jurisdiction) and `qinghe_staff`
+(one county): the registry's pages, then the heavy pages of issue #16 (workbench, whole-city
+shortlist, grade batch of a ~400-cadre unit, care follow-ups and compliance), each in ms, as
+a ratio to the admin changelist timed in the same run, and with its query count. Checks the
+targets; above 100,000 cadres also the growth against bench-results/cadres-100000.json.
+Results go to bench-results/latest.txt (and cadres-N.json). Exits non-zero when a target fails.
 """
 import argparse
+import json
 import os
 import re
 import statistics
@@ -19,6 +30,18 @@ import unicodedata
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from scripts.bench_common import (  # noqa: E402
+    as_in_production,
+    configure_environment,
+    database_size,
+    ensure_database,
+    load_average,
+    logged_in_client,
+    setup_django,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dandang_bench"
 RESULTS = BASE_DIR / "bench-results" / "latest.txt"
 USERS = ["admin", "city_staff", "qinghe_staff"]
@@ -34,58 +57,22 @@ def pad(text, width: int, right=False) -> str:
     return (" " * (width - shown) + text) if right else (text + " " * (width - shown))
 
 
-def configure_environment():
-    """Production-like settings (DEBUG off) without needing a real secret or TLS: the
-    benchmark only talks to itself through the test client."""
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-    os.environ.setdefault("FIELD_ENCRYPTION_KEY", "benchmark-only-field-encryption-key")
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    sys.path.insert(0, str(BASE_DIR))
-
-    import environ
-
-    engine = environ.Env.db_url_config(os.environ["DATABASE_URL"])["ENGINE"]
-    if "postgresql" not in engine:
-        sys.exit(f"基准测试只在 PostgreSQL 上运行：DATABASE_URL 当前指向 {engine}。"
-                 f"请设置 DATABASE_URL=postgres://…（默认 {DEFAULT_DATABASE_URL}）。")
-
-
-def ensure_database(fresh: bool, out):
-    """Create the benchmark database if missing (dropping it first with --fresh)."""
-    import psycopg2
-    from django.conf import settings
-    from psycopg2 import sql
-
-    db = settings.DATABASES["default"]
-    params = {k: v for k, v in {"host": db["HOST"], "port": db["PORT"], "user": db["USER"],
-                                "password": db["PASSWORD"]}.items() if v}
-    conn = psycopg2.connect(dbname="postgres", **params)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        if fresh:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(db["NAME"])))
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if not cur.fetchone():
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-            out(f"已创建数据库 {db['NAME']}")
-    conn.close()
-
-
 def build_data(cadres: int, out):
+    """migrate, `demo_data --cadres N` (kept when there), the records at a city's scale
+    (core.scale_demo: cases, reports, notices, care activities, reminders, proportional to N;
+    added to a database built before they existed), VACUUM ANALYZE. Reports build times and
+    the database's size."""
     from django.apps import apps
     from django.core.management import call_command
     from django.db import connection
 
     from cadres.models import Cadre
+    from core.scale_demo import build_scale_records
 
     call_command("migrate", verbosity=0)
     before = Cadre.objects.count()
     started = time.perf_counter()
-    call_command("demo_data", cadres=cadres)
+    call_command("demo_data", cadres=cadres, scale_records=False)
     build_seconds = time.perf_counter() - started
     after = Cadre.objects.count()
     if before >= cadres:
@@ -95,6 +82,11 @@ def build_data(cadres: int, out):
     else:
         out(f"生成 {after} 名干部及其相关记录（demo_data，分批写入，含历史记录），耗时 {build_seconds:.1f} 秒"
             f"（{build_seconds / 60:.1f} 分钟）。")
+    started = time.perf_counter()
+    written = build_scale_records(after, log=out)
+    if written:
+        out("规模数据：" + "，".join(f"{k} {n}" for k, n in written.items() if n)
+            + f"；耗时 {time.perf_counter() - started:.1f} 秒。")
 
     counts = {m._meta.db_table: m.objects.count() for m in apps.get_app_config("cadres").get_models()
               if m._meta.model_name not in NOT_CADRE_RECORDS}
@@ -103,52 +95,35 @@ def build_data(cadres: int, out):
     related = sum(counts.values())
     out("相关记录：" + "，".join(f"{t} {n}" for t, n in sorted(counts.items()) if n))
     out(f"相关记录合计 {related} 行（其中历史记录 {history} 行），加上干部本身共 {related + after} 行。")
-    if related < 800_000:
-        out(f"注意：相关记录约 {related / 1e6:.2f} 百万行，明显少于约 100 万行的目标——demo_data 每名干部平均只生成"
-            f"约 {related / max(after, 1):.1f} 行相关记录（任职、奖励、处分、监督措施、标签及其历史记录）。")
+    out("业务记录：" + "，".join(f"{label} {model.objects.count()}" for label, model in business_models()))
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    out(f"VACUUM ANALYZE 耗时 {time.perf_counter() - started:.1f} 秒。")
+    out(f"VACUUM ANALYZE 耗时 {time.perf_counter() - started:.1f} 秒；数据库大小 {database_size()}。")
 
 
-def _pass_second_factor(client, user):
-    """The admin must use a second factor: mark the benchmark's session as verified, as the
-    code page does after a right code (see core.second_factor)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+def business_models():
+    from care.models import CareActivity, CareParticipant, Concern
+    from core.models import Notification
+    from tolerance.models import Allegation, ClarificationNotice, ToleranceCase
 
-    from core.second_factor import second_factor_required
-
-    if second_factor_required(user):
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="基准测试", defaults={"confirmed": True})
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    return [("容错纠错案件", ToleranceCase), ("问题线索", Allegation), ("澄清正名通知书", ClarificationNotice),
+            ("关心关爱活动", CareActivity), ("参加干部人次", CareParticipant), ("诉求", Concern), ("提醒", Notification)]
 
 
 class Bench:
-    def __init__(self, runs: int, warmup: int, reconnect: bool = False):
-        from django.contrib.auth.models import User
-        from django.test import Client
+    """Requests through Django's test client as production serves them (scripts.bench_common.
+    as_in_production): connections closed or kept at the end of each request as CONN_MAX_AGE
+    says — 600 s with health checks in production settings, a fresh connection per request
+    with --reconnect (CONN_MAX_AGE=0)."""
 
-        self.runs, self.warmup, self.reconnect = runs, warmup, reconnect
-        self.clients = {}
-        for username in USERS:
-            client = Client()
-            # Name the backend: axes' backend comes first in the list and cannot load users.
-            user = User.objects.get(username=username)
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-            _pass_second_factor(client, user)
-            self.clients[username] = client
+    def __init__(self, runs: int, warmup: int):
+        self.runs, self.warmup = runs, warmup
+        self.clients = {u: as_in_production(logged_in_client(u).get) for u in USERS}
 
     def get(self, username, url):
-        if self.reconnect:
-            from django.db import connection
-
-            connection.close()  # the next query opens a new connection, as without CONN_MAX_AGE
-        response = self.clients[username].get(url)
+        response = self.clients[username](url)
         if response.status_code != 200:
             raise SystemExit(f"{username} 访问 {url} 返回 {response.status_code}")
         return response
@@ -256,6 +231,9 @@ def heavy_cases():
     ]
 
 
+# Pages whose times at a province's size are compared with the 100k run (issue #16).
+GROWTH_REFERENCE, GROWTH_LIMIT = 100_000, 1.3
+GROWTH_KEYS = {"page1", "page_deep", "q_prefix1", "q_id", "q_id_last6", "detail", "workbench", "workbench_county"}
 HEAVY_TARGETS = {"workbench": 30, "workbench_county": 30, "shortlist_city": 150, "grade_batch": 50,
                  "follow_ups": 60, "compliance": 60}
 
@@ -308,11 +286,12 @@ def main():
     parser.add_argument("--warmup", type=int, default=3, help="每项预热次数（默认 3）")
     parser.add_argument("--fresh", action="store_true", help="先删除并重建基准数据库，重新测量生成耗时")
     parser.add_argument("--reconnect", action="store_true",
-                        help="每个请求前关闭数据库连接（CONN_MAX_AGE=0 时生产环境的做法），计入建连耗时")
+                        help="CONN_MAX_AGE=0：每个请求新建数据库连接（对照；默认按生产设置保持连接）")
     args = parser.parse_args()
 
-    configure_environment()
-    import django
+    if args.reconnect:
+        os.environ["CONN_MAX_AGE"] = "0"
+    configure_environment(DEFAULT_DATABASE_URL, may_write_shared=True)
 
     lines = []
 
@@ -320,32 +299,27 @@ def main():
         print(line, flush=True)
         lines.append(line)
 
-    django.setup()
+    setup_django()
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import override_settings
-
-    # The manifest storage of production needs collectstatic first; its URL lookup is a
-    # dictionary lookup, so plain static storage times the same.
-    override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
-
     from django.contrib.auth.models import User
+    from django.db import connection
 
     from cadres import views
     from cadres.selectors import cadres_visible_to
 
     db = settings.DATABASES["default"]
     out(f"担当 性能基准  {time.strftime('%Y-%m-%d %H:%M')}  数据库 {db['NAME']}@{db['HOST']}  CPU {os.cpu_count()} 核")
-    ensure_database(args.fresh, out)
+    ensure_database(out, fresh=args.fresh)
     build_data(args.cadres, out)
+    out(f"数据库连接：CONN_MAX_AGE={db['CONN_MAX_AGE']}，CONN_HEALTH_CHECKS={db['CONN_HEALTH_CHECKS']}"
+        f"（与生产设置相同；每个请求结束时按此关闭或保留连接）。")
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         out(f"PostgreSQL {cursor.fetchone()[0]}；Django 测试客户端进程内计时（含中间件、视图与模板渲染），"
             f"预热 {args.warmup} 次后取 {args.runs} 次中位数。")
 
     load_before = os.getloadavg()[0]
-    bench = Bench(args.runs, args.warmup, reconnect=args.reconnect)
+    bench = Bench(args.runs, args.warmup)
     cadre = sample_cadre()
     visible = {u: cadres_visible_to(User.objects.get(username=u)).count() for u in USERS}
     num_pages = {u: -(-visible[u] // views.PAGE_SIZE) for u in USERS}
@@ -389,7 +363,7 @@ def main():
     heavy = heavy_cases()
     timed = bench.measure({key: (u, url) for key, _, u, url in heavy})
     reference = timed["admin_ref"]["ms"]
-    out(f"较重的页面（issue #16；{'每个请求新建数据库连接' if bench.reconnect else '按生产设置复用数据库连接'}）：")
+    out(f"较重的页面（issue #16；{'每个请求新建数据库连接' if args.reconnect else '按生产设置保持数据库连接'}）：")
     out(pad("项目", 44) + pad("用户", 14) + pad("毫秒", 10, True) + pad("÷后台列表", 12, True) + pad("查询", 6, True))
     for key, label, u, _ in heavy:
         r = timed[key]
@@ -399,6 +373,29 @@ def main():
             checks.append((f"{label} ≤ {HEAVY_TARGETS[key]} 毫秒（{r['ms']:.1f}，后台列表的 {r['ms'] / reference:.2f} 倍）",
                            r["ms"] <= HEAVY_TARGETS[key]))
     out()
+
+    # Growth to a province (issue #16): at more cadres than the 100k reference run, the light
+    # pages and the workbench stay within GROWTH_LIMIT × their 100k times, with the same query counts.
+    figures = {f"{key}|{u}": {"ms": r["ms"], "queries": r["queries"]} for (key, u), r in results.items()
+               if key in GROWTH_KEYS}
+    figures.update({f"{key}|{u}": {"ms": timed[key]["ms"], "queries": timed[key]["queries"]}
+                    for key, _, u, _ in heavy if key in GROWTH_KEYS})
+    sizes = BASE_DIR / "bench-results" / f"cadres-{args.cadres}.json"
+    sizes.parent.mkdir(exist_ok=True)
+    sizes.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
+    reference_file = BASE_DIR / "bench-results" / f"cadres-{GROWTH_REFERENCE}.json"
+    if args.cadres > GROWTH_REFERENCE and reference_file.exists():
+        before = json.loads(reference_file.read_text(encoding="utf-8"))
+        for name, now in figures.items():
+            if name in before:
+                ref = before[name]
+                checks.append((f"{name}：{args.cadres} 人时 ≤ {GROWTH_REFERENCE} 人时 × {GROWTH_LIMIT}"
+                               f"（{now['ms']:.1f} ≤ {ref['ms'] * GROWTH_LIMIT:.1f} 毫秒），查询数相同（{now['queries']} / "
+                               f"{ref['queries']}）", now["ms"] <= ref["ms"] * GROWTH_LIMIT
+                               and now["queries"] == ref["queries"]))
+    elif args.cadres > GROWTH_REFERENCE:
+        out(f"（未找到 {reference_file.relative_to(BASE_DIR)}：先以 --cadres {GROWTH_REFERENCE} 运行一次，"
+            f"才能比较增长。）")
 
     sized, counts = page_size_queries(bench, cadre, visible)
     for label in sized:
@@ -411,8 +408,7 @@ def main():
     failed = sum(not ok for _, ok in checks)
     out()
     out(f"{len(checks) - failed}/{len(checks)} 项达标。" if failed else f"全部 {len(checks)} 项达标。")
-    out(f"系统负载（1 分钟平均）：开始 {load_before:.2f}，结束 {os.getloadavg()[0]:.2f}（{os.cpu_count()} 核；"
-        f"同机其他进程会拉长所有耗时）。")
+    out(f"系统负载（1 分钟平均）：开始 {load_before:.2f}；结束 {load_average()}（同机其他进程会拉长所有耗时）。")
 
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -17,34 +17,26 @@ import tracemalloc
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dandang_sweep_bench"
+# The reminders the sweeps write (deleted before each measurement; other notifications stay).
+SWEEP_KINDS = ["case_deadline", "case_escalation", "allegation_deadline", "rereview_window", "influence_end",
+               "review_opened", "review_deadline", "review_escalation", "care_obligation", "care_follow_up",
+               "care_concern", "care_submission"]
 
 
 def setup_django():
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    sys.path.insert(0, str(BASE_DIR))
-    if not os.environ["DATABASE_URL"].startswith("postgres"):
-        sys.exit("基准测试只在 PostgreSQL 上运行，请设置 DATABASE_URL=postgres://…")
-    import django
+    from scripts.bench_common import configure_environment
+    from scripts.bench_common import setup_django as setup
 
-    django.setup()
+    configure_environment(DEFAULT_DATABASE_URL)
+    setup()
 
 
 def ensure_database():
-    import psycopg2
-    from django.conf import settings
+    from scripts.bench_common import ensure_database as ensure
 
-    db = settings.DATABASES["default"]
-    conn = psycopg2.connect(dbname="postgres", user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    conn.close()
+    ensure(print)
 
 
 def build(cadres: int):
@@ -79,24 +71,29 @@ def build(cadres: int):
 
 
 def measure():
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
+    from django.db import connection
 
     from core.models import Notification
     from core.reminders import run_sweeps
 
-    Notification.objects.all().delete()
+    Notification.objects.filter(kind__in=SWEEP_KINDS).delete()
     results = []
     for run in (1, 2):
-        reset_queries()
+        queries = [0]
+
+        def count(execute, sql, params, many, context):
+            # Counted, not kept: capturing every statement's SQL would itself grow with the data.
+            queries[0] += 1
+            return execute(sql, params, many, context)
+
         tracemalloc.start()
         started = time.monotonic()
-        with CaptureQueriesContext(connection) as queries:
+        with connection.execute_wrapper(count):
             created = run_sweeps()
         elapsed = time.monotonic() - started
         peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
         tracemalloc.stop()
-        results.append((run, elapsed, len(queries), peak, sum(created.values())))
+        results.append((run, elapsed, queries[0], peak, sum(created.values())))
     return results
 
 

@@ -112,6 +112,10 @@ def security_policy_not_kept_between_tests():
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> World:
     ensure_reference_data()
     # Read once here, as a running site has it cached: page query budgets count no policy read.
     from core.security_policy import security_policy
@@ -184,6 +188,37 @@ def export_via_job(client, url, data=None):
     assert job.status == BackgroundJob.Status.DONE, job.message
     download = client.get(reverse("job_download", args=[job.pk]))
     return job, b"".join(download.streaming_content)
+
+
+def module_scenario(build):
+    """A module-scoped fixture holding one scenario for every test of a module (the probe's
+    modules: hundreds of tests reading one world). It is built once in an outer transaction,
+    each test runs in a savepoint inside it (pytest-django's own, rolled back after the test,
+    so a test's writes never reach the next one) and the whole is rolled back at the end."""
+
+    @pytest.fixture(scope="module")
+    def fixture(django_db_setup, django_db_blocker):
+        from django.db import transaction
+
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build()
+            transaction.set_rollback(True)
+
+    return fixture
+
+
+@pytest.fixture(scope="module")
+def quiet_refusals():
+    """The probe's thousands of expected refusals (403, 404, 405) are not logged with their
+    tracebacks: formatting them was a large share of its time. A 500 is still logged (ERROR)
+    and still fails the probe by its status code."""
+    import logging
+
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ and the hostile values typed into forms and query strings."""
 import random
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.urls import reverse
 
@@ -36,8 +36,15 @@ class FormReader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._form = Form(method=(a.get("method") or "get").lower(), action=a.get("action") or self.page_url)
+            # action="?unit=3" or "": relative to the page, as the browser resolves it
+            self._form = Form(method=(a.get("method") or "get").lower(), action=urljoin(self.page_url, a.get("action") or ""))
             self.forms.append(self._form)
+        elif tag == "option" and self._form is not None and self._select:  # options carry no name
+            value = a.get("value", "")
+            self._form.fields[self._select][1].append(value)
+            if "selected" in a:
+                kind, options, _ = self._form.fields[self._select]
+                self._form.fields[self._select] = (kind, options, value)
         elif self._form is None or not a.get("name"):
             return
         elif tag == "input":
@@ -52,12 +59,6 @@ class FormReader(HTMLParser):
         elif tag == "select":
             self._select = a["name"]
             self._form.fields[a["name"]] = ("select-multiple" if "multiple" in a else "select", [], "")
-        elif tag == "option" and self._select:
-            value = a.get("value", "")
-            self._form.fields[self._select][1].append(value)
-            if "selected" in a:
-                kind, options, _ = self._form.fields[self._select]
-                self._form.fields[self._select] = (kind, options, value)
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -77,6 +78,8 @@ def plausible(form: Form) -> dict:
     data = {}
     for name, (kind, options, default) in form.fields.items():
         real = [o for o in options if o]
+        if kind == "select-multiple" and not (default or real):
+            continue  # nothing to choose (no tags yet): left empty, as a user would
         if kind in ("select", "select-multiple"):
             data[name] = default or (real[0] if real else "")
         elif kind == "checkbox":

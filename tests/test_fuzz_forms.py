@@ -7,9 +7,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PERSONAS, client_for
+from tests.conftest import PERSONAS, build_world, client_for, module_scenario
 from tests.probe import forms_of, hostile, matrix_pages, plausible
-from tests.test_permission_matrix import full_world  # noqa: F401  (fixture)
+from tests.test_permission_matrix import build_full_world
+
+pytestmark = pytest.mark.usefixtures("quiet_refusals")
+# One scenario for every persona; each persona's posts run in a savepoint rolled back after it.
+scenario = module_scenario(lambda: build_full_world(build_world()))
+DISCOVERED = {}  # persona → the forms found on their pages (the scenario's ids are stable)
 
 POSTS_PER_FORM = 2
 SKIP_ACTIONS = ("/logout/",)  # would end the session the fuzzer is using
@@ -17,9 +22,11 @@ FIGURES = {"forms": 0, "requests": 0}
 FOREIGN = ["staff_b", "officer_unassigned", "leader"]  # out of unit A's scope, or read-only
 
 
-def discover(c, world, failures):
+def discover(c, world, failures, persona):
     """The persona's pages and their forms, one step further through GET forms (a unit
-    picker leads to the page that holds the real form)."""
+    picker leads to the page that holds the real form). Read once per persona."""
+    if persona in DISCOVERED:
+        return DISCOVERED[persona]
     pages, seen = [], set()
     queue = [url for name, url, method in matrix_pages(world) if method == "get"]
     for step in range(2):
@@ -43,7 +50,8 @@ def discover(c, world, failures):
     unique = {}
     for form in pages:
         unique.setdefault(form.key(), form)
-    return list(unique.values())
+    DISCOVERED[persona] = list(unique.values())
+    return DISCOVERED[persona]
 
 
 def fuzz(c, forms, rng, failures):
@@ -61,12 +69,13 @@ def fuzz(c, forms, rng, failures):
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
-def test_no_form_of_any_module_answers_500_to_hostile_input(client, full_world, persona):  # noqa: F811
+def test_no_form_of_any_module_answers_500_to_hostile_input(client, db, scenario, persona):
+    full_world = scenario
     rng = random.Random(13)
     c = client_for(client, full_world.users[persona])
     c.raise_request_exception = False
     failures = []
-    forms = discover(c, full_world, failures)
+    forms = discover(c, full_world, failures, persona)
     assert forms or persona.startswith("officer"), "the fuzzer found no form"
     fuzz(c, forms, rng, failures)
     print(f"\n[fuzz] {persona}: {len(forms)} forms, running total {FIGURES['forms']} forms, "
@@ -74,13 +83,14 @@ def test_no_form_of_any_module_answers_500_to_hostile_input(client, full_world, 
     assert not failures, failures[:5]
 
 
-def test_a_persona_posting_another_personas_forms_never_gets_a_500(client, full_world):  # noqa: F811
+def test_a_persona_posting_another_personas_forms_never_gets_a_500(client, db, scenario):
+    full_world = scenario
     """Forms found as staff_a (objects of unit A), posted as every other persona: foreign
     objects are refused (403/404/redirect), never a 500."""
     rng = random.Random(31)
     owner = client_for(client, full_world.users["staff_a"])
     failures = []
-    forms = [f for f in discover(owner, full_world, failures) if f.method == "post"]
+    forms = [f for f in discover(owner, full_world, failures, "staff_a") if f.method == "post"]
     from django.test import Client
     for persona in FOREIGN:
         c = client_for(Client(raise_request_exception=False), full_world.users[persona])

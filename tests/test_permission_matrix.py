@@ -11,9 +11,10 @@ from PIL import Image
 
 from core.jobs import JobRun
 from core.models import BackgroundJob, Notification
-from tests.conftest import PERSONAS, client_for
+from tests.conftest import PERSONAS, build_world, client_for, module_scenario
 from tests.matrix_common import CADRE_A_EDIT, CADRE_A_VIEW, EDITORS, STARTS_JOB, VIEWERS, R
 
+pytestmark = pytest.mark.usefixtures("quiet_refusals")
 MODULES = ["tolerance", "care", "assessment", "appointment", "dashboard", "api"]
 
 MATRIX = {
@@ -96,6 +97,10 @@ def test_every_named_url_is_in_the_matrix():
 
 @pytest.fixture
 def full_world(world):
+    return build_full_world(world)
+
+
+def build_full_world(world):
     buffer = io.BytesIO()
     Image.new("RGB", (30, 40), "red").save(buffer, "JPEG")
     world.cadre_a.photo = SimpleUploadedFile("a.jpg", buffer.getvalue(), content_type="image/jpeg")
@@ -112,10 +117,22 @@ def full_world(world):
     return world
 
 
+# One scenario for the module's 1,200 cases; each case runs in a savepoint rolled back after it.
+scenario = module_scenario(lambda: build_full_world(build_world()))
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_matrix(client, full_world, name, persona):
+def test_matrix(db, scenario, name, persona):
     method, kwargs, expected = MATRIX[name]
-    client = client_for(client, full_world.users[persona])
-    response = getattr(client, method)(reverse(name, kwargs=kwargs(full_world)))
+    client = signed_in(scenario, persona)
+    response = getattr(client, method)(reverse(name, kwargs=kwargs(scenario)))
     assert response.status_code == expected[persona], f"{name} as {persona}"
+
+
+def signed_in(world, persona):
+    """A fresh client signed in as the persona: a new session per case, as each case's
+    savepoint rolls the session back."""
+    from django.test import Client
+
+    return client_for(Client(), world.users[persona])

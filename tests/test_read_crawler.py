@@ -6,10 +6,12 @@ import pytest
 from django.test import Client
 
 from cadres.models import Cadre
-from tests.conftest import PERSONAS, client_for
+from tests.conftest import PERSONAS, build_world, client_for, module_scenario
 from tests.factories import CadreFactory
 from tests.probe import matrix_pages
-from tests.test_permission_matrix import MATRIX, full_world  # noqa: F401  (fixture)
+from tests.test_permission_matrix import MATRIX, build_full_world
+
+pytestmark = pytest.mark.usefixtures("quiet_refusals")
 
 MARK_A, MARK_B = "界内甲标记", "界外乙标记"
 # What each persona must never see: unit A's marker for unit B's staff, unit B's marker for
@@ -30,6 +32,11 @@ QUERY_PERSONAS = {"staff_a", "leader", "admin"}
 def markers(world):
     CadreFactory(name=MARK_A, unit=world.township_a)
     CadreFactory(name=MARK_B, unit=world.unit_b)
+    return world
+
+
+# One scenario (with the markers) for every persona's crawl; each crawl runs in a savepoint.
+scenario = module_scenario(lambda: markers(build_full_world(build_world())))
 
 
 def MATRIX_KWARGS(url, world):  # noqa: N802
@@ -40,8 +47,8 @@ def MATRIX_KWARGS(url, world):  # noqa: N802
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_no_page_answers_500_or_shows_a_cadre_outside_the_personas_jurisdiction(full_world, persona):  # noqa: F811
-    markers(full_world)
+def test_no_page_answers_500_or_shows_a_cadre_outside_the_personas_jurisdiction(db, scenario, persona):
+    full_world = scenario
     assert Cadre.objects.filter(name__in=[MARK_A, MARK_B]).count() == 2
     c = client_for(Client(raise_request_exception=False), full_world.users[persona])
     failures, leaks = [], []

@@ -1,6 +1,7 @@
 """Tokens: shown once, stored hashed, scoped, expiring, revocable, last use listed; issued
 and revoked only by whoever may_manage_tokens allows, in the page and in the admin."""
 import datetime
+import re
 
 import pytest
 from django.test import override_settings
@@ -81,8 +82,8 @@ def test_the_page_issues_a_token_shown_once_and_revokes_it_after_confirmation(cl
     response = admin_client.post(reverse("api:token_list"), {
         "user": api_world.users["staff_a"].pk, "kind": "service", "partner_body": "审计", "note": "县审计局报送",
         "expires_on": (datetime.date.today() + datetime.timedelta(days=90)).isoformat(),
-        "scopes": [Scope.WRITE_FACTS, Scope.READ_REVIEWS]})
-    assert response.status_code == 200
+        "scopes": [Scope.WRITE_FACTS, Scope.READ_REVIEWS]}, follow=True)
+    assert response.redirect_chain == [(reverse("api:token_list"), 302)]  # a reload issues nothing
     raw = response.context["raw_token"]
     assert raw.startswith("dd_") and raw in response.content.decode()
     assert raw not in admin_client.get(reverse("api:token_list")).content.decode()
@@ -120,3 +121,26 @@ def test_calls_beyond_the_rate_are_throttled_per_token(api_world):
     assert codes == [200, 200, 200, 429]
     assert "请求过于频繁" in client.get(reverse("api:unit_list")).json()["detail"]
     assert _bearer(other).get(reverse("api:unit_list")).status_code == 200
+
+
+def test_the_security_administrator_reaches_the_token_page_from_the_navbar_and_the_workbench(client, api_world):
+    secadmin = client_for(client, api_world.users["secadmin"])
+    home = secadmin.get(reverse("home")).content.decode()
+    token_url = reverse("api:token_list")
+    assert home.count(f'href="{token_url}"') == 2  # the navbar item and the workbench's duty button
+    assert "接口令牌" in home and f'href="{reverse("api:docs")}"' in home
+    issue_token(api_world, api_world.users["staff_a"], [Scope.READ_CADRES, Scope.WRITE_FACTS], note="县纪委报送")
+    page = secadmin.get(token_url).content.decode()
+    # Chinese labels, the person by name and post, expiry and last use; no codes or usernames.
+    assert "读取单位、干部信息和提拔人选名单；报送季度分析研判信息" in page and "未使用" in page
+    text = re.sub(r"<[^>]+>", " ", page)  # what is shown (the form's checkboxes carry the codes as values)
+    assert "read:cadres" not in text and "write:facts" not in text and " staff_a " not in text
+    assert "有效期至" in page and "最近使用" in page and "县纪委报送" in page
+
+
+@pytest.mark.parametrize("persona,sees_docs", [("staff_a", True), ("officer_assigned", True), ("secadmin", True),
+                                               ("sysadmin", False), ("auditor", False)])
+def test_the_api_docs_link_is_offered_to_those_the_api_serves(client, api_world, persona, sees_docs):
+    page = client_for(client, api_world.users[persona]).get(reverse("home")).content.decode()
+    assert ('id="api-docs-link"' in page) is sees_docs
+    assert (f'href="{reverse("api:token_list")}"' in page) is (persona == "secadmin")

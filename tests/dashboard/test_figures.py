@@ -14,7 +14,7 @@ from assessment.models import CadreGrade, PriorityRecord
 from cadres.models import FollowUpVisit
 from cadres.services import posting_add
 from care import services as care_services
-from care.models import Concern, ConcernCategory
+from care.models import Concern, ConcernCategory, Consultation, ConsultationMode
 from dashboard.figures import FIGURES, FIGURES_BY_KEY, figure_values
 from dashboard.periods import Period
 from tests.assessment.builders import open_year
@@ -141,6 +141,19 @@ def scenario(world):
     care_services.concern_answer(concern=late, by=staff, answer="已答复", answered_on=D(2026, 5, 1))
     care_services.concern_raise(by=staff, cadre=world.cadre_a, category=ConcernCategory.choices[0][0],
                                 content="就医", responder="县卫健局", raised_on=D(2026, 9, 1), deadline=D(2026, 9, 20))
+    # 说说心里话: one consultation with every submission answered, one with a submission open
+    # (held last December, so it is last year's but still unanswered today), one in unit B.
+    answered = care_services.consultation_hold(by=staff, unit=world.township_a, title="说说心里话", held_on=D(2026, 6, 1),
+                                               mode=ConsultationMode.choices[0][0])
+    submission = care_services.submission_record(consultation=answered, by=staff, cadre=world.cadre_a,
+                                                 submitted_on=D(2026, 6, 1), content="工作压力大")
+    care_services.submission_answer(submission=submission, by=staff, answer="已谈心", answered_on=D(2026, 6, 10))
+    pending = care_services.consultation_hold(by=staff, unit=world.unit_a, title="年终说说心里话",
+                                              held_on=D(2025, 12, 1), mode=ConsultationMode.choices[0][0])
+    care_services.submission_record(consultation=pending, by=staff, cadre=extra, submitted_on=D(2025, 12, 1),
+                                    content="希望交流")
+    care_services.consultation_hold(by=world.users["staff_b"], unit=world.unit_b, title="说说心里话",
+                                    held_on=D(2026, 3, 1), mode=ConsultationMode.choices[0][0])
     sanction = SanctionFactory(cadre=extra)
     FollowUpVisit.objects.create(sanction=sanction, date=D(2026, 6, 1), visited_by="县委组织部")
     return world
@@ -225,6 +238,10 @@ def straight_counts(unit, period, today):
         "follow_up_visits": sum(in_subtree(unit, v.sanction.cadre.unit) and start <= v.date <= end
                                 for v in FollowUpVisit.objects.select_related("sanction__cadre__unit")),
     })
+    consultations = [c for c in Consultation.objects.select_related("unit") if in_subtree(unit, c.unit)]
+    counts["consultations_held"] = sum(c.held_on.year == period.year for c in consultations)
+    counts["consultations_unanswered"] = sum(any(s.answered_on is None for s in c.submissions.all())
+                                             for c in consultations)
     return counts
 
 
@@ -245,7 +262,8 @@ def test_the_scenario_exercises_the_figures(scenario):
     assert {"cases_filed", "cases_exempt", "cases_reduced", "cases_not_tolerated", "cases_wrongly", "cases_rereview",
             "cases_overdue", "allegations_received", "allegations_closed", "allegations_false", "allegations_framed",
             "allegations_repeated", "notices_issued", "notices_published", "allegations_referred", "screened_now",
-            "screened_90", "screened_180", "reforms_filed", "reforms_cited", "grades_优秀", "grades_称职", "team_interviews",
+            "screened_90", "screened_180", "reforms_filed", "reforms_cited", "consultations_held",
+            "consultations_unanswered", "grades_优秀", "grades_称职", "team_interviews",
             "priorities_all", "concerns_raised", "concerns_on_time", "concerns_overdue",
             "follow_up_visits"} <= nonzero
 
@@ -338,5 +356,5 @@ def test_the_dashboard_costs_the_same_number_of_queries_however_many_records(sce
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
-    # One query per record kind, plus the session, user, roles and units.
-    assert len(before) <= 20
+    # One query per record kind (10), plus the session, user, roles and units.
+    assert len(before) <= 22

@@ -1,3 +1,5 @@
+import argparse
+
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 
@@ -6,7 +8,11 @@ from cadres.demo import CITY, DEMO_PASSWORD, build_cadres, build_city, build_use
 from cadres.models import Cadre
 from care.demo import build_care_demo
 from core.db import analyze
+from core.scale_demo import build_scale_records
 from tolerance.demo import build_tolerance_demo
+
+# From this many cadres on (a benchmark's size, not the demo's), the records at scale are added.
+SCALE_FROM = 10_000
 
 
 class Command(BaseCommand):
@@ -15,8 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--cadres", type=int, default=300, help="干部人数（基准测试可用 100000）")
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--scale-records", action=argparse.BooleanOptionalAction, default=None,
+                            help=f"按干部人数成比例批量生成案件、线索、通知书、关心关爱活动和提醒（core.scale_demo；"
+                                 f"默认在 {SCALE_FROM} 名干部及以上时生成）")
 
-    def handle(self, *args, cadres, batch_size, **options):
+    def handle(self, *args, cadres, batch_size, scale_records=None, **options):
         build_city()
         logins = build_users()
         existing = Cadre.objects.count()
@@ -27,6 +36,9 @@ class Command(BaseCommand):
         build_tolerance_demo(city_name=CITY, daye_unit_name="龙泉县")
         build_assessment_demo()
         build_care_demo()
+        if scale_records if scale_records is not None else cadres >= SCALE_FROM:
+            self.stdout.write("正在按规模生成案件、线索、关心关爱活动和提醒…")
+            build_scale_records(Cadre.objects.count(), log=self.stdout.write)
         analyze()  # fresh statistics for the planner after the bulk writes (core.db)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：干部 {Cadre.objects.count()} 人。"))
         self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
