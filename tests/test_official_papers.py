@@ -19,6 +19,7 @@ from tolerance import allegation_services, documents
 # these never are. A doubled phrase of two or more characters always is.
 NEVER_DOUBLED = ("在在", "的的", "了了", "和和", "对对", "予予", "于于", "并并", "为为", "经经", "现现")
 DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+WATERMARK = "测试用户 2026-11-30 09:00 导出"
 
 
 def pages_text(pdf: bytes, tmp_path) -> list[str]:
@@ -47,7 +48,7 @@ def assert_official(pages, *, signature, date):
 
 
 def test_the_determination_is_signed_dated_and_never_doubles_a_word(case, tmp_path):  # noqa: F811
-    pages = pages_text(documents.determination_pdf(case), tmp_path)
+    pages = pages_text(documents.determination_pdf(case, watermark=WATERMARK), tmp_path)
     assert_official(pages, signature="中共清河县委员会", date="2026年11月24日")
     # 城关镇 + 镇党委委员 is written once: 城关镇党委委员.
     assert "城关镇党委委员" in "".join(pages) and len(pages) == 2
@@ -56,7 +57,7 @@ def test_the_determination_is_signed_dated_and_never_doubles_a_word(case, tmp_pa
 def test_the_feedback_letter_keeps_its_closing_with_the_text_before_it(case, tmp_path):  # noqa: F811
     import datetime
 
-    pages = pages_text(documents.feedback_pdf(case, today=datetime.date(2026, 11, 30)), tmp_path)
+    pages = pages_text(documents.feedback_pdf(case, today=datetime.date(2026, 11, 30), watermark=WATERMARK), tmp_path)
     assert_official(pages, signature="中共清河县纪律检查委员会", date="2026年11月30日")
     last = pages[-1]
     # 特此函告 never sits alone with the signature: the re-review paragraph comes with it.
@@ -69,7 +70,7 @@ def test_the_clarification_notice_keeps_signature_and_date_with_its_last_paragra
     _, notice = cleared_allegation(world)
     notice.finding = "\n".join(f"经核查，反映的第{i + 1}个问题与事实不符，相关款项均按规定程序审批发放" for i in range(findings))
     notice.save()
-    pages = pages_text(documents.render_pdf(documents.notice_content(notice), watermark="测试 2026-11-30 09:00"), tmp_path)
+    pages = pages_text(documents.render_pdf(documents.notice_content(notice), watermark=WATERMARK), tmp_path)
     assert_official(pages, signature="中共清河县纪委", date="2026年4月25日")
     text = "".join(pages)
     assert "在在" not in text and "清纪澄〔2026〕1号" in text
@@ -84,7 +85,7 @@ def test_the_clarification_notice_prefilled_from_the_allegation_reads_once(world
         allegation=notice.allegation, by=world.users["staff_a"], cadre=other, form="notice", scope="城关镇全体干部大会",
         issuing_body="中共清河县纪委", alleged="违规发放津补贴", finding="反映问题失实",
         issued_on=notice.issued_on)
-    text = "".join(pages_text(documents.render_pdf(documents.notice_content(notice2), watermark="测试 2026-11-30 09:00"), tmp_path))
+    text = "".join(pages_text(documents.render_pdf(documents.notice_content(notice2), watermark=WATERMARK), tmp_path))
     assert "在城关镇全体干部大会上通报" in text and "在在" not in text
     assert "清河县城关镇党委委员丁干部同志" in text
     assert not doubled(text), doubled(text)
