@@ -239,4 +239,7 @@ class ShortlistQuerySerializer(serializers.Serializer):
     target_rank = serializers.ChoiceField(choices=TARGET_RANKS, help_text="拟提拔职级")
     on = serializers.DateField(required=False, help_text="以哪一天为准，默认今天")
     q = serializers.CharField(required=False, default="", allow_blank=True, max_length=50, help_text="姓名包含")
+    show = serializers.ChoiceField(choices=[("eligible", "可提拔的"), ("blocked", "不能提拔的"),
+                                            ("priority", "优先考虑的")],
+                                   required=False, default="", allow_blank=True, help_text="只列出其中一类，默认全部")
 

@@ -16,7 +16,7 @@ from api.services import idempotent_write, request_fingerprint
 from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
 from assessment.models import CadreGrade
-from assessment.selectors import can_grade, reviews_visible_to
+from assessment.selectors import SHORTLIST_VALUES, can_grade, reviews_visible_to
 from cadres.models import CadreStatus, Posting, Rank, RecordStatus, Sanction, Unit
 from cadres.selectors import cadre_list, cadres_visible_to, units_visible_to
 from core import roles
@@ -131,19 +131,25 @@ class CadreDetailView(RegistryView):
 
 
 class ShortlistView(RegistryView):
-    """The same set-based selector as the shortlist page; the whole list in one answer."""
+    """The same set-based selector as the shortlist page, paged by cursor: the database
+    ranks, filters and pages (a whole city is tens of thousands of rows), and the reasons
+    are written for the page's rows only."""
 
-    pagination_class = None
+    orderings = {"unit": ("unit_path", "name", "id"), "name": ("name", "id"), "id": ("id",)}
+    default_ordering = "unit"
 
     @extend_schema(tags=["单位与干部"], summary="提拔人选名单", parameters=[s.ShortlistQuerySerializer],
                    responses={200: s.ShortlistRowSerializer(many=True), **errors(400, 401, 403, 429)})
     def get(self, request):
         f = query_params(s.ShortlistQuerySerializer, request)
         unit = visible_unit(request.user, f["unit"])
-        rows = assessment_selectors.promotion_shortlist(user=request.user, unit=unit, target_rank=f["target_rank"],
-                                                        on=f.get("on"), q=f.get("q", "").strip())
-        request._api_audit_count = len(rows)
-        return Response(s.ShortlistRowSerializer(rows, many=True).data)
+        shortlist = assessment_selectors.shortlist_query(user=request.user, unit=unit, target_rank=f["target_rank"],
+                                                         on=f.get("on"), q=f.get("q", "").strip())
+        values = shortlist.shown(f.get("show", "")).values(*SHORTLIST_VALUES, "id", "unit_path")
+        page = self.paginate_queryset(values)
+        rows = shortlist.rows([tuple(row[name] for name in SHORTLIST_VALUES) for row in page])
+        self.request._api_audit_count = len(rows)
+        return self.get_paginated_response(s.ShortlistRowSerializer(rows, many=True).data)
 
 
 # ---------------------------------------------------------------- tolerance cases

@@ -118,7 +118,7 @@ def test_reviews_and_their_facts(token_client, api_world):
 def test_the_shortlist_answers_with_blocks_and_bad_parameters_are_field_errors(token_client, api_world):
     client = token_client("staff_a", [Scope.READ_CADRES])
     rows = client.get(reverse("api:shortlist"), {"unit": api_world.unit_a.pk, "target_rank": "副科级"}).json()
-    assert isinstance(rows, list)
+    assert isinstance(rows["results"], list)
     bad = client.get(reverse("api:shortlist"), {"unit": api_world.unit_b.pk, "target_rank": "无", "on": "2026-13-01"})
     assert bad.status_code == 400
     assert set(bad.json()["errors"]) == {"target_rank", "on"}
@@ -145,3 +145,21 @@ def test_a_detail_call_names_its_object_in_the_audit(token_client, api_world):
     token_client("staff_a", [Scope.READ_CADRES]).get(reverse("api:cadre_detail", args=[api_world.cadre_a.pk]))
     event = AuditEvent.objects.filter(event_type=AuditEvent.Type.API_CALL).latest("id")
     assert event.object_id == str(api_world.cadre_a.pk)
+
+
+def test_the_shortlist_pages_by_cursor_in_the_pages_order_and_filters_by_kind(token_client, api_world):
+    from assessment.selectors import promotion_shortlist
+
+    for i in range(3):
+        CadreFactory(unit=api_world.unit_a, name=f"候选{i}", rank="科员")
+    params = {"unit": api_world.unit_a.pk, "target_rank": "副科级"}
+    whole = promotion_shortlist(user=api_world.users["staff_a"], unit=api_world.unit_a, target_rank="副科级")
+    client = token_client("staff_a", [Scope.READ_CADRES])
+    seen, url, query = [], reverse("api:shortlist"), {**params, "page_size": 1}
+    while url:
+        page = client.get(url, query).json()
+        seen += [row["cadre_id"] for row in page["results"]]
+        url, query = page["next"], None
+    assert len(whole) >= 3 and seen == [row.cadre_id for row in whole]
+    blocked = client.get(reverse("api:shortlist"), {**params, "show": "blocked"}).json()["results"]
+    assert [row["cadre_id"] for row in blocked] == [row.cadre_id for row in whole if not row.eligible]
