@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dd_bench_api")
-sys.path.insert(0, str(BASE_DIR / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import benchmark as registry_bench  # noqa: E402  (the registry benchmark's environment and helpers)
+from scripts.bench_common import configure_environment, setup_django  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dd_bench_api"
 
 USERS = ["admin", "city_staff", "qinghe_staff"]
 
@@ -58,11 +58,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    registry_bench.configure_environment()
+    # Every write of the timed calls is rolled back at the end, so the shared database may be used.
+    configure_environment(DEFAULT_DATABASE_URL, may_write_shared=True)
     os.environ["API_THROTTLE_RATE"] = "100000/min"
-    import django
-
-    django.setup()
+    setup_django()
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.test import Client
