@@ -46,6 +46,7 @@ from cadres.models import (
     SupervisionMeasure,
     Unit,
     UnitKind,
+    unit_qualified_name,
 )
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from cadres.tenure import township_full_years
@@ -266,7 +267,7 @@ def quota_figures(assessment_year: AssessmentYear, *, excellent: int | None = No
     if excellent is None:
         excellent = assessment_year.grades.filter(grade=Grade.EXCELLENT).count()
     return QuotaFigures(
-        unit_name=assessment_year.unit.name, assessed=assessed_cadres(assessment_year).count(), excellent=excellent,
+        unit_name=assessment_year.unit.qualified_name, assessed=assessed_cadres(assessment_year).count(), excellent=excellent,
         normal_percent=percents.normal, ceiling_percent=percents.ceiling,
         approved_count=approved.excellent_count if approved else None,
         pending_count=pending.excellent_count if pending else None)
@@ -389,8 +390,10 @@ def grading_rows(assessment_year: AssessmentYear, cadres: list[Cadre]) -> tuple[
     apply and why, and the bold-work notes."""
     ids = [c.pk for c in cadres]
     current = {g.cadre_id: g for g in assessment_year.grades.filter(cadre_id__in=ids)}
-    elsewhere = dict(CadreGrade.objects.filter(cadre_id__in=ids, year=assessment_year.year)
-                     .exclude(assessment_year=assessment_year).values_list("cadre_id", "assessment_year__unit__name"))
+    elsewhere = {pk: unit_qualified_name(path, name) for pk, path, name in
+                 CadreGrade.objects.filter(cadre_id__in=ids, year=assessment_year.year)
+                 .exclude(assessment_year=assessment_year)
+                 .values_list("cadre_id", "assessment_year__unit__path", "assessment_year__unit__name")}
     limits, team = grade_limits(assessment_year, cadres)
     notes = bold_work_notes(ids, assessment_year.year)
     return [GradingRow(c, current.get(c.pk), limits[c.pk], notes.get(c.pk, []), elsewhere.get(c.pk, ""))
@@ -542,7 +545,8 @@ def ranking_results(review: QuarterlyReview) -> list[tuple[str, list[RankedCadre
     """Per category: every ranked cadre with the mean of their ranks across evaluators, best
     first, with the top and bottom few marked. Two queries."""
     rows = (RankingEntry.objects.filter(ranking__review=review)
-            .values("ranking__category", "cadre_id", "cadre__name", "cadre__unit__name", "cadre__position")
+            .values("ranking__category", "cadre_id", "cadre__name", "cadre__unit__name", "cadre__unit__path",
+                    "cadre__position")
             .annotate(total=Sum("position"), n=Count("id")))
     notes: dict[tuple, list[str]] = {}
     for category, cadre_id, title, evaluator, note in (
@@ -554,7 +558,7 @@ def ranking_results(review: QuarterlyReview) -> list[tuple[str, list[RankedCadre
     for r in rows:
         category = r["ranking__category"]
         categories.setdefault(category, []).append(RankedCadre(
-            cadre_id=r["cadre_id"], name=r["cadre__name"], unit_name=r["cadre__unit__name"],
+            cadre_id=r["cadre_id"], name=r["cadre__name"], unit_name=unit_qualified_name(r["cadre__unit__path"], r["cadre__unit__name"]),
             position=r["cadre__position"], mean=Fraction(r["total"], r["n"]), evaluators=r["n"],
             notes=notes.get((category, r["cadre_id"]), [])))
     result = []
@@ -831,9 +835,9 @@ class Shortlist:
 
     def rows(self, values) -> list[ShortlistRow]:
         """The reasons of the given cadres (values of `shown()`): a fixed number of queries."""
-        rows = {pk: ShortlistRow(pk, name, unit_name, position, rank,
+        rows = {pk: ShortlistRow(pk, name, unit_qualified_name(unit_path, unit_name), position, rank,
                                  (self.ctx.on - anchor).days if anchor else closed)
-                for pk, name, unit_name, position, rank, anchor, closed in values}
+                for pk, name, unit_name, position, rank, anchor, closed, unit_path in values}
         ids = list(rows)
         if not ids:
             return []
@@ -855,7 +859,8 @@ class Shortlist:
             start += chunk
 
 
-SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed")
+SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed",
+                    "unit_path")
 
 
 def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,
