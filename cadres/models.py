@@ -47,7 +47,10 @@ def unit_qualified_name(path: str, name: str) -> str:
     if not path or len(path) < 3 * steplen:
         return name
     county = unit_names_by_path().get(path[:2 * steplen], "")
-    return name if not county or name.startswith(county) else f"{county}{name}"
+    if not county or name.startswith(county):
+        return name
+    # 清河县 + 县财政局 reads 清河县财政局, as the county writes its own bodies.
+    return f"{county}{name[1:]}" if name[:1] == county[-1:] else f"{county}{name}"
 
 
 class Unit(MP_Node):
@@ -143,6 +146,8 @@ class CadreStatus(models.TextChoices):
     ACTIVE = "在职", "在职"
     RETIRED = "退休", "退休"
     LEFT = "调离", "调离"
+    # 开除党籍 with 开除公职 (双开): the person no longer serves and holds no post.
+    DISMISSED = "开除", "开除公职"
 
 
 class Tag(models.Model):

@@ -108,7 +108,7 @@ def test_those_assessed_are_the_units_active_cadres_and_anyone_already_graded(wo
 def test_a_cadre_outside_the_unit_cannot_be_graded_in_it(world):
     unit, _ = unit_with_cadres(world, 5)
     ay = open_year(world, unit)
-    with pytest.raises(DomainError, match="不是东城镇参加本年度考核的干部"):
+    with pytest.raises(DomainError, match="不是清河县东城镇参加本年度考核的干部"):
         grade(world, ay, world.cadre_a, "称职")
 
 
