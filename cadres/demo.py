@@ -1,5 +1,6 @@
 """Demo and benchmark data: a realistic city, the demo users of every role, and any number
 of cadres built in batches (with history rows, as every write path must leave)."""
+import calendar
 import datetime
 import random
 
@@ -151,7 +152,7 @@ def _family_of(cadre: Cadre, rng: random.Random, today: datetime.date) -> list[F
         members.append(FamilyMember(cadre=cadre, relation=relation,
                                     name=surname + _given(Sex.MALE if relation == "儿子" else Sex.FEMALE, rng),
                                     birth_date=born, political_status=PoliticalStatus.NONE,
-                                    work_unit_post=rng.choice(FAMILY_WORK) if born < today - relativedelta(years=22)
+                                    work_unit_post=rng.choice(FAMILY_WORK) if born < _plus(today, -22)
                                     else "在读学生"))
     if rng.random() < 0.4:
         members.append(FamilyMember(cadre=cadre, relation="父亲", name=surname + _given(Sex.MALE, rng, 2),
@@ -180,6 +181,14 @@ SANCTION_MATTERS = ["违规发放津补贴", "落实安全生产责任不力", "
 DAY = datetime.timedelta(days=1)
 
 
+def _plus(day: datetime.date, years: int, months: int = 0) -> datetime.date:
+    """`day` moved by whole years and months, clipped to the month's end as relativedelta does,
+    at a fraction of its cost in a loop over 100,000 cadres."""
+    index = day.year * 12 + day.month - 1 + years * 12 + months
+    year, month = divmod(index, 12)
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def _days(rng: random.Random, low: datetime.date, high: datetime.date) -> datetime.date:
     """A day in [low, high] (low when the range is empty)."""
     return low + datetime.timedelta(days=rng.randint(0, max((high - low).days, 0)))
@@ -197,17 +206,17 @@ def _career(i: int, rng: random.Random, *, units, townships, departments, sancti
     political = PoliticalStatus.PARTY if member else rng.choice((PoliticalStatus.NONE, PoliticalStatus.DEMOCRATIC))
     party_join = None
     if member:  # during university or in the first years of work, at 19 or later; a full member for a year
-        joined = birth + relativedelta(years=19 + rng.randint(0, WORK_AGE[education] - 15), months=rng.randint(0, 11))
-        party_join = max(min(joined, today - relativedelta(years=1, days=rng.randint(0, 300))), birth + relativedelta(years=18))
-    retire = birth + relativedelta(years=RETIREMENT_AGE[sex])
+        joined = _plus(birth, 19 + rng.randint(0, WORK_AGE[education] - 15), rng.randint(0, 11))
+        party_join = max(min(joined, _plus(today, -1) - datetime.timedelta(days=rng.randint(0, 300))), _plus(birth, 18))
+    retire = _plus(birth, RETIREMENT_AGE[sex])
     status = CadreStatus.RETIRED if retire <= today else CadreStatus.ACTIVE
     career_end = min(today, retire - DAY)
 
     sanction = None
     if rng.random() < 0.06:
         st = rng.choice([t for t in sanction_types if member or t.category != "党纪处分"])
-        low = max(work_start + relativedelta(years=3), today - datetime.timedelta(days=1500),
-                  party_join + relativedelta(years=1) if st.category == "党纪处分" else work_start)
+        low = max(_plus(work_start, 3), today - datetime.timedelta(days=1500),
+                  _plus(party_join, 1) if st.category == "党纪处分" else work_start)
         high = career_end - datetime.timedelta(days=30)
         if low < high:
             sanction = (st, _days(rng, low, high))

@@ -82,7 +82,7 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
             values = {v.figure.key: v.value for s in figure_values(user=user, unit=child, period=period,
                                                                    today=today, trend=False, only=keys)
                       for v in s.values}
-            by_unit.rows.append([child.name] + [values[k] for k in BY_UNIT_KEYS])
+            by_unit.rows.append([child.qualified_name] + [values[k] for k in BY_UNIT_KEYS])
             if progress:
                 progress(i, total)
         tables.append(by_unit)
