@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cadres', '0012_chinese_labels'),
+        ('cadres', '0013_audited_file_links'),
     ]
 
     operations = [
