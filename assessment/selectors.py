@@ -46,6 +46,7 @@ from cadres.models import (
     SupervisionMeasure,
     Unit,
     UnitKind,
+    unit_qualified_name,
 )
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from cadres.tenure import township_full_years
@@ -282,7 +283,7 @@ def quota_figures(assessment_year: AssessmentYear, *, excellent: int | None = No
     if excellent is None:
         excellent = sum(1 for grade in graded.values() if grade == Grade.EXCELLENT)
     return QuotaFigures(
-        unit_name=assessment_year.unit.name, assessed=assessed_cadres(assessment_year, graded=graded).count(),
+        unit_name=assessment_year.unit.qualified_name, assessed=assessed_cadres(assessment_year, graded=graded).count(),
         excellent=excellent, normal_percent=percents.normal, ceiling_percent=percents.ceiling,
         approved_count=approved.excellent_count if approved else None,
         pending_count=pending.excellent_count if pending else None)
@@ -407,11 +408,11 @@ def grading_rows(assessment_year: AssessmentYear, cadres: list[Cadre]) -> tuple[
     current, elsewhere = {}, {}
     # One grade per cadre and year (grade_one_per_cadre_year): this unit's, or another's.
     for grade in (CadreGrade.objects.filter(cadre_id__in=ids, year=assessment_year.year).order_by()
-                  .annotate(unit_name=F("assessment_year__unit__name"))):
+                  .annotate(unit_name=F("assessment_year__unit__name"), unit_path=F("assessment_year__unit__path"))):
         if grade.assessment_year_id == assessment_year.pk:
             current[grade.cadre_id] = grade
         else:
-            elsewhere[grade.cadre_id] = grade.unit_name
+            elsewhere[grade.cadre_id] = unit_qualified_name(grade.unit_path, grade.unit_name)
     limits, team = grade_limits(assessment_year, cadres)
     notes = bold_work_notes(ids, assessment_year.year)
     return [GradingRow(c, current.get(c.pk), limits[c.pk], notes.get(c.pk, []), elsewhere.get(c.pk, ""))
@@ -563,7 +564,8 @@ def ranking_results(review: QuarterlyReview) -> list[tuple[str, list[RankedCadre
     """Per category: every ranked cadre with the mean of their ranks across evaluators, best
     first, with the top and bottom few marked. Two queries."""
     rows = (RankingEntry.objects.filter(ranking__review=review)
-            .values("ranking__category", "cadre_id", "cadre__name", "cadre__unit__name", "cadre__position")
+            .values("ranking__category", "cadre_id", "cadre__name", "cadre__unit__name", "cadre__unit__path",
+                    "cadre__position")
             .annotate(total=Sum("position"), n=Count("id")))
     notes: dict[tuple, list[str]] = {}
     for category, cadre_id, title, evaluator, note in (
@@ -575,7 +577,7 @@ def ranking_results(review: QuarterlyReview) -> list[tuple[str, list[RankedCadre
     for r in rows:
         category = r["ranking__category"]
         categories.setdefault(category, []).append(RankedCadre(
-            cadre_id=r["cadre_id"], name=r["cadre__name"], unit_name=r["cadre__unit__name"],
+            cadre_id=r["cadre_id"], name=r["cadre__name"], unit_name=unit_qualified_name(r["cadre__unit__path"], r["cadre__unit__name"]),
             position=r["cadre__position"], mean=Fraction(r["total"], r["n"]), evaluators=r["n"],
             notes=notes.get((category, r["cadre_id"]), [])))
     result = []
@@ -868,9 +870,9 @@ class Shortlist:
 
     def rows(self, values) -> list[ShortlistRow]:
         """The reasons of the given cadres (values of `shown()`): a fixed number of queries."""
-        rows = {pk: ShortlistRow(pk, name, unit_name, position, rank,
+        rows = {pk: ShortlistRow(pk, name, unit_qualified_name(unit_path, unit_name), position, rank,
                                  (self.ctx.on - anchor).days if anchor else closed)
-                for pk, name, unit_name, position, rank, anchor, closed in values}
+                for pk, name, unit_name, position, rank, anchor, closed, unit_path in values}
         ids = list(rows)
         if not ids:
             return []
@@ -892,7 +894,8 @@ class Shortlist:
             start += chunk
 
 
-SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed")
+SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed",
+                    "unit_path")
 
 
 def shortlist_candidates(unit_ids, target_rank: str) -> QuerySet[Cadre]:
