@@ -26,8 +26,12 @@ from assessment.models import (
     Polarity,
     PriorityRecord,
     QuarterlyReview,
+    QuotaApproval,
     QuotaRule,
     RankingEntry,
+    ReviewEvent,
+    ReviewRequestStatus,
+    ReviewStatus,
     TeamGrade,
     TeamInterview,
 )
@@ -128,7 +132,89 @@ def team_interview_list(*, user, unit=None, year=None, q="") -> QuerySet[TeamInt
     return qs.order_by("-date", "-id")
 
 
-def review_list(*, user, year=None, quarter=None, status="", department=None) -> QuerySet[QuarterlyReview]:
+# How a grade was narrowed by the caps (GradeCapRule triggers): the facts grade_limits reads,
+# as SQL conditions on CadreGrade, so the dashboard and the grade list count the same grades.
+CAP_CAUSES = {
+    "interview": "本人当年被约谈",
+    "influence": "考核基准日处于处分影响期内",
+}
+
+
+def grade_capped_q(cause: str = "") -> Q:
+    """Grades whose cadre met a cap trigger of the default rules (《咸阳市领导班子和领导干部约谈办法
+    （试行）》: a cadre interviewed in the year; DESIGN §3: the assessment date inside an influence
+    period): only measures and sanctions in force count, as in grade_limits. No cause: either."""
+    interview = Exists(SupervisionMeasure.objects.filter(
+        cadre=OuterRef("cadre_id"), kind=MeasureKind.INTERVIEW, status=RecordStatus.IN_FORCE,
+        date__year=OuterRef("year")))
+    influence = Exists(Sanction.objects.filter(
+        cadre=OuterRef("cadre_id"), status=RecordStatus.IN_FORCE,
+        decision_date__lte=OuterRef("assessment_year__assessment_date"),
+        influence_end__gt=OuterRef("assessment_year__assessment_date")))
+    if cause == "interview":
+        return Q(interview)
+    if cause == "influence":
+        return Q(influence)
+    return Q(interview) | Q(influence)
+
+
+REVIEW_RESULTS = {"any": "申请复核", **{s.value: s.label for s in ReviewRequestStatus}}
+
+
+def grade_review_q(result: str) -> Q:
+    """Grades with a re-review (any), or one with the given status (复核中, 维持, 变更)."""
+    reviews = GradeReview.objects.filter(grade=OuterRef("pk"))
+    if result != "any":
+        reviews = reviews.filter(status=result)
+    return Q(Exists(reviews))
+
+
+def grades_by_assessing_unit(user) -> QuerySet[CadreGrade]:
+    """Grades of the assessment years the user may see: a grade stays with the unit that
+    assessed it, so a cadre transferred since counts where they were graded."""
+    return CadreGrade.objects.filter(assessment_year__in=assessment_years_visible_to(user))
+
+
+def grade_filter_q(*, year=None, grade="", capped="", review="") -> Q:
+    q = Q()
+    if year:
+        q &= Q(year=year)
+    if grade:
+        q &= Q(grade=grade)
+    if capped:
+        q &= grade_capped_q("" if capped == "all" else capped)
+    if review:
+        q &= grade_review_q(review)
+    return q
+
+
+def grade_list(*, user, year=None, unit=None, grade="", capped="", review="", q="") -> QuerySet[CadreGrade]:
+    """Grades across the assessment years in a unit subtree (by the assessing unit)."""
+    qs = grades_by_assessing_unit(user).filter(grade_filter_q(year=year, grade=grade, capped=capped, review=review))
+    if unit is not None:
+        qs = qs.filter(assessment_year__unit__path__startswith=unit.path)
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    return qs.select_related("cadre", "assessment_year__unit").order_by("-year", "assessment_year__unit__path",
+                                                                       "cadre__name", "id")
+
+
+# A quarterly review is held when its report is done (研判报告完成, ReviewEvent to REPORTED).
+TIMELINESS = {"on_time": "按期完成", "late": "逾期完成", "missing": "逾期未完成"}
+
+
+def review_timeliness_q(timeliness: str, today: datetime.date) -> Q:
+    reported = ReviewEvent.objects.filter(review=OuterRef("pk"), to_status=ReviewStatus.REPORTED)
+    on_time = Exists(reported.filter(at__date__lte=OuterRef("deadline")))
+    if timeliness == "on_time":
+        return Q(on_time)
+    if timeliness == "late":
+        return Q(Exists(reported)) & ~Q(on_time)
+    return ~Q(Exists(reported)) & Q(deadline__lt=today)
+
+
+def review_list(*, user, year=None, quarter=None, status="", department=None, unit=None, timeliness="",
+                today: datetime.date | None = None) -> QuerySet[QuarterlyReview]:
     qs = reviews_visible_to(user).select_related("department").annotate(
         item_count=Count("items", distinct=True), ranking_count=Count("rankings", distinct=True))
     if year:
@@ -139,6 +225,10 @@ def review_list(*, user, year=None, quarter=None, status="", department=None) ->
         qs = qs.filter(status=status)
     if department is not None:
         qs = qs.filter(department=department)
+    if unit is not None:
+        qs = qs.filter(department__path__startswith=unit.path)
+    if timeliness:
+        qs = qs.filter(review_timeliness_q(timeliness, today or datetime.date.today()))
     return qs.order_by("-year", "-quarter", "department__path", "id")
 
 
@@ -270,6 +360,41 @@ def quota_figures(assessment_year: AssessmentYear, *, excellent: int | None = No
         normal_percent=percents.normal, ceiling_percent=percents.ceiling,
         approved_count=approved.excellent_count if approved else None,
         pending_count=pending.excellent_count if pending else None)
+
+
+def quota_use(*, user, unit: Unit, year: int) -> list[tuple[AssessmentYear, QuotaFigures]]:
+    """The 优秀 quota of every assessment year in the unit subtree for the year (the user's
+    visible ones), as quota_figures computes it for one, in five queries whatever the number
+    of units: the years, the assessed (active cadres of each unit, plus those graded in it who
+    are not), the 优秀 granted, the approvals, the quota rules."""
+    years = list(assessment_years_visible_to(user).filter(year=year, unit__path__startswith=unit.path)
+                 .select_related("unit").order_by("unit__path"))
+    if not years:
+        return []
+    by_unit = {ay.unit_id: ay for ay in years}
+    active = dict(Cadre.objects.filter(unit_id__in=list(by_unit), status=CadreStatus.ACTIVE).order_by()
+                  .values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+    graded = {ay_id: (n, excellent) for ay_id, n, excellent in (
+        CadreGrade.objects.filter(assessment_year__in=years).order_by().values("assessment_year_id").annotate(
+            n=Count("pk", filter=~Q(cadre__status=CadreStatus.ACTIVE, cadre__unit_id=F("assessment_year__unit_id"))),
+            excellent=Count("pk", filter=Q(grade=Grade.EXCELLENT)))
+        .values_list("assessment_year_id", "n", "excellent"))}
+    approved: dict[int, int] = {}
+    for ay_id, count in (QuotaApproval.objects.filter(assessment_year__in=years, status=ApprovalStatus.APPROVED)
+                         .order_by("assessment_year_id", "decided_at", "id")
+                         .values_list("assessment_year_id", "excellent_count")):
+        approved[ay_id] = count  # the latest decision wins, as in quota_figures
+    rules = {r.unit_kind: r for r in QuotaRule.objects.all()}
+    result = []
+    for ay in years:
+        rule = rules.get(ay.unit.kind)
+        others, excellent = graded.get(ay.pk, (0, 0))
+        result.append((ay, QuotaFigures(
+            unit_name=ay.unit.name, assessed=active.get(ay.unit_id, 0) + others, excellent=excellent,
+            normal_percent=rule.normal_percent if rule else DEFAULT_NORMAL_PERCENT,
+            ceiling_percent=rule.ceiling_percent if rule else DEFAULT_CEILING_PERCENT,
+            approved_count=approved.get(ay.pk))))
+    return result
 
 
 @dataclass

@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessment/years/<int:pk>/quota/request/", views.quota_request, name="quota_request"),
     path("assessment/years/<int:pk>/quota/<int:approval_pk>/decide/", views.quota_decide, name="quota_decide"),
     path("assessment/years/<int:pk>/close/", views.year_close, name="year_close"),
+    path("assessment/grades/", views.grade_list, name="grade_list"),
     path("assessment/grades/<int:pk>/", views.grade_detail, name="grade_detail"),
     path("assessment/grades/<int:pk>/actions/<str:action>/", views.grade_action, name="grade_action"),
     path("assessment/team-interviews/", views.team_interview_list, name="team_interview_list"),

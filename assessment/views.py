@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessment import forms, services
@@ -50,6 +51,9 @@ from assessment.selectors import (
     reviews_visible_to,
     team_facts,
     year_grade_list,
+)
+from assessment.selectors import (
+    grade_list as select_grade_list,
 )
 from assessment.selectors import (
     review_list as select_review_list,
@@ -166,6 +170,20 @@ def year_detail(request, pk):
         "decision_form": forms.QuotaDecisionForm(),
         "pending": [a for a in approvals if a.status == ApprovalStatus.PENDING],
     })
+
+
+@assessment_access()
+def grade_list(request):
+    """Grades across assessment years, by the assessing unit (the dashboard's 考核 figures
+    open here: grade, caps met, re-reviews)."""
+    form = forms.GradeListFilterForm(request.GET or None, units=units_visible_to(request.user).order_by("path"))
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = select_grade_list(user=request.user, year=f.get("year"), unit=f.get("unit"), grade=f.get("grade", ""),
+                           capped=f.get("capped", ""), review=f.get("review", ""), q=f.get("q", "").strip())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = set(cadres_visible_to(request.user).filter(pk__in=[g.cadre_id for g in page]).values_list("pk", flat=True))
+    return render(request, "assessment/grade_list.html", {
+        "form": form, "page": page, "query": _query_without_page(request), "visible": visible})
 
 
 @assessment_access(edit=True)
@@ -368,13 +386,16 @@ def team_interview_create(request):
 @assessment_access()
 def review_list(request):
     departments = departments_visible_to(request.user)
-    form = forms.ReviewFilterForm(request.GET or None, departments=departments)
+    form = forms.ReviewFilterForm(request.GET or None, departments=departments,
+                                  units=units_visible_to(request.user).order_by("path"))
     f = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
     qs = select_review_list(user=request.user, year=f.get("year"), quarter=f.get("quarter"),
-                            status=f.get("status", ""), department=f.get("department"))
+                            status=f.get("status", ""), department=f.get("department"), unit=f.get("unit"),
+                            timeliness=f.get("timeliness", ""), today=today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessment/review_list.html", {
-        "form": form, "page": page, "query": _query_without_page(request),
+        "form": form, "page": page, "query": _query_without_page(request), "today": today,
         "open_form": forms.ReviewOpenForm(departments=departments) if can_grade(request.user) else None,
     })
 

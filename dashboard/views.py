@@ -15,10 +15,12 @@ from core.jobs import job_start
 from core.models import AuditEvent
 from core.xlsx import export_watermark
 from dashboard import report as year_report
+from dashboard.cache import cached
 from dashboard.figures import figure_values
 from dashboard.forms import DashboardForm, ReportForm
 from dashboard.periods import Period
 from dashboard.selectors import dashboard_units, default_unit, may_view_dashboard
+from dashboard.tables import compliance_table, quota_table
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,10 +57,15 @@ def _choice(request, form_class):
 def dashboard(request):
     form, choice, today = _choice(request, DashboardForm)
     period = Period(choice["year"], choice.get("quarter"))
-    sections = figure_values(user=request.user, unit=choice["unit"], period=period, today=today)
+    unit = choice["unit"]
+    sections = figure_values(user=request.user, unit=unit, period=period, today=today, cache=True)
+    user, year = request.user, period.year
     return render(request, "dashboard/index.html", {
-        "form": form, "period": period, "previous": period.shifted(-1), "unit": choice["unit"],
+        "form": form, "period": period, "previous": period.shifted(-1), "unit": unit,
         "sections": sections, "charts": {s.key: s.chart() for s in sections},
+        "quota": cached(user, ("quota", unit.pk, year, today), lambda: quota_table(user=user, unit=unit, year=year)),
+        "care_table": cached(user, ("care", unit.pk, year, today),
+                             lambda: compliance_table(user=user, unit=unit, year=year, today=today)),
     })
 
 

@@ -18,6 +18,7 @@ MATRIX = {
     "assessment:quota_request": ("post", lambda w: {"pk": w.ay.pk}, A_POST),
     "assessment:quota_decide": ("post", lambda w: {"pk": w.ay.pk, "approval_pk": w.approval.pk}, LEADER_POST),
     "assessment:year_close": ("post", lambda w: {"pk": w.ay.pk}, A_POST),
+    "assessment:grade_list": ("get", lambda w: {}, VIEWERS),
     "assessment:grade_detail": ("get", lambda w: {"pk": w.grade.pk}, CADRE_A_VIEW),
     "assessment:grade_action": ("post", lambda w: {"pk": w.grade.pk, "action": "notify"}, A_POST),
     "assessment:team_interview_list": ("get", lambda w: {}, VIEWERS),
