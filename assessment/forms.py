@@ -12,7 +12,7 @@ from assessment.models import (
     TeamGrade,
     YearStatus,
 )
-from assessment.selectors import CAP_CAUSES, REVIEW_RESULTS, TARGET_RANKS, TIMELINESS
+from assessment.selectors import CAP_CAUSES, REVIEW_RESULTS, SHORTLIST_BLOCK_CHOICES, TARGET_RANKS, TIMELINESS
 from cadres.forms import BootstrapMixin, CadreChoiceField, HardenedFormMixin, UnitChoiceField
 from cadres.models import Cadre, Unit
 
@@ -279,6 +279,8 @@ class ShortlistForm(BootstrapMixin, forms.Form):
     on = forms.DateField(label="研判日期", required=False, help_text="留空为今天")
     q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
     show = forms.ChoiceField(label="显示", required=False, choices=SHORTLIST_SHOW)
+    block = forms.ChoiceField(label="暂不能提名原因", required=False,
+                              choices=[("", "全部")] + SHORTLIST_BLOCK_CHOICES)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -756,6 +756,8 @@ class ShortlistCondition:
     name: str
     where: Callable[[ShortlistContext], Q | None]
     reasons: Callable[[list[int], ShortlistContext], Iterable[tuple[int, str]]]
+    # How the shortlist's filter and the dashboard name the block (blocks only).
+    label: str = ""
 
 
 def _sanction_where(ctx):
@@ -902,12 +904,26 @@ def _qualification_reasons(ids, ctx):
 
 # The order of each list is the order of a cadre's reasons on the page and in the export.
 SHORTLIST_BLOCKS = [
-    ShortlistCondition("qualification", _qualification_where, _qualification_reasons),
-    ShortlistCondition("sanction", _sanction_where, _sanction_reasons),
-    ShortlistCondition("tolerance", _tolerance_where, _tolerance_reasons),
-    ShortlistCondition("weak_grade", _weak_grade_where, _weak_grade_reasons),
-    ShortlistCondition("admonition", lambda ctx: Q(pk__in=_admonitions(ctx).values("cadre_id")), _admonition_reasons),
+    ShortlistCondition("qualification", _qualification_where, _qualification_reasons,
+                       "任职资格不符（逐级提拔、任职年限、工作年限、基层工作经历）"),
+    ShortlistCondition("sanction", _sanction_where, _sanction_reasons, "处分影响期内"),
+    ShortlistCondition("tolerance", _tolerance_where, _tolerance_reasons, "问题线索未核实或问责（容错纠错）未认定"),
+    ShortlistCondition("weak_grade", _weak_grade_where, _weak_grade_reasons,
+                       f"近{GRADE_WINDOW_YEARS}年年度考核为基本称职或不称职"),
+    ShortlistCondition("admonition", lambda ctx: Q(pk__in=_admonitions(ctx).values("cadre_id")), _admonition_reasons,
+                       f"受到诫勉未满{ADMONITION_BLOCK_MONTHS}个月"),
 ]
+SHORTLIST_BLOCK_CHOICES = [(c.name, c.label) for c in SHORTLIST_BLOCKS]
+# The blocks that stop a promotion whatever the target post: the qualification rules depend
+# on the post and rank sought, so they are judged on the shortlist for a chosen target only.
+TARGET_FREE_BLOCKS = [c for c in SHORTLIST_BLOCKS if c.name != "qualification"]
+
+
+def shortlist_block_q(name: str, *, on: datetime.date) -> Q:
+    """A target-independent block (TARGET_FREE_BLOCKS) as a condition on Cadre, on a day."""
+    ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[Rank.ZHENG_TING], county=False)
+    condition = next(c for c in TARGET_FREE_BLOCKS if c.name == name)
+    return condition.where(ctx)
 SHORTLIST_PRIORITIES = [
     ShortlistCondition("priority_record", lambda ctx: Q(pk__in=PriorityRecord.objects.values("cadre_id")),
                        _priority_record_reasons),
@@ -983,8 +999,15 @@ class Shortlist:
 SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed")
 
 
+def shortlist_candidates(unit_ids, target_rank: str) -> QuerySet[Cadre]:
+    """The cadres a shortlist for `target_rank` weighs: active, in the given units (a list
+    or a subquery of the units visible in the subtree), below the target rank."""
+    below = [r for r, level in RANK_LEVEL.items() if level < RANK_LEVEL[target_rank]]
+    return Cadre.objects.filter(unit_id__in=unit_ids, status=CadreStatus.ACTIVE, rank__in=below)
+
+
 def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,
-                    q: str = "") -> Shortlist:
+                    q: str = "", block: str = "") -> Shortlist:
     """For a unit (with its subtree) and a target rank: the active cadres below that rank in
     the user's jurisdiction, each eligible or blocked, ranked by unit and name, with the
     blocks and priorities as SQL conditions (each an uncorrelated IN over its record table,
@@ -993,13 +1016,15 @@ def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | N
     on = on or datetime.date.today()
     ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[target_rank], county=is_county_level(unit),
                            qualification=qualification_for(unit, target_rank))
-    below = [r for r, level in RANK_LEVEL.items() if level < ctx.target_level]
     # Visibility follows the cadre's unit, so the cadres visible in the subtree are exactly
     # those of the visible units in it: the cadre-unit index answers it.
     unit_ids = list(units_visible_to(user).filter(path__startswith=unit.path).values_list("pk", flat=True))
-    cadres = Cadre.objects.filter(unit_id__in=unit_ids, status=CadreStatus.ACTIVE, rank__in=below)
+    cadres = shortlist_candidates(unit_ids, target_rank)
     if q:
         cadres = cadres.filter(name__contains=q)
+    if block:
+        # Only the cadres blocked for this reason (among others, perhaps).
+        cadres = cadres.filter(_any([c for c in SHORTLIST_BLOCKS if c.name == block], ctx))
     cadres = cadres.order_by("unit__path", "name", "pk")
     return Shortlist(cadres, ctx, _any(SHORTLIST_BLOCKS, ctx), _any(SHORTLIST_PRIORITIES, ctx))
 

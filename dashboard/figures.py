@@ -27,6 +27,7 @@ from assessment.models import Grade
 from assessment.selectors import (
     CAP_CAUSES,
     REVIEW_RESULTS,
+    TARGET_FREE_BLOCKS,
     TIMELINESS,
     grade_filter_q,
     grades_by_assessing_unit,
@@ -34,10 +35,12 @@ from assessment.selectors import (
     priority_records_visible_to,
     review_timeliness_q,
     reviews_visible_to,
+    shortlist_block_q,
+    shortlist_candidates,
     team_interviews_visible_to,
 )
-from cadres.models import Sanction, Unit
-from cadres.selectors import cadres_visible_to
+from cadres.models import Rank, Sanction, Unit
+from cadres.selectors import cadres_visible_to, units_visible_to
 from care.follow_ups import FOLLOW_UP_DUE_SOON_DAYS, FollowUpState, follow_up_state_q
 from care.selectors import (
     cadre_filter,
@@ -89,6 +92,10 @@ KINDS = {
         cadre__in=cadres_visible_to(user).filter(cadre_filter(unit=unit)))),
     "visits": Kind(lambda user, unit: follow_up_visits_visible_to(user).filter(
         cadre_filter("sanction__cadre__", unit=unit))),
+    # The promotion shortlist's candidates for the highest target rank: every active cadre
+    # with a rank to be promoted to, in the visible units of the subtree.
+    "candidates": Kind(lambda user, unit: shortlist_candidates(
+        units_visible_to(user).filter(path__startswith=unit.path).values("pk"), Rank.ZHENG_TING)),
 }
 
 
@@ -312,6 +319,15 @@ for code, name in PRIORITY_SITUATIONS:
            optional=True,
            condition=lambda p, t, c=code: priority_filter_q(situation=c, since=p.start, until=p.end),
            params=lambda p, c=code: {"situation": c, **_dates(p)})
+
+for block in TARGET_FREE_BLOCKS:
+    figure(key=f"blocked_{block.name}", section="selection", label=f"当前暂不能提名：{block.label}",
+           kind="candidates", url_name="assessment:shortlist", live=True,
+           definition=(f"今天因“{block.label}”暂不能列入提拔人选的在职干部人数（实时数，不分期间；单位为干部现所在单位；"
+                       "同一干部有几种原因的，在每种原因下各计一次）。任职资格（逐级提拔、任职年限等）取决于拟任职级，"
+                       "在“提拔人选研判”中按拟任职级研判，不在此统计。"),
+           condition=lambda p, t, b=block.name: shortlist_block_q(b, on=t),
+           params=lambda p, b=block.name: {"target_rank": Rank.ZHENG_TING.value, "show": "blocked", "block": b})
 
 # ------------------------------------------------------------------------------ 关心关爱
 

@@ -4,6 +4,7 @@ determination, a case across the new year, a transferred cadre)."""
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from assessment import services as assessment_services
 from assessment.models import CadreGrade, GradeReview, PriorityRecord, QuarterlyReview, ReviewEvent
-from cadres.models import FollowUpVisit, Sanction, SupervisionMeasure
+from cadres.models import Cadre, FollowUpVisit, Sanction, SupervisionMeasure
 from cadres.services import posting_add
 from care import services as care_services
 from care.models import Concern, ConcernCategory, Consultation, ConsultationMode
@@ -157,21 +158,36 @@ def scenario(world):
                                     held_on=D(2026, 3, 1), mode=ConsultationMode.choices[0][0])
     sanction = SanctionFactory(cadre=extra)
     FollowUpVisit.objects.create(sanction=sanction, date=D(2026, 6, 1), visited_by="县委组织部")
+
+    # Blocks from promotion today: a sanction still in force (extra's of 2025 has ended), an
+    # admonition within six months and one older, a 基本称职 grade; a cadre with two blocks;
+    # the edges: a 正厅级 cadre (no rank to be promoted to) and a retired one are no candidates.
+    blocked = CadreFactory(name="丁干部", unit=world.township_a)
+    SanctionFactory(cadre=blocked, decision_date=D(2026, 5, 1))
+    MeasureFactory(cadre=blocked, kind="诫勉", date=D(2026, 8, 1))
+    MeasureFactory(cadre=world.cadre_b, kind="诫勉", date=D(2026, 10, 1))
+    MeasureFactory(cadre=extra, kind="诫勉", date=D(2026, 3, 1))
+    SanctionFactory(cadre=CadreFactory(name="戊干部", unit=world.township_a, rank="正厅级"),
+                    decision_date=D(2026, 5, 1))
+    SanctionFactory(cadre=CadreFactory(name="己干部", unit=world.township_a, status="退休"),
+                    decision_date=D(2026, 5, 1))
+    weak = CadreFactory(name="庚干部", unit=world.township_a)
+    assessment_services.grade_record(assessment_year=ay, cadre=weak, grade="基本称职", by=staff)
     assess_and_review(world, ay, extra)
     return world
 
 
 def assess_and_review(world, ay, extra):
     """Caps met (an interview in force, one withdrawn; an influence period), a 不称职 grade
-    re-reviewed and changed, another upheld; quarterly reviews reported on time, late and not
+    re-reviewed and changed, another upheld (both cadres retired since); quarterly reviews reported on time, late and not
     at all; a sanction whose follow-up visit is overdue."""
     staff = world.users["staff_a"]
     MeasureFactory(cadre=extra, kind="约谈", date=D(2026, 3, 1))
-    withdrawn = CadreFactory(name="戊干部", unit=world.township_a)
+    withdrawn = CadreFactory(name="辛干部", unit=world.township_a)
     MeasureFactory(cadre=withdrawn, kind="约谈", date=D(2026, 4, 1), status="waived")
     MeasureFactory(cadre=withdrawn, kind="约谈", date=D(2025, 4, 1))  # last year's: caps last year only
     assessment_services.grade_record(assessment_year=ay, cadre=withdrawn, grade="称职", by=staff)
-    for name, result in (("丁干部", "changed"), ("己干部", "upheld")):
+    for name, result in (("壬干部", "changed"), ("癸干部", "upheld")):
         cadre = CadreFactory(name=name, unit=world.township_a)
         grade = assessment_services.grade_record(assessment_year=ay, cadre=cadre, grade="不称职", by=staff)
         grade = assessment_services.grade_notify(grade=grade, told_on=D(2026, 1, 20), by=staff)
@@ -183,6 +199,9 @@ def assess_and_review(world, ay, extra):
         if result == "changed":
             # In its influence period on the assessment date (31 December) and overdue for a visit today.
             SanctionFactory(cadre=cadre, decision_date=D(2026, 5, 1))
+        # Retired since: their grades still count where they were assessed (and they are no
+        # promotion candidates, so the 选拔 figures are not touched).
+        Cadre.objects.filter(pk=cadre.pk).update(status="退休")
     for unit, quarter, reported in ((world.unit_a, 1, -1), (world.unit_a, 2, 5), (world.unit_a, 3, None),
                                     (world.unit_a, 4, None), (world.unit_b, 1, None)):
         review, _ = assessment_services.quarterly_review_open(department=unit, year=2026, quarter=quarter, by=staff)
@@ -314,7 +333,30 @@ def straight_counts(unit, period, today):
     counts["consultations_held"] = sum(c.held_on.year == period.year for c in consultations)
     counts["consultations_unanswered"] = sum(any(s.answered_on is None for s in c.submissions.all())
                                              for c in consultations)
+    counts.update(blocked_counts(unit, today))
     return counts
+
+
+def blocked_counts(unit, today):
+    from cadres.models import Cadre, Sanction, SupervisionMeasure
+    from tolerance.models import CaseCadre
+
+    candidates = {c.pk for c in Cadre.objects.select_related("unit")
+                  if in_subtree(unit, c.unit) and c.status == "在职" and c.rank != "正厅级"}
+    sanctioned = {s.cadre_id for s in Sanction.objects.all()
+                  if s.status == "in_force" and s.decision_date <= today < s.influence_end}
+    admonished = {m.cadre_id for m in SupervisionMeasure.objects.all() if m.kind == "诫勉"
+                  and m.status == "in_force" and today - relativedelta(months=6) < m.date <= today}
+    weak = {g.cadre_id for g in CadreGrade.objects.all()
+            if g.grade in ("基本称职", "不称职") and g.year >= today.year - 2}
+    pending = {a.pk for a in Allegation.objects.all() if a.status in ("received", "verifying")
+               or (a.conclusion in ("true", "partly") and a.tolerance_case_id is None)}
+    accused = {s.pk for a in Allegation.objects.prefetch_related("subjects") if a.pk in pending
+               for s in a.subjects.all()}
+    undetermined = {cc.cadre_id for cc in CaseCadre.objects.all()
+                    if not Ruling.objects.filter(case_cadre=cc, determination__status="current").exists()}
+    return {"blocked_sanction": len(candidates & sanctioned), "blocked_admonition": len(candidates & admonished),
+            "blocked_weak_grade": len(candidates & weak), "blocked_tolerance": len(candidates & (accused | undetermined))}
 
 
 @pytest.mark.parametrize("key", [f.key for f in FIGURES])
@@ -337,7 +379,8 @@ def test_the_scenario_exercises_the_figures(scenario):
             "screened_90", "screened_180", "reforms_filed", "reforms_cited", "consultations_held",
             "consultations_unanswered", "grades_优秀", "grades_称职", "team_interviews",
             "priorities_all", "concerns_raised", "concerns_on_time", "concerns_overdue",
-            "follow_up_visits", "grades_capped", "grades_capped_interview", "grades_capped_influence",
+            "follow_up_visits", "blocked_sanction", "blocked_tolerance", "blocked_weak_grade",
+            "blocked_admonition", "grades_capped", "grades_capped_interview", "grades_capped_influence",
             "grades_review_any", "grades_review_upheld", "grades_review_changed", "reviews_on_time", "reviews_late",
             "reviews_missing", "follow_ups_overdue"} <= nonzero
 
@@ -385,6 +428,19 @@ def test_a_transferred_cadre_counts_in_the_unit_where_the_case_arose(scenario):
     # Unit B's staff now see cadre A's cases in the list, but not among unit B's figures.
     staff_b = scenario.users["staff_b"]
     assert values(staff_b, scenario.unit_b)["cases_filed"].value == 1
+
+
+def test_cadres_blocked_count_each_reason_once_and_only_promotable_active_cadres(scenario):
+    v = values(scenario.users["admin"], scenario.unit_a)
+    # 丁 (a 2026 sanction and an admonition in August) counts under both; extra's admonition
+    # of March is past six months; the 正厅级 and retired cadres' sanctions do not count.
+    assert v["blocked_sanction"].value == 1
+    assert v["blocked_admonition"].value == 1
+    assert v["blocked_weak_grade"].value == 1
+    assert values(scenario.users["admin"], scenario.unit_b)["blocked_admonition"].value == 1
+    # Live figures: a later day sees the sanction's influence period end (记过: 12 months).
+    later = values(scenario.users["admin"], scenario.unit_a, today=D(2027, 5, 1))
+    assert later["blocked_sanction"].value == 0
 
 
 # ------------------------------------------------------------------------ scope and cost
