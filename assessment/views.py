@@ -29,6 +29,7 @@ from assessment.models import (
     TeamAssessment,
     YearStatus,
 )
+from assessment.routing import year_steps
 from assessment.selectors import (
     SHORTLIST_VALUES,
     assessed_cadres,
@@ -51,6 +52,7 @@ from assessment.selectors import (
     reviews_visible_to,
     team_facts,
     year_grade_list,
+    year_grades,
 )
 from assessment.selectors import (
     grade_list as select_grade_list,
@@ -70,6 +72,7 @@ from core.validation import safe_date_add
 
 PAGE_SIZE = 30
 BATCH_PAGE_SIZE = 100
+BATCH_CADRE_FIELDS = ("pk", "name", "position", "is_main_leader", "is_team_member", "unit_id", "status")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -169,6 +172,7 @@ def year_detail(request, pk):
         "request_form": forms.QuotaRequestForm(),
         "decision_form": forms.QuotaDecisionForm(),
         "pending": [a for a in approvals if a.status == ApprovalStatus.PENDING],
+        "steps": year_steps(ay),
     })
 
 
@@ -192,8 +196,11 @@ def grade_batch(request, pk):
     are saved and the message says which."""
     ay = _visible_year(request, pk)
     q = request.GET.get("q", "").strip()
-    cadres = (assessed_cadres(ay, within=cadres_visible_to(request.user))
-              .select_related("unit").order_by("-is_main_leader", "-is_team_member", "name", "pk"))
+    graded = year_grades(ay)
+    # Only what the rows show: the cadre's other columns (an encrypted ID number among them)
+    # would be read and decrypted for nothing.
+    cadres = (assessed_cadres(ay, within=cadres_visible_to(request.user), graded=graded)
+              .only(*BATCH_CADRE_FIELDS).order_by("-is_main_leader", "-is_team_member", "name", "pk"))
     if q:
         cadres = cadres.filter(name__contains=q)
     page = Paginator(cadres, BATCH_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -228,6 +235,7 @@ def grade_batch(request, pk):
                 messages.error(request, f"有 {len(refused) + bool(team_refused)} 项未保存，原因见各行标红处；"
                                         f"其余各行{'已保存' if result.saved or result.team_saved else '没有修改'}。")
                 rows, team = grading_rows(ay, list(page.object_list))
+                graded = year_grades(ay)
         else:
             messages.error(request, f"未保存：{_form_errors(form)}")
     for row in rows:
@@ -237,7 +245,7 @@ def grade_batch(request, pk):
         row.just_saved = row.cadre.pk in saved_ids
     return render(request, "assessment/batch.html", {
         "ay": ay, "rows": rows, "team": team, "form": form, "with_team": with_team, "team_refused": team_refused,
-        "figures": quota_figures(ay), "page": page, "q": q, "query": f"q={q}" if q else "",
+        "figures": quota_figures(ay, graded=graded), "page": page, "q": q, "query": f"q={q}" if q else "",
         "open": ay.status == YearStatus.OPEN,
     })
 
