@@ -9,9 +9,11 @@ class AssessmentConfig(AppConfig):
         import assessment.jobs  # noqa: F401  registers the export job
         from assessment.reminders import quarterly_review_reminders, workbench_items
         from assessment.selectors import cadre_assessment_overview
-        from core.panels import CadreTab, register_cadre_tab, register_workbench_source
+        from assessment.services import promotion_record_for_posting
+        from core.panels import CadreTab, register_cadre_tab, register_posting_hook, register_workbench_source
         from core.reminders import register_sweep
 
+        register_posting_hook(promotion_record_for_posting)
         register_sweep("assessment_quarterly_reviews", quarterly_review_reminders)
         register_workbench_source(workbench_items)
 

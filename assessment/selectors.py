@@ -25,6 +25,7 @@ from assessment.models import (
     InfoSource,
     Polarity,
     PriorityRecord,
+    Promotion,
     QuarterlyReview,
     QuotaRule,
     RankingEntry,
@@ -902,6 +903,39 @@ def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | N
         cadres = cadres.filter(_any([c for c in SHORTLIST_BLOCKS if c.name == block], ctx))
     cadres = cadres.order_by("unit__path", "name", "pk")
     return Shortlist(cadres, ctx, _any(SHORTLIST_BLOCKS, ctx), _any(SHORTLIST_PRIORITIES, ctx))
+
+
+def shortlist_priority_reasons(*, cadre_id: int, unit: Unit, target_rank: str, on: datetime.date) -> list[str]:
+    """The priority reasons the shortlist of `unit` for `target_rank` on `on` gives the cadre
+    (snapshotted by a promotion)."""
+    ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[target_rank], county=is_county_level(unit))
+    return [text for condition in SHORTLIST_PRIORITIES for _, text in condition.reasons([cadre_id], ctx)]
+
+
+def promotions_visible_to(user) -> QuerySet[Promotion]:
+    """Like every cadre record, a promotion follows the cadre's current unit."""
+    return Promotion.objects.filter(cadre__in=cadres_visible_to(user))
+
+
+def promotion_filter_q(*, since=None, until=None, priority=False) -> Q:
+    """The record filters of the promotion list, as one condition (counted as is)."""
+    q = Q()
+    if since:
+        q &= Q(promoted_on__gte=since)
+    if until:
+        q &= Q(promoted_on__lte=until)
+    if priority:
+        q &= Q(priority_count__gt=0)
+    return q
+
+
+def promotion_list(*, user, q="", unit=None, since=None, until=None, priority=False) -> QuerySet[Promotion]:
+    qs = promotions_visible_to(user).select_related("cadre", "unit")
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    return qs.filter(promotion_filter_q(since=since, until=until, priority=priority)).order_by("-promoted_on", "-id")
 
 
 def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,

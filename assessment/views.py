@@ -52,6 +52,9 @@ from assessment.selectors import (
     year_grade_list,
 )
 from assessment.selectors import (
+    promotion_list as promotion_list_selector,
+)
+from assessment.selectors import (
     review_list as select_review_list,
 )
 from assessment.selectors import (
@@ -585,6 +588,18 @@ def priority_list(request):
                               unit=f.get("unit"), since=f.get("since"), until=f.get("until"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessment/priority_list.html", {
+        "form": form, "page": page, "query": _query_without_page(request)})
+
+
+@assessment_access()
+def promotion_list(request):
+    units = units_visible_to(request.user).order_by("path")
+    form = forms.PromotionFilterForm(request.GET or None, units=units)
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = promotion_list_selector(user=request.user, q=f.get("q", "").strip(), unit=f.get("unit"),
+                                 since=f.get("since"), until=f.get("until"), priority=f.get("priority", False))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "assessment/promotion_list.html", {
         "form": form, "page": page, "query": _query_without_page(request)})
 
 

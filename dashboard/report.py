@@ -71,6 +71,9 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
         for v in section.values:
             if v.figure.live:
                 table.rows.append([f"{v.figure.label}（截至{chinese_date(today)}）", v.value, "—", "—"])
+            elif v.figure.ratio:
+                table.rows.append([v.figure.label, v.shown, v.previous_shown,
+                                   "—" if v.change is None else f"{v.change:+.1f}个百分点" if v.change else "持平"])
             else:
                 table.rows.append([v.figure.label, v.value, v.previous, _change(v.value, v.previous)])
         tables.append(table)

@@ -31,6 +31,7 @@ MATRIX = {
     "assessment:ranking_delete": ("post", lambda w: {"pk": w.review.pk, "ranking_pk": w.ranking.pk}, A_POST),
     "assessment:report_edit": ("get", lambda w: {"pk": w.review.pk, "unit_pk": w.township_a.pk}, CADRE_A_VIEW),
     "assessment:priority_list": ("get", lambda w: {}, VIEWERS),
+    "assessment:promotion_list": ("get", lambda w: {}, VIEWERS),
     "assessment:priority_create": ("get", lambda w: {"cadre_pk": w.cadre_a.pk}, CADRE_A_EDIT),
     "assessment:shortlist": ("get", lambda w: {}, VIEWERS),
     # Without a unit and a target rank the export sends the user back to the form.
