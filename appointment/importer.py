@@ -16,6 +16,7 @@ in one query (their blind indexes), the new cadres, their postings and family me
 bulk insert with their history rows (simple-history's bulk_create_with_history, by the acting
 user), and the statistics are refreshed after a large import (core.db.analyze)."""
 import datetime
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -248,6 +249,12 @@ def _current_entry(person: ParsedPerson) -> ResumeEntry | None:
     return person.resume[-1] if person.resume and person.resume[-1].end is None else None
 
 
+def _photo_name() -> str:
+    """A stored photo's file name: random, never the ID number (which is encrypted in the
+    database and must not sit in clear in a file path)."""
+    return f"{uuid.uuid4().hex}.jpg"
+
+
 def _new_cadre(person: ParsedPerson, *, unit: Unit, rank: str) -> tuple[Cadre, datetime.date]:
     """An unsaved cadre as cadre_create would build it, and the start of its current posting.
     Validated field by field; the ID number's uniqueness was checked for the whole chunk by
@@ -258,7 +265,7 @@ def _new_cadre(person: ParsedPerson, *, unit: Unit, rank: str) -> tuple[Cadre, d
     start = (current.start if current else None) or values.get("position_since") or timezone.localdate()
     if person.photo is not None:
         # Written by the insert itself (FileField.pre_save), with the cadre.
-        values["photo"] = ContentFile(person.photo, name=f"{values['id_number']}.jpg")
+        values["photo"] = ContentFile(person.photo, name=_photo_name())
     cadre = Cadre(unit=unit, rank=rank, **values)
     if unit.kind == UnitKind.TOWNSHIP:
         cadre.township_anchor = start
@@ -318,7 +325,7 @@ def _create(person: ParsedPerson, *, unit: Unit, rank: str, by) -> Cadre:
     current = _current_entry(person)
     values.setdefault("position_since", current.start if current else None)
     if person.photo is not None:
-        values["photo"] = ContentFile(person.photo, name=f"{values['id_number']}.jpg")
+        values["photo"] = ContentFile(person.photo, name=_photo_name())
     cadre = cadre_create(by=by, unit=unit, rank=rank, posting_start=current.start if current else None, **values)
     if current:
         posting = cadre.postings.get()

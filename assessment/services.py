@@ -36,6 +36,7 @@ from assessment.models import (
     december_31,
     quarter_bounds,
 )
+from assessment.routing import year_leaders, year_staff
 from assessment.selectors import (
     RANK_LEVEL,
     assessed_cadres,
@@ -49,6 +50,7 @@ from cadres.models import AchievementRecord, AchievementSource, Cadre, Unit
 from core import roles
 from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
+from core.reminders import notify
 from core.validation import safe_date_add
 
 REREVIEW_DAYS = 30  # 公务员法 art. 95: 复核 within 30 days of learning the result
@@ -74,9 +76,14 @@ def assessment_year_open(*, unit: Unit, year: int, by, assessment_date: datetime
         raise DomainError(f"{unit.name}{year}年度考核已经建立，无需重复建立。")
     try:
         with transaction.atomic():
-            return _save(AssessmentYear(unit=unit, year=year, assessment_date=assessment_date, created_by=by), by)
+            ay = _save(AssessmentYear(unit=unit, year=year, assessment_date=assessment_date, created_by=by), by)
     except IntegrityError:  # created by someone else in the meantime
         raise DomainError(f"{unit.name}{year}年度考核已经建立，无需重复建立。") from None
+    # Opened from above (the city for a county's unit): the unit's own staff grade it.
+    notify([u.pk for u in year_staff(ay) if u.pk != by.pk], kind="assessment_year_opened",
+           key=f"assessment-year:{ay.pk}:opened", title=f"{ay.unit}{year}年度考核已建立，请评定等次",
+           url=f"/assessment/years/{ay.pk}/")
+    return ay
 
 
 @dataclass
@@ -224,8 +231,12 @@ def quota_excess_request(*, assessment_year: AssessmentYear, excellent_count: in
                           f"（{fig.assessed}×{fig.ceiling_percent}% 向下取整），申请的 {excellent_count} 名超出上限。")
     if ay.quota_approvals.filter(status=ApprovalStatus.PENDING).exists():
         raise DomainError("已有一项超比例申请等待领导审批，请待审批后再申请。")
-    return _save(QuotaApproval(assessment_year=ay, excellent_count=excellent_count, request_reason=reason,
-                               requested_by=by), by)
+    approval = _save(QuotaApproval(assessment_year=ay, excellent_count=excellent_count, request_reason=reason,
+                                   requested_by=by), by)
+    notify([u.pk for u in year_leaders(ay)], kind="quota_request", key=f"quota:{approval.pk}:requested",
+           title=f"{ay.unit}{ay.year}年度考核申请优秀等次 {excellent_count} 名（超过常规比例），请审批",
+           url=f"/assessment/years/{ay.pk}/")
+    return approval
 
 
 @transaction.atomic
@@ -246,7 +257,12 @@ def quota_excess_decide(*, approval: QuotaApproval, approve: bool, reason: str, 
     approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     approval.decided_by, approval.decided_at, approval.decision_reason = by, timezone.now(), reason
     audit_log(AuditEvent.Type.TRANSITION, user=by, obj=approval, detail=f"超比例申请：{approval.get_status_display()}")
-    return _save(approval, by, update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    _save(approval, by, update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    ay = approval.assessment_year
+    notify([approval.requested_by_id], kind="quota_decided", key=f"quota:{approval.pk}:decided",
+           title=f"{ay.unit}{ay.year}年度考核优秀等次超比例申请{approval.get_status_display()}",
+           url=f"/assessment/years/{ay.pk}/")
+    return approval
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from assessment.models import (
     TeamAssessment,
     YearStatus,
 )
+from assessment.routing import year_steps
 from assessment.selectors import (
     SHORTLIST_VALUES,
     assessed_cadres,
@@ -168,6 +169,7 @@ def year_detail(request, pk):
         "request_form": forms.QuotaRequestForm(),
         "decision_form": forms.QuotaDecisionForm(),
         "pending": [a for a in approvals if a.status == ApprovalStatus.PENDING],
+        "steps": year_steps(ay),
     })
 
 

@@ -14,6 +14,7 @@ from cadres.validators import validate_id_number
 from core.fieldcrypt import BlindIndexField, EncryptedCharField
 from core.historical import HistoricalRecords
 from core.object_permissions import GroupGrant, UserGrant
+from core.uploads import AuditedImageField
 from core.validation import safe_date_add
 
 
@@ -199,7 +200,7 @@ class Cadre(models.Model):
     )
     inservice_degree = models.CharField("在职教育学位", max_length=30, blank=True)
     inservice_school = models.CharField("在职毕业院校系及专业", max_length=100, blank=True)
-    photo = models.ImageField("照片", upload_to="photos/%Y/", blank=True)
+    photo = AuditedImageField("照片", upload_to="photos/%Y/", blank=True, url_name="cadres:photo")
 
     # 干部任免审批表 entries that are not kept elsewhere in the record (issue #15). Age, the
     # 简历 lines, 奖惩情况 and 年度考核结果 are computed when the form is built; the three

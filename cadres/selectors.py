@@ -280,6 +280,37 @@ def users_with_jurisdiction(unit: Unit, role_names, *, nearest: bool = False):
     return get_user_model().objects.filter(pk__in={uid for uid, _ in granted}).order_by("pk")
 
 
+def units_in_charge_of(user, role_names) -> QuerySet[Unit]:
+    """The units for which the user is among the nearest holders of these roles, i.e. where
+    users_with_jurisdiction(unit, role_names, nearest=True) names the user: their granted
+    subtrees minus the subtrees granted deeper down to others in the same roles (a township
+    with its own staff is theirs, not the county's). A fixed number of queries."""
+    from django.contrib.auth import get_user_model
+
+    if not (user.is_authenticated and roles.roles_of(user) & set(role_names)):
+        return Unit.objects.none()
+    mine = set(managed_unit_roots(user).values_list("path", flat=True))
+    if not mine:
+        return Unit.objects.none()
+    below = reduce(or_, (Q(content_object__path__startswith=p) for p in mine))
+    granted = [*UnitUserObjectPermission.objects.filter(below, permission__codename=MANAGE_UNIT)
+               .values_list("user_id", "content_object__path"),
+               *UnitGroupObjectPermission.objects.filter(below, permission__codename=MANAGE_UNIT)
+               .values_list("group__user", "content_object__path")]
+    holders = set(get_user_model().objects.filter(
+        is_active=True, groups__name__in=list(role_names), pk__in={uid for uid, _ in granted if uid})
+        .values_list("pk", flat=True))
+    deeper = {path for uid, path in granted if uid in holders and uid != user.pk and path not in mine}
+    branches = []
+    for root in mine:
+        q = Q(path__startswith=root)
+        for path in deeper:
+            if path.startswith(root):
+                q &= ~Q(path__startswith=path)
+        branches.append(q)
+    return Unit.objects.filter(reduce(or_, branches))
+
+
 def cadres_by_id_numbers(id_numbers, queryset: QuerySet[Cadre] | None = None) -> dict[str, Cadre]:
     """Cadres by their ID number (身份证号), through its blind index (the column is encrypted);
     imports match files to cadres through it. Chunked so that a 1,000-file import is one

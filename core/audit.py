@@ -4,7 +4,8 @@ Each row is written in the caller's transaction, so an action and its record com
 back together. Rows form a chain: each stores the keyed SM3 hash (HMAC-SM3, GB/T 39786-2021)
 of its own content and the previous row's hash; `audit_chain_verify` recomputes the chain and
 reports the first row that was edited, inserted or removed. Writers serialise on a lock so the
-chain has one order (a PostgreSQL advisory lock held to commit; SQLite serialises writers anyway)."""
+chain has one order (a PostgreSQL advisory lock held to commit; SQLite serialises writers anyway);
+on PostgreSQL the lock, the chain check and the insert are one statement (core_audit_append)."""
 import hashlib
 import hmac
 import json
@@ -74,27 +75,68 @@ def audit_log(event_type: str, *, user=None, request=None, obj=None, outcome: st
         event.object_type = obj._meta.verbose_name[:100]
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:200]
+    event.created_at = timezone.now()
+    if connection.vendor == "postgresql":
+        _append_postgresql(event)
+        return event
     # No savepoint: if the row cannot be written the caller's transaction fails with it, which
     # is what "an action and its record commit together" asks, and it saves two round trips.
     with transaction.atomic(savepoint=False):
-        event.prev_hash = _chain_tail()
-        event.created_at = timezone.now()
-        event.hash = _digest(event.prev_hash, _hashed_fields(event))
+        _chain(event, _chain_tail())
         event.save(force_insert=True)
     return event
 
 
-def _chain_tail() -> str:
-    """The last row's hash, with the chain lock held until the caller's transaction ends.
+def _chain(event: AuditEvent, prev_hash: str):
+    event.prev_hash = prev_hash
+    event.hash = _digest(prev_hash, _hashed_fields(event))
 
-    On PostgreSQL one round trip: core_audit_chain_tail (migration core 0013) takes the
-    advisory lock, then reads the tail in a statement of its own, so with a fresh snapshot
-    that sees the row of the writer it waited for (one SELECT doing both would read the
-    snapshot taken before the wait, and fork the chain)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT core_audit_chain_tail(%s)", [_CHAIN_LOCK])
-            return cursor.fetchone()[0]
+
+# The hash this process appended last: most often still the chain's tail, so that the row can be
+# chained before the database is asked (a hint only; core_audit_append checks it under the lock).
+_known_tail = {"hash": None}
+
+
+def _append_postgresql(event: AuditEvent):
+    """One round trip when this process knows the tail (a search, a read: an autocommitted
+    statement of its own, or a statement of the caller's transaction). core_audit_append
+    (migration core 0016) takes the chain lock, and inserts only if the row was chained to the
+    actual tail; if not, it returns the tail and the row is chained again, in a transaction
+    that keeps the lock from that call on, so at most three calls are ever needed."""
+    row_id, tail = _append_call(event, _known_tail["hash"])
+    if row_id is None:
+        # No savepoint, as above: inside the caller's transaction this joins it.
+        with transaction.atomic(savepoint=False):
+            for _ in range(2):
+                row_id, tail = _append_call(event, tail)
+                if row_id is not None:
+                    break
+    if row_id is None:  # cannot happen while the lock is held; never write a forked chain
+        raise RuntimeError("audit chain lock not held")
+    event.pk = row_id
+    event._state.adding = False
+    event._state.db = connection.alias
+    _known_tail["hash"] = event.hash
+
+
+_COLUMNS = None
+
+
+def _append_call(event: AuditEvent, expected: str | None) -> tuple[int | None, str]:
+    global _COLUMNS
+    if _COLUMNS is None:
+        _COLUMNS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    _chain(event, expected or "")
+    row = {f.column: f.get_db_prep_value(f.value_from_object(event), connection) for f in _COLUMNS}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT new_id, tail FROM core_audit_append(%s, %s, %s)",
+                       [_CHAIN_LOCK, "" if expected is None else expected,
+                        json.dumps(row, ensure_ascii=False, default=str)])
+        return cursor.fetchone()
+
+
+def _chain_tail() -> str:
+    """The last row's hash (SQLite, which serialises writers: no lock needed)."""
     return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
 
 

@@ -3,6 +3,9 @@ an .exe renamed .pdf, or a GIF/HTML polyglot sent as a photo, is refused."""
 import zipfile
 from pathlib import Path
 
+from django.db import models
+from django.db.models.fields.files import FieldFile, ImageFieldFile
+
 # extension → the kind its content must be
 KIND_OF_EXTENSION = {
     ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".gif": "gif",
@@ -55,3 +58,48 @@ def content_matches(upload, claimed: str | None = None) -> bool:
         finally:
             upload.seek(0)
     return True
+
+
+class _AuditedUrl:
+    """A stored file's `url` is the app's own view of it (permission check, and an audit row where
+    the file is sensitive), never the storage path: media is not served at its path, so a plain
+    /media/... link, such as the one the admin's file widget and read-only display print, would be
+    dead, or, were media served, a way around the check and the audit trail."""
+
+    @property
+    def url(self):
+        from django.urls import reverse
+
+        self._require_file()
+        return reverse(self.field.url_name, args=[self.instance.pk])
+
+
+class AuditedFieldFile(_AuditedUrl, FieldFile):
+    pass
+
+
+class AuditedImageFieldFile(_AuditedUrl, ImageFieldFile):
+    pass
+
+
+class _AuditedFileMixin:
+    def __init__(self, *args, url_name: str = "", **kwargs):
+        if not url_name:
+            raise ValueError("An audited file field needs the URL name of the view that serves it.")
+        self.url_name = url_name
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["url_name"] = self.url_name
+        return name, path, args, kwargs
+
+
+class AuditedFileField(_AuditedFileMixin, models.FileField):
+    """A FileField whose files are reached only through `url_name` (a view taking the row's pk)."""
+
+    attr_class = AuditedFieldFile
+
+
+class AuditedImageField(_AuditedFileMixin, models.ImageField):
+    attr_class = AuditedImageFieldFile

@@ -124,3 +124,90 @@ def test_an_open_concern_is_on_the_workbench_of_the_staff_who_answer_it(world, c
     concern = care_services.concern_raise(by=world.users["staff_a"], cadre=world.cadre_a, category="housing",
                                           content="住房困难", responder="县住建局", raised_on=D(2026, 3, 1))
     assert_can_act(client, world.users["staff_a"], f"/care/concerns/{concern.pk}/", "answer-form")
+
+
+def assert_steps_routed(client, steps, url):
+    """Every open step has someone responsible, and each of them can act and has it to do."""
+    assert steps
+    for step in steps:
+        assert step.responsibles, step.label
+        for user in step.responsibles:
+            client.logout()
+            assert_can_act(client, user, url, step.action_id)
+
+
+def test_every_step_of_a_grade_batch_is_on_the_workbench_of_someone_who_can_act(world, client):
+    """A unit's annual assessment (年度考核): the city opens it, the county's staff grade and
+    ask for 优秀 above the normal share, the county's leader decides, the staff archive; a
+    不称职 grade is told to the cadre and its re-review answered (公务员法 art. 95)."""
+    from assessment import routing
+    from assessment import services as assessment_services
+    from assessment.catalogs import load_default_rules
+    from assessment.models import Grade
+    from cadres.services import jurisdiction_grant
+    from core.roles import Role
+    from tests.assessment.builders import unit_with_cadres
+    from tests.factories import UserFactory
+
+    load_default_rules()
+    staff, leader = world.users["staff_a"], world.users["leader"]
+    city_staff = UserFactory(username="city_staff", role=Role.CADRE_SECTION)
+    city_leader = UserFactory(username="city_leader", role=Role.LEADER)
+    jurisdiction_grant(user=city_staff, unit=world.city)
+    jurisdiction_grant(user=city_leader, unit=world.city)
+    unit, cadres = unit_with_cadres(world, 20)
+
+    # The city opens the year; the county's staff (nearest) are told and have it to do.
+    ay = assessment_services.assessment_year_open(unit=unit, year=2025, by=city_staff)
+    url = f"/assessment/years/{ay.pk}/"
+    steps = routing.year_steps(ay)
+    assert [s.action_id for s in steps] == ["batch-link"] and steps[0].responsibles == [staff]
+    assert_steps_routed(client, steps, url)
+    assert Notification.objects.filter(recipient=staff, kind="assessment_year_opened").exists()
+    assert url not in todo_urls(city_staff) and url not in todo_urls(staff_b := world.users["staff_b"])
+    assert not Notification.objects.filter(recipient=staff_b, kind="assessment_year_opened").exists()
+
+    # Graded but one, with one 不称职; a request for a fifth 优秀 goes to the county's leader.
+    grades = [(c, Grade.EXCELLENT if i < 4 else Grade.INCOMPETENT if i == 4 else Grade.COMPETENT)
+              for i, c in enumerate(cadres[:-1])]
+    assessment_services.grades_record_batch(assessment_year=ay, by=staff,
+                                            rows=[{"cadre": c, "grade": g} for c, g in grades])
+    approval = assessment_services.quota_excess_request(assessment_year=ay, excellent_count=5, reason="实绩突出",
+                                                        by=staff)
+    steps = routing.year_steps(ay)
+    assert [s.action_id for s in steps] == ["batch-link", f"quota-decision-{approval.pk}"]
+    assert steps[1].responsibles == [leader]
+    assert_steps_routed(client, steps, url)
+    assert Notification.objects.filter(recipient=leader, kind="quota_request").exists()
+    assert not Notification.objects.filter(recipient=city_leader).exists()
+    assert url not in todo_urls(city_leader)
+
+    # All graded: while the leader decides, nothing waits on the staff.
+    assessment_services.grade_record(assessment_year=ay, cadre=cadres[-1], grade=Grade.COMPETENT, by=staff)
+    assert [s.action_id for s in routing.year_steps(ay)] == [f"quota-decision-{approval.pk}"]
+    assert url not in todo_urls(staff) and url in todo_urls(leader)
+
+    # Approved: the requester is told; archiving is the staff's, and then nothing is left.
+    assessment_services.quota_excess_decide(approval=approval, approve=True, reason="同意", by=leader)
+    assert Notification.objects.filter(recipient=staff, kind="quota_decided").exists()
+    steps = routing.year_steps(ay)
+    assert [s.action_id for s in steps] == ["year-close"]
+    assert_steps_routed(client, steps, url)
+    assert url not in todo_urls(leader)
+    assessment_services.assessment_year_close(assessment_year=ay, by=staff)
+    ay.refresh_from_db()
+    assert routing.year_steps(ay) == []
+    assert all(url not in todo_urls(u) for u in (staff, leader, city_staff, city_leader))
+
+    # The 不称职 grade: told to the cadre, then its re-review answered.
+    weak = ay.grades.get(grade=Grade.INCOMPETENT)
+    grade_url = f"/assessment/grades/{weak.pk}/"
+    assert_steps_routed(client, routing.grade_steps(weak), grade_url)
+    weak = assessment_services.grade_notify(grade=weak, told_on=D(2026, 1, 10), by=staff)
+    assert routing.grade_steps(weak) == [] and grade_url not in todo_urls(staff)
+    review = assessment_services.grade_rereview_request(grade=weak, requested_on=D(2026, 1, 20), grounds="不服",
+                                                        by=staff)
+    assert [s.action_id for s in routing.grade_steps(weak)] == ["action-answer"]
+    assert_steps_routed(client, routing.grade_steps(weak), grade_url)
+    assessment_services.grade_rereview_answer(review=review, answered_on=D(2026, 2, 1), answer="维持原等次", by=staff)
+    assert routing.grade_steps(weak) == [] and grade_url not in todo_urls(staff)

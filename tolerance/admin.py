@@ -5,6 +5,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import roles
 from core.versioning import VersionedAdminMixin
 from tolerance.allegation_services import reporter_identity_read
 from tolerance.models import (
@@ -128,8 +129,9 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "case", "allegation", "size", "uploaded_by", "uploaded_at"]
 
     def get_queryset(self, request):
+        # The same rule as the download view (tolerance.views.evidence_download).
         visible = Q(case__in=cases_visible_to(request.user))
-        if request.user.is_superuser:
+        if roles.is_admin(request.user):
             visible |= Q(allegation__isnull=False)
         return super().get_queryset(request).filter(visible)
 

@@ -8,6 +8,7 @@ from cadres.models import Cadre, MeasureKind, Sanction, SanctionType, Supervisio
 from core.fieldcrypt import EncryptedCharField
 from core.historical import HistoricalRecords
 from core.object_permissions import GroupGrant, UserGrant
+from core.uploads import AuditedFileField
 
 
 class PolicyDocument(models.Model):
@@ -249,7 +250,7 @@ class Evidence(models.Model):
     allegation = models.ForeignKey("Allegation", verbose_name="问题线索", null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="evidence_files")
     title = models.CharField("材料名称", max_length=200)
-    file = models.FileField("文件", upload_to="evidence/%Y/%m/")
+    file = AuditedFileField("文件", upload_to="evidence/%Y/%m/", url_name="tolerance:evidence")
     size = models.PositiveIntegerField("大小（字节）", editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)

@@ -172,6 +172,8 @@ def test_it_creates_a_cadre_with_resume_family_and_photo(world):
     assert len(postings) == 3 and postings[0].unit is None and postings[-1].unit == world.township_a
     assert cadre.family_members.get().name == "李芳"
     assert cadre.photo.read() == jpeg_bytes()
+    # The stored file's name never carries the (encrypted) ID number in clear.
+    assert make_id_number(901) not in cadre.photo.name and make_id_number(901)[-6:] not in cadre.photo.name
     assert cadre.history.first().history_user == user
     assert cadre.rewards_text.startswith("2019年12月")
 
@@ -221,6 +223,7 @@ def test_a_chunk_is_written_in_bulk_with_history_by_the_acting_user(world, djang
     assert {f.outcome for f in preview.files} == {"新增"}
     cadre = cadre_by_id_number(make_id_number(3007))
     assert cadre.name == "干部7" and cadre.photo and cadre.township_anchor == datetime.date(2015, 3, 1)
+    assert make_id_number(3007)[-6:] not in cadre.photo.name
     assert [p.resume_text.split("\n")[0] for p in cadre.postings.order_by("start_date")] == [
         "河北大学中文系学生", "清河县城关镇科员", "清河县城关镇副镇长"]
     assert cadre.postings.get(end_date=None).unit == world.township_a

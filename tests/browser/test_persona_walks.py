@@ -320,3 +320,81 @@ def test_a_quarterly_review_is_found_on_the_workbench_and_walked_to_its_close(wa
     page.goto(f"{walk.base}{url}?tab=reports")
     assert "已撰写" in page.locator("#report-table").inner_text()
     assert QuarterlyReview.objects.get().status == ReviewStatus.CLOSED
+
+
+def assert_no_raw_value(walk, world):
+    from tests.test_raw_value_crawler import raw_values
+
+    usernames = {u.username for u in world.users.values() if u}
+    found = raw_values(walk.page.locator("body").inner_text(), usernames)
+    assert not found, f"{walk.page.url}: {found}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_grade_batch_is_opened_by_the_city_graded_by_the_county_and_its_excess_approved_by_the_leader(walk, world):
+    from assessment.catalogs import load_default_rules
+    from assessment.models import AssessmentYear, CadreGrade, QuotaApproval, YearStatus
+    from tests.factories import CadreFactory
+
+    load_default_rules()  # the transactional flush removed the data migration's rules
+    page = walk.page
+    # Four cadres in 城关镇: no 优秀 within the normal 20%, one with a leader's approval (25%).
+    cadres = [world.cadre_a] + [CadreFactory(unit=world.township_a, name=name) for name in ("赵明", "钱丽", "孙强")]
+
+    # City clerk: opens 城关镇's annual assessment; it is the county's to do, not theirs.
+    walk.login("city_staff")
+    page.goto(f"{walk.base}/assessment/years/new/")
+    page.select_option("#id_unit", label="　　城关镇")
+    page.fill("#id_year", "2025")
+    with page.expect_navigation():
+        page.click("#year-form button[type=submit]")
+    ay = AssessmentYear.objects.get()
+    url = f"/assessment/years/{ay.pk}/"
+    assert "评定等次（尚有 4 人未评定）" in page.locator("#year-steps").inner_text()
+    walk.shot("grade-city-opened")
+    page.goto(f"{walk.base}/")
+    assert page.locator(f"#work-table a[href='{url}']").count() == 0
+
+    # County clerk: told and has it to do; asks for one 优秀 above the normal share.
+    walk.login("staff_a")
+    walk.from_workbench(url, shot="grade-clerk-workbench")
+    assert_no_raw_value(walk, world)
+    walk.act("quota-request", {"input[name=excellent_count]": "1", "textarea[name=reason]": "防汛抢险实绩突出"})
+    approval = QuotaApproval.objects.get()
+
+    # Leader: the request is on their workbench; approves it on the year's page.
+    walk.login("leader")
+    walk.from_workbench(url, shot="grade-leader-workbench")
+    assert "审批优秀等次超比例申请" in page.locator("#year-steps").inner_text()
+    walk.act(f"quota-decision-{approval.pk}", {"select[name=decision]": "批准", "textarea[name=reason]": "同意"})
+    walk.shot("grade-leader-approved")
+    assert_no_raw_value(walk, world)
+    page.goto(f"{walk.base}/")
+    assert page.locator(f"#work-table a[href='{url}']").count() == 0
+
+    # County clerk: grades the unit in batch, tells the 不称职 cadre, archives the year.
+    walk.login("staff_a")
+    walk.from_workbench(url)
+    with page.expect_navigation():
+        page.click("#batch-link")
+    for cadre, grade in zip(cadres, ["优秀", "称职", "称职", "不称职"]):
+        page.select_option(f"#id_grade_{cadre.pk}", grade)
+    walk.shot("grade-clerk-batch")
+    assert_no_raw_value(walk, world)
+    with page.expect_navigation():
+        page.click("#batch-save")
+    assert page.locator(".alert-danger").count() == 0, page.locator(".alert-danger").first.inner_text()
+    assert CadreGrade.objects.count() == 4
+    weak = CadreGrade.objects.get(grade="不称职")
+    walk.from_workbench(f"/assessment/grades/{weak.pk}/", shot="grade-clerk-tell")
+    walk.act("action-notify", {"input[name=told_on]": TODAY.isoformat()})
+    assert_no_raw_value(walk, world)
+    walk.from_workbench(url)
+    assert "核对等次后归档" in page.locator("#year-steps").inner_text()
+    walk.act("year-close", {})
+    walk.shot("grade-clerk-closed")
+    assert_no_raw_value(walk, world)
+    ay.refresh_from_db()
+    assert ay.status == YearStatus.CLOSED
+    page.goto(f"{walk.base}/")
+    assert page.locator("#work-table a[href^='/assessment/']").count() == 0

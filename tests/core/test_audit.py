@@ -59,3 +59,47 @@ def test_concurrent_writers_each_in_a_transaction_keep_one_unbroken_chain(postgr
     hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
     assert len(hashes) == len(set(hashes))  # no two rows chained to the same predecessor
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_autocommitted_writers_with_stale_hints_keep_one_unbroken_chain(postgres_only, world):
+    """Writers outside any transaction (a search's row is a statement of its own), whose hint of
+    the chain's tail is stale most of the time: each stale row is chained again under the lock,
+    and the chain still has one order."""
+    user, barrier, failures = world.users["staff_a"], threading.Barrier(8), []
+
+    def write(n):
+        try:
+            barrier.wait()
+            for i in range(5):
+                audit_log(AuditEvent.Type.SEARCH, user=user, detail=f"线程 {n} 第 {i} 次")
+        except Exception as e:  # noqa: BLE001  (reported below, with the thread)
+            failures.append(repr(e))
+        finally:
+            connection.close()
+
+    before = AuditEvent.objects.count()
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert failures == []
+    assert AuditEvent.objects.count() == before + 40
+    assert audit_chain_verify() == []
+    hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(hashes) == len(set(hashes))
+
+
+def test_a_row_is_one_statement_when_the_process_knows_the_tail_and_two_when_not(postgres_only, world):
+    from django.test.utils import CaptureQueriesContext
+
+    from core import audit
+
+    audit_log(AuditEvent.Type.SEARCH, user=world.users["staff_a"], detail="一")
+    with CaptureQueriesContext(connection) as known:
+        second = audit_log(AuditEvent.Type.SEARCH, user=world.users["staff_a"], detail="二")
+    audit._known_tail["hash"] = "另一进程写入前的末尾"
+    with CaptureQueriesContext(connection) as stale:
+        third = audit_log(AuditEvent.Type.SEARCH, user=world.users["staff_a"], detail="三")
+    assert (len(known), len(stale)) == (1, 2)
+    assert third.prev_hash == second.hash and AuditEvent.objects.get(pk=third.pk).hash == third.hash
+    assert audit_chain_verify() == []
