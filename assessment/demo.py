@@ -52,6 +52,7 @@ def _staff(unit: Unit, people, by, serial: list) -> list[Cadre]:
         first17 = f"130799{birth:%Y%m%d}{serial[0] % 1000:03d}"
         created.append(cadre_create(
             by=by, unit=unit, name=name, sex="女" if name[-1] in "娟静梅燕婷敏" else "男", birth_date=birth,
+            work_start_date=datetime.date(birth.year + 22, 7, 1), party_join_date=datetime.date(birth.year + 21, 6, 1),
             id_number=first17 + id_number_checksum(first17), position=position, rank=rank,
             position_since=datetime.date(2019, 3, 1), is_team_member=team, is_main_leader=main,
             posting_start=datetime.date(2019, 3, 1)))

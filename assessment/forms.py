@@ -13,7 +13,14 @@ from assessment.models import (
     YearStatus,
 )
 from assessment.selectors import SHORTLIST_BLOCK_CHOICES, TARGET_RANKS
-from cadres.forms import BootstrapMixin, CadreChoiceField, HardenedFormMixin, UnitChoiceField
+from cadres.forms import (
+    BootstrapMixin,
+    CadreChoiceField,
+    FastSelect,
+    FastTextInput,
+    HardenedFormMixin,
+    UnitChoiceField,
+)
 from cadres.models import Cadre, Unit
 
 
@@ -59,11 +66,11 @@ class GradeBatchForm(HardenedFormMixin, forms.Form):
             self.fields[f"grade_{pk}"] = forms.ChoiceField(
                 label=f"{row.cadre.name}：等次", required=False, choices=[("", "—")] + Grade.choices,
                 initial=row.current.grade if row.current else "",
-                widget=forms.Select(attrs={"class": "form-select form-select-sm grade-select"}))
+                widget=FastSelect(attrs={"class": "form-select form-select-sm grade-select"}))
             self.fields[f"remarks_{pk}"] = forms.CharField(
                 label=f"{row.cadre.name}：说明", required=False, max_length=300,
                 initial=row.current.remarks if row.current else "",
-                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+                widget=FastTextInput(attrs={"class": "form-control form-control-sm"}))
         if with_team:
             self.fields["team_grade"] = forms.ChoiceField(
                 label="领导班子等次", required=False, choices=[("", "—")] + TeamGrade.choices,

@@ -159,7 +159,7 @@ class AssessmentYear(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="assessment_year_unique")]
 
     def __str__(self):
-        return f"{self.unit.name}{self.year}年度考核"
+        return f"{self.unit.qualified_name}{self.year}年度考核"
 
 
 class CadreGrade(models.Model):
@@ -234,7 +234,7 @@ class TeamInterview(models.Model):
         indexes = [models.Index(fields=["unit", "date"], name="team_interview_unit_date")]
 
     def __str__(self):
-        return f"{self.unit.name} {self.date:%Y-%m-%d} 约谈"
+        return f"{self.unit.qualified_name} {self.date:%Y-%m-%d} 约谈"
 
 
 class ApprovalStatus(models.TextChoices):
@@ -343,7 +343,7 @@ class QuarterlyReview(models.Model):
         indexes = [models.Index(fields=["status", "deadline"], name="review_status_deadline")]
 
     def __str__(self):
-        return f"{self.department.name}{self.year}年第{self.quarter}季度分析研判"
+        return f"{self.department.qualified_name}{self.year}年第{self.quarter}季度分析研判"
 
     @property
     def period(self) -> tuple[datetime.date, datetime.date]:
@@ -500,7 +500,7 @@ class TeamReport(models.Model):
         constraints = [models.UniqueConstraint(fields=["review", "unit"], name="team_report_unique")]
 
     def __str__(self):
-        return f"{self.review}：{self.unit.name}"
+        return f"{self.review}：{self.unit.qualified_name}"
 
 
 # ---------------------------------------------------------------- promotion

@@ -47,6 +47,7 @@ from cadres.models import (
     SupervisionMeasure,
     Unit,
     UnitKind,
+    unit_qualified_name,
 )
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from cadres.tenure import township_full_years
@@ -203,17 +204,25 @@ def quota_percents(unit: Unit) -> QuotaPercents:
 # ---------------------------------------------------------------- annual assessment
 
 
-def assessed_cadres(assessment_year: AssessmentYear, *, within: QuerySet[Cadre] | None = None) -> QuerySet[Cadre]:
+def year_grades(assessment_year: AssessmentYear) -> dict[int, str]:
+    """cadre id → grade of everyone graded in the unit-year (a few hundred at most): one
+    query that the roster, the quota and the batch page share."""
+    return dict(CadreGrade.objects.filter(assessment_year=assessment_year).order_by().values_list("cadre_id", "grade"))
+
+
+def assessed_cadres(assessment_year: AssessmentYear, *, within: QuerySet[Cadre] | None = None,
+                    graded: Iterable[int] | None = None) -> QuerySet[Cadre]:
     """Those taking part in the unit's assessment (among `within`, e.g. the user's visible
     cadres): its active cadres, and anyone already graded in it (a cadre graded and then
-    transferred still counts).
+    transferred still counts). `graded`: the ids of year_grades when already read.
 
     The graded ids are read first (one unit-year: a few hundred at most), so the condition is
     "unit and status, or one of these ids": two index scans ORed as bitmaps. As a subquery the
     OR made PostgreSQL scan the whole cadre table, so the page grew with the city (issue #16)."""
-    graded = list(CadreGrade.objects.filter(assessment_year=assessment_year).values_list("cadre_id", flat=True))
+    if graded is None:
+        graded = year_grades(assessment_year)
     return (Cadre.objects if within is None else within).filter(
-        Q(unit_id=assessment_year.unit_id, status=CadreStatus.ACTIVE) | Q(pk__in=graded))
+        Q(unit_id=assessment_year.unit_id, status=CadreStatus.ACTIVE) | Q(pk__in=list(graded)))
 
 
 @dataclass
@@ -259,16 +268,24 @@ class QuotaFigures:
                 f"不超过 {self.ceiling_max} 名（{self.ceiling_percent}%）的，须经领导批准{approved}。")
 
 
-def quota_figures(assessment_year: AssessmentYear, *, excellent: int | None = None) -> QuotaFigures:
+def quota_figures(assessment_year: AssessmentYear, *, excellent: int | None = None,
+                  graded: dict[int, str] | None = None) -> QuotaFigures:
+    """`graded`: year_grades(assessment_year) when the caller has read it already."""
     percents = quota_percents(assessment_year.unit)
-    approvals = assessment_year.quota_approvals.filter(status__in=[ApprovalStatus.APPROVED, ApprovalStatus.PENDING])
-    approved = approvals.filter(status=ApprovalStatus.APPROVED).order_by("-decided_at", "-id").first()
-    pending = approvals.filter(status=ApprovalStatus.PENDING).first()
+    approved = pending = None
+    for approval in assessment_year.quota_approvals.filter(
+            status__in=[ApprovalStatus.APPROVED, ApprovalStatus.PENDING]).order_by("-decided_at", "-id"):
+        if approval.status == ApprovalStatus.APPROVED:
+            approved = approved or approval  # the latest decision stands
+        else:
+            pending = pending or approval
+    if graded is None:
+        graded = year_grades(assessment_year)
     if excellent is None:
-        excellent = assessment_year.grades.filter(grade=Grade.EXCELLENT).count()
+        excellent = sum(1 for grade in graded.values() if grade == Grade.EXCELLENT)
     return QuotaFigures(
-        unit_name=assessment_year.unit.name, assessed=assessed_cadres(assessment_year).count(), excellent=excellent,
-        normal_percent=percents.normal, ceiling_percent=percents.ceiling,
+        unit_name=assessment_year.unit.qualified_name, assessed=assessed_cadres(assessment_year, graded=graded).count(),
+        excellent=excellent, normal_percent=percents.normal, ceiling_percent=percents.ceiling,
         approved_count=approved.excellent_count if approved else None,
         pending_count=pending.excellent_count if pending else None)
 
@@ -386,12 +403,17 @@ class GradingRow:
 
 
 def grading_rows(assessment_year: AssessmentYear, cadres: list[Cadre]) -> tuple[list[GradingRow], Limits]:
-    """Everything the batch page shows beside each cadre: the current grade, the caps that
-    apply and why, and the bold-work notes."""
+    """Everything the batch page shows beside each cadre: the current grade (or the unit that
+    already graded them this year), the caps that apply and why, and the bold-work notes."""
     ids = [c.pk for c in cadres]
-    current = {g.cadre_id: g for g in assessment_year.grades.filter(cadre_id__in=ids)}
-    elsewhere = dict(CadreGrade.objects.filter(cadre_id__in=ids, year=assessment_year.year)
-                     .exclude(assessment_year=assessment_year).values_list("cadre_id", "assessment_year__unit__name"))
+    current, elsewhere = {}, {}
+    # One grade per cadre and year (grade_one_per_cadre_year): this unit's, or another's.
+    for grade in (CadreGrade.objects.filter(cadre_id__in=ids, year=assessment_year.year).order_by()
+                  .annotate(unit_name=F("assessment_year__unit__name"), unit_path=F("assessment_year__unit__path"))):
+        if grade.assessment_year_id == assessment_year.pk:
+            current[grade.cadre_id] = grade
+        else:
+            elsewhere[grade.cadre_id] = unit_qualified_name(grade.unit_path, grade.unit_name)
     limits, team = grade_limits(assessment_year, cadres)
     notes = bold_work_notes(ids, assessment_year.year)
     return [GradingRow(c, current.get(c.pk), limits[c.pk], notes.get(c.pk, []), elsewhere.get(c.pk, ""))
@@ -543,7 +565,8 @@ def ranking_results(review: QuarterlyReview) -> list[tuple[str, list[RankedCadre
     """Per category: every ranked cadre with the mean of their ranks across evaluators, best
     first, with the top and bottom few marked. Two queries."""
     rows = (RankingEntry.objects.filter(ranking__review=review)
-            .values("ranking__category", "cadre_id", "cadre__name", "cadre__unit__name", "cadre__position")
+            .values("ranking__category", "cadre_id", "cadre__name", "cadre__unit__name", "cadre__unit__path",
+                    "cadre__position")
             .annotate(total=Sum("position"), n=Count("id")))
     notes: dict[tuple, list[str]] = {}
     for category, cadre_id, title, evaluator, note in (
@@ -555,7 +578,7 @@ def ranking_results(review: QuarterlyReview) -> list[tuple[str, list[RankedCadre
     for r in rows:
         category = r["ranking__category"]
         categories.setdefault(category, []).append(RankedCadre(
-            cadre_id=r["cadre_id"], name=r["cadre__name"], unit_name=r["cadre__unit__name"],
+            cadre_id=r["cadre_id"], name=r["cadre__name"], unit_name=unit_qualified_name(r["cadre__unit__path"], r["cadre__unit__name"]),
             position=r["cadre__position"], mean=Fraction(r["total"], r["n"]), evaluators=r["n"],
             notes=notes.get((category, r["cadre_id"]), [])))
     result = []
@@ -848,9 +871,9 @@ class Shortlist:
 
     def rows(self, values) -> list[ShortlistRow]:
         """The reasons of the given cadres (values of `shown()`): a fixed number of queries."""
-        rows = {pk: ShortlistRow(pk, name, unit_name, position, rank,
+        rows = {pk: ShortlistRow(pk, name, unit_qualified_name(unit_path, unit_name), position, rank,
                                  (self.ctx.on - anchor).days if anchor else closed)
-                for pk, name, unit_name, position, rank, anchor, closed in values}
+                for pk, name, unit_name, position, rank, anchor, closed, unit_path in values}
         ids = list(rows)
         if not ids:
             return []
@@ -872,7 +895,8 @@ class Shortlist:
             start += chunk
 
 
-SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed")
+SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed",
+                    "unit_path")
 
 
 def shortlist_candidates(unit_ids, target_rank: str) -> QuerySet[Cadre]:

@@ -51,6 +51,7 @@ from assessment.selectors import (
     reviews_visible_to,
     team_facts,
     year_grade_list,
+    year_grades,
 )
 from assessment.selectors import (
     promotion_list as promotion_list_selector,
@@ -70,6 +71,7 @@ from core.validation import safe_date_add
 
 PAGE_SIZE = 30
 BATCH_PAGE_SIZE = 100
+BATCH_CADRE_FIELDS = ("pk", "name", "position", "is_main_leader", "is_team_member", "unit_id", "status")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -179,8 +181,11 @@ def grade_batch(request, pk):
     are saved and the message says which."""
     ay = _visible_year(request, pk)
     q = request.GET.get("q", "").strip()
-    cadres = (assessed_cadres(ay, within=cadres_visible_to(request.user))
-              .select_related("unit").order_by("-is_main_leader", "-is_team_member", "name", "pk"))
+    graded = year_grades(ay)
+    # Only what the rows show: the cadre's other columns (an encrypted ID number among them)
+    # would be read and decrypted for nothing.
+    cadres = (assessed_cadres(ay, within=cadres_visible_to(request.user), graded=graded)
+              .only(*BATCH_CADRE_FIELDS).order_by("-is_main_leader", "-is_team_member", "name", "pk"))
     if q:
         cadres = cadres.filter(name__contains=q)
     page = Paginator(cadres, BATCH_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -215,6 +220,7 @@ def grade_batch(request, pk):
                 messages.error(request, f"有 {len(refused) + bool(team_refused)} 项未保存，原因见各行标红处；"
                                         f"其余各行{'已保存' if result.saved or result.team_saved else '没有修改'}。")
                 rows, team = grading_rows(ay, list(page.object_list))
+                graded = year_grades(ay)
         else:
             messages.error(request, f"未保存：{_form_errors(form)}")
     for row in rows:
@@ -224,7 +230,7 @@ def grade_batch(request, pk):
         row.just_saved = row.cadre.pk in saved_ids
     return render(request, "assessment/batch.html", {
         "ay": ay, "rows": rows, "team": team, "form": form, "with_team": with_team, "team_refused": team_refused,
-        "figures": quota_figures(ay), "page": page, "q": q, "query": f"q={q}" if q else "",
+        "figures": quota_figures(ay, graded=graded), "page": page, "q": q, "query": f"q={q}" if q else "",
         "open": ay.status == YearStatus.OPEN,
     })
 
@@ -360,7 +366,7 @@ def team_interview_create(request):
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, f"已登记{interview.unit.name}领导班子约谈（{interview.date:%Y-%m-%d}）。")
+            messages.success(request, f"已登记{interview.unit.qualified_name}领导班子约谈（{interview.date:%Y-%m-%d}）。")
             return redirect("assessment:team_interview_list")
     return render(request, "assessment/simple_form.html", {
         "form": form, "title": "登记领导班子约谈", "back": reverse("assessment:team_interview_list"),
@@ -569,7 +575,7 @@ def report_edit(request, pk, unit_pk):
             except DomainError as e:
                 messages.error(request, e.message)
             else:
-                messages.success(request, f"{unit.name}领导班子研判报告已保存。")
+                messages.success(request, f"{unit.qualified_name}领导班子研判报告已保存。")
                 return redirect(f"{reverse('assessment:review_detail', args=[review.pk])}?tab=reports")
     team = [c for c in review_scope(review).filter(unit=unit, is_team_member=True, status=CadreStatus.ACTIVE)
             .order_by("-is_main_leader", "name")]
@@ -618,7 +624,7 @@ def priority_create(request, cadre_pk):
             messages.success(request, f"已登记{cadre.name}的优先提拔使用情形。")
             return redirect(f"{reverse('cadres:detail', args=[cadre.pk])}?tab=assessment")
     return render(request, "assessment/simple_form.html", {
-        "form": form, "title": f"登记优先提拔使用情形：{cadre.name}（{cadre.unit.name} {cadre.position}）",
+        "form": form, "title": f"登记优先提拔使用情形：{cadre.name}（{cadre.unit.qualified_name} {cadre.position}）",
         "back": f"{reverse('cadres:detail', args=[cadre.pk])}?tab=assessment",
         "hint": "依据《张家口市激励干部担当干事的规定》第三条及附件1，由组织部门据实登记；列入提拔人选名单的优先情形。"})
 
@@ -627,16 +633,25 @@ def _shortlist(request):
     return shortlist_from(request.user, request.GET)
 
 
+# Which of Shortlist.counts() is the length of each choice of the "show" filter.
+SHOWN_COUNT = {"": "total", "eligible": "eligible", "blocked": "blocked", "priority": "priority"}
+
+
 @assessment_access()
 def shortlist(request):
     """Ranked, filtered, counted and paged in the database; reasons written for the page's rows."""
     form, query = _shortlist(request)
     context = {"form": form, "rows": query}
     if query is not None:
-        page = Paginator(query.shown(form.cleaned_data.get("show", "")).values_list(*SHORTLIST_VALUES),
-                         50).get_page(request.GET.get("page"))
+        show = form.cleaned_data.get("show", "")
+        counts = query.counts()
+        paginator = Paginator(query.shown(show).values_list(*SHORTLIST_VALUES), 50)
+        # The counts above already hold the size of what is shown: the paginator's own COUNT
+        # would read every candidate of the city a second time (issue #16).
+        paginator.count = counts[SHOWN_COUNT.get(show, "total")]
+        page = paginator.get_page(request.GET.get("page"))
         page.object_list = query.rows(page.object_list)
-        context.update(page=page, query=_query_without_page(request), **query.counts())
+        context.update(page=page, query=_query_without_page(request), **counts)
     return render(request, "assessment/shortlist.html", context)
 
 

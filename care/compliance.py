@@ -19,6 +19,7 @@ from care.models import (
     ObligationRule,
 )
 from care.selectors import cadre_filter, name_filter, submissions_visible_to
+from core.db import kept_until_changed
 
 
 def active_rules() -> list[ObligationRule]:
@@ -134,8 +135,13 @@ class ObligationTable:
         if self.empty:
             return {}
         counts = "".join(f", SUM(CASE WHEN {self._behind(i)} THEN 1 ELSE 0 END)" for i in range(len(self.rules)))
-        rows = self._fetch(f"SELECT c.c_unit, c.c_path, COUNT(*), SUM(CASE WHEN {self._where_behind(None)} "
-                           f"THEN 1 ELSE 0 END){counts} FROM {self.source} GROUP BY c.c_unit, c.c_path")
+        sql = (f"SELECT c.c_unit, c.c_path, COUNT(*), SUM(CASE WHEN {self._where_behind(None)} "
+               f"THEN 1 ELSE 0 END){counts} FROM {self.source} GROUP BY c.c_unit, c.c_path")
+        # Kept until a cadre, a unit or a participation changes: the query and its parameters
+        # (scope, filters, year, today, rules, leave bands) are the rest of the key. Grouping a
+        # city's year of participations by cadre costs ~0.3 s at 100,000 cadres, whatever the plan.
+        rows = kept_until_changed("care-compliance", (sql, self.params), (Cadre, Unit, CareParticipant),
+                                  lambda: self._fetch(sql))
         return {row[0]: {"path": row[1], "n": row[2], "any": row[3] or 0,
                          **{r.kind: row[4 + i] or 0 for i, r in enumerate(self.rules)}} for row in rows}
 
@@ -232,7 +238,7 @@ class Compliance:
 
     def chart_data(self) -> dict:
         return {
-            "labels": [("（本级）" if r.own_only else "") + r.unit.name for r in self.rows],
+            "labels": [("（本级）" if r.own_only else "") + r.unit.qualified_name for r in self.rows],
             "datasets": [{"label": rule.get_kind_display(), "data": [r.done_rate(rule) for r in self.rows]}
                          for rule in self.rules],
         }

@@ -34,13 +34,15 @@ def workbench_items(user, today):
 
     if not (roles.is_staff_member(user) or roles.is_admin(user)):
         return []
+    # Only the columns shown: a whole cadre row carries encrypted fields to decrypt.
     concerns = (concerns_visible_to(user).filter(status=ConcernStatus.OPEN).select_related("cadre")
-                .order_by("deadline")[:20])
+                .only("id", "category", "deadline", "cadre__name").order_by("deadline", "pk")[:20])
     items = [WorkItem("关心关爱", f"答复{c.cadre.name}的{c.get_category_display()}诉求", f"/care/concerns/{c.pk}/",
                       c.deadline, "待答复") for c in concerns]
     # 说说心里话: every submission is answered (seed 000 Q8: 积极回应干部合理关切).
     unanswered = (submissions_visible_to(user).filter(answered_on__isnull=True)
-                  .select_related("cadre", "consultation").order_by("submitted_on", "id")[:20])
+                  .select_related("cadre", "consultation")
+                  .only("id", "submitted_on", "consultation__title", "cadre__name").order_by("submitted_on", "id")[:20])
     items += [WorkItem("关心关爱", f"答复{s.cadre.name}在“{s.consultation.title}”中反映的心里话",
                        f"/care/consultations/{s.consultation_id}/", submission_answer_due(s), "待答复")
               for s in unanswered]

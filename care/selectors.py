@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from cadres.models import Cadre, FollowUpVisit, Unit, UnitKind
-from cadres.selectors import cadres_visible_to, units_visible_to
+from cadres.selectors import cadres_visible_to, sees_whole_registry, units_visible_to
 from care.models import (
     CareActivity,
     CareParticipant,
@@ -29,8 +29,9 @@ YOUNG_CADRE_AGE = getattr(settings, "CARE_YOUNG_CADRE_AGE", 35)
 # ---------------------------------------------------------------- visibility
 
 def _visible_cadres(user) -> QuerySet[Cadre] | None:
-    """None for admins (everything), else the selector's queryset."""
-    return None if roles.is_admin(user) else cadres_visible_to(user)
+    """None when the user sees every cadre (admins, a city's own department), else the
+    selector's queryset."""
+    return None if sees_whole_registry(user) else cadres_visible_to(user)
 
 
 def activities_visible_to(user) -> QuerySet[CareActivity]:
@@ -69,7 +70,7 @@ def can_write_confidential(user, activity: CareActivity) -> bool:
 
 
 def concerns_visible_to(user) -> QuerySet[Concern]:
-    if roles.is_admin(user):
+    if sees_whole_registry(user):
         return Concern.objects.all()
     if not roles.can_view_registry(user):
         return Concern.objects.none()
@@ -85,7 +86,7 @@ def consultations_visible_to(user) -> QuerySet[Consultation]:
 
 
 def submissions_visible_to(user) -> QuerySet[ConsultationSubmission]:
-    if roles.is_admin(user):
+    if sees_whole_registry(user):
         return ConsultationSubmission.objects.all()
     if not roles.can_view_registry(user):
         return ConsultationSubmission.objects.none()
@@ -93,7 +94,7 @@ def submissions_visible_to(user) -> QuerySet[ConsultationSubmission]:
 
 
 def follow_up_visits_visible_to(user) -> QuerySet[FollowUpVisit]:
-    if roles.is_admin(user):
+    if sees_whole_registry(user):
         return FollowUpVisit.objects.all()
     if not roles.can_view_registry(user):
         return FollowUpVisit.objects.none()

@@ -85,11 +85,11 @@ def iter_care_due_items(today: datetime.date) -> Iterator[DueItem]:
                 obliged = (Unit.objects.filter(Exists(Cadre.objects.filter(unit=OuterRef("pk"), status=CadreStatus.ACTIVE)))
                            .annotate(n=Coalesce(Subquery(held.order_by().values("unit").annotate(c=Count("pk"))
                                                          .values("c")), 0)).filter(n__lt=r.required or 0))
-                for unit in obliged.only("pk", "name"):
+                for unit in obliged.only("pk", "name", "path", "depth"):
                     yield DueItem(
                         key=f"care:obligation:{today.year}:{r.kind}:unit:{unit.pk}", kind="obligation",
                         unit_id=unit.pk, cadre_id=None, due=year_end,
-                        text=f"{unit.name}：{today.year}年度尚未开展“向组织说说心里话”活动")
+                        text=f"{unit.qualified_name}：{today.year}年度尚未开展“向组织说说心里话”活动")
     limit = today + datetime.timedelta(days=FOLLOW_UP_DUE_SOON_DAYS)
     for due in follow_up_due_list(cadres=None, today=today, due_by=limit):
         s = due.sanction

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cadres.models import CadreStatus
-from cadres.selectors import cadres_visible_to, managed_unit_roots
+from cadres.selectors import active_cadre_count, managed_unit_roots
 from core import roles
 from core.models import BackgroundJob, Notification
 from core.panels import WORKBENCH_SOURCES
@@ -49,10 +48,9 @@ def home(request):
         "admin_duty": _admin_duty(request.user),
     }
     if context["can_view_registry"]:
-        cadres = cadres_visible_to(request.user)
         context.update(
             managed_units=managed_unit_roots(request.user).order_by("path"),
-            active_count=cadres.filter(status=CadreStatus.ACTIVE).count(),
+            active_count=active_cadre_count(request.user),
         )
     return render(request, "core/home.html", context)
 

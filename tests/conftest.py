@@ -102,12 +102,15 @@ def assert_watermarked_on_every_page(pdf: bytes, user) -> int:
 
 @pytest.fixture(autouse=True)
 def security_policy_not_kept_between_tests():
-    """The policy's row is cached (core.security_policy); a test's rolled-back row must not
+    """The policy's row is cached (core.security_policy), and so are the aggregates kept until
+    their data change (core.db.kept_until_changed): a test's rolled-back rows must not
     outlive it."""
     yield
+    from core.db import kept_forget
     from core.security_policy import security_policy_forget
 
     security_policy_forget()
+    kept_forget()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment import services
@@ -221,16 +223,41 @@ def test_admin_lists_use_the_selectors(client, world, year):
     assert client.get(reverse("admin:assessment_cadregrade_changelist")).context["cl"].result_count == 2
 
 
-@pytest.mark.parametrize("count", [10, 80])
-def test_the_batch_page_query_count_does_not_grow_with_the_unit(client, world, count, django_assert_max_num_queries):
-    unit, cadres = unit_with_cadres(world, count)
-    ay = open_year(world, unit)
-    for cadre in cadres[::3]:
-        interviews(cadre, 1)
-    client_for(client, world.users["staff_a"])
-    with django_assert_max_num_queries(28):
+def batch_page_queries(client, ay) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("assessment:batch", args=[ay.pk]))
     assert response.status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_batch_page_runs_the_same_queries_for_10_and_for_80_cadres(client, world):
+    """Issue #16: the page is the unit's page of rows, whatever the unit's size (and, on
+    PostgreSQL, whatever the city's: scripts/benchmark.py)."""
+    client_for(client, world.users["staff_a"])
+    counts = []
+    for n, name in [(10, "东城镇"), (80, "西城镇")]:
+        unit, cadres = unit_with_cadres(world, n, name=name)
+        ay = open_year(world, unit)
+        for cadre in cadres[::3]:
+            interviews(cadre, 1)
+        grade(world, ay, cadres[1], "称职")
+        counts.append(len(batch_page_queries(client, ay)))
+    assert counts[0] == counts[1] <= 25
+
+
+def test_the_batch_page_reads_no_encrypted_column_of_its_cadres(client, world, year):
+    """The rows show names and positions: the ID number (encrypted) is neither read nor
+    decrypted for a page of a hundred cadres."""
+    ay, _ = year
+    client_for(client, world.users["staff_a"])
+    cadre_reads = [sql for sql in batch_page_queries(client, ay) if 'FROM "cadres_cadre"' in sql]
+    assert cadre_reads and not [sql for sql in cadre_reads if '"id_number"' in sql]
+
+
+def test_the_year_page_query_count_does_not_grow_with_the_unit(client, world, django_assert_max_num_queries):
+    unit, _ = unit_with_cadres(world, 80)
+    ay = open_year(world, unit)
+    client_for(client, world.users["staff_a"])
     with django_assert_max_num_queries(28):
         assert client.get(reverse("assessment:year_detail", args=[ay.pk])).status_code == 200
 

@@ -198,3 +198,34 @@ def test_the_compliance_page_searches_filters_and_pages(client, world):
     second = client.get(url + "?page=2")
     assert len(second.context["page"]) == 7
     assert 'id="compliance-data"' in second.content.decode()  # the chart's data, for the static script
+
+
+def test_the_compliance_totals_follow_every_change_of_the_participations_and_the_cadres(world):
+    """The per-unit totals are kept until their data change (core.db.kept_until_changed): a
+    recorded activity, an edited date, a cadre taken off, a retirement and a new cadre each
+    show on the next view."""
+    from care.services import care_activity_remove_cadre, care_activity_update
+
+    staff = world.users["staff_a"]
+    other = CadreFactory(unit=world.township_a)
+
+    def talks_behind():
+        total = compliance(user=staff, year=2026, today=D(2026, 5, 1)).total
+        return total.cadres, total.behind["talk"]
+
+    assert talks_behind() == (2, 2)
+    assert talks_behind() == (2, 2)  # read again: the same, from the kept totals
+    activity = record(world, CareKind.TALK, cadres=[world.cadre_a, other], date=D(2026, 4, 1))
+    assert talks_behind() == (2, 0)
+    care_activity_update(activity=activity, by=staff, expected_version=activity.version, date=D(2025, 12, 1))
+    assert talks_behind() == (2, 2)
+    activity.refresh_from_db()
+    care_activity_update(activity=activity, by=staff, expected_version=activity.version, date=D(2026, 4, 2))
+    assert talks_behind() == (2, 0)
+    care_activity_remove_cadre(activity=activity, by=staff, cadre=other, reason="误录")
+    assert talks_behind() == (2, 1)
+    other.status = CadreStatus.RETIRED
+    other.save()
+    assert talks_behind() == (1, 0)
+    CadreFactory(unit=world.township_a)
+    assert talks_behind() == (2, 1)

@@ -4,6 +4,7 @@ and every admin page a person may open renders without an English label, True/Fa
 a server error."""
 import re
 
+import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.db import models
@@ -113,12 +114,88 @@ def test_every_admin_page_speaks_chinese(client, demo_dataset, db):
                     wrong.append(f"{username} {url}: {response.status_code}")
                 if response.status_code != 200:
                     continue
-                page = response.content.decode()
-                for text in _label_texts(page):
-                    latin = _latin(text)
-                    if latin:
-                        wrong.append(f"{username} {url}: {sorted(latin)} in {' '.join(text.split())[:80]!r}")
-                raw = RAW.findall(_visible_text(page))
-                if raw:
-                    wrong.append(f"{username} {url}: {sorted(set(raw))} shown")
+                wrong += _page_problems(username, url, response.content.decode())
     assert not wrong, "\n".join(sorted(set(wrong)))
+
+
+def _page_problems(username, url, page) -> list[str]:
+    wrong = []
+    for text in _label_texts(page):
+        latin = _latin(text)
+        if latin:
+            wrong.append(f"{username} {url}: {sorted(latin)} in {' '.join(text.split())[:80]!r}")
+    raw = RAW.findall(_visible_text(page))
+    if raw:
+        wrong.append(f"{username} {url}: {sorted(set(raw))} shown")
+    return wrong
+
+
+# ---- the three administrators (三权分立, issue #14) --------------------------------------
+
+def _duty(username):
+    """The models of each administrator's duty and whether they may write there, as
+    core.admin_policy declares them (GB/T 22239-2019 8.1.5)."""
+    from core import admin_policy
+
+    return {"sysadmin": (admin_policy.SYSTEM_ADMIN_MODELS, True),
+            "secadmin": (admin_policy.SECURITY_ADMIN_MODELS, False),
+            "auditor": (admin_policy.AUDIT_ADMIN_MODELS, False)}[username]
+
+
+# Case contents, reporters and care: no administrator ever reaches them.
+CASE_CONTENTS = {"tolerance.tolerancecase", "tolerance.allegation", "tolerance.reporteridentity",
+                 "tolerance.clarificationnotice", "care.careactivity", "care.concern", "cadres.cadre",
+                 "assessment.cadregrade"}
+
+
+def _expected(username, label, kind, *, admin_site_open) -> int:
+    if not admin_site_open:
+        return 302  # to the admin's login page: the site is not theirs at all
+    models, writes = _duty(username)
+    if label not in models:
+        return 403
+    if kind == "add" and not writes:
+        return 403
+    return 200
+
+
+@pytest.mark.parametrize("username, admin_site_open", [
+    ("sysadmin", True), ("secadmin", False), ("auditor", False),
+    # An installation that opens the admin site to the other two still holds them to their duty.
+    ("secadmin", True), ("auditor", True),
+])
+def test_each_administrator_reaches_exactly_the_admin_pages_of_their_duty_in_chinese(
+        client, demo_dataset, db, username, admin_site_open):
+    from django.contrib.auth.models import User
+
+    user = User.objects.get(username=username)
+    if user.is_staff != admin_site_open:
+        user.is_staff = admin_site_open
+        user.save(update_fields=["is_staff"])
+    models, writes = _duty(username)
+    assert not models & CASE_CONTENTS
+    client_for(client, user)
+    wrong, reached = [], set()
+    for model in admin.site._registry:
+        label = f"{model._meta.app_label}.{model._meta.model_name}"
+        obj = model._default_manager.order_by("pk").first()
+        for kind, url in _admin_urls(model, obj):
+            response = client.get(url)
+            expected = _expected(username, label, kind, admin_site_open=admin_site_open)
+            if response.status_code != expected:
+                wrong.append(f"{username} {kind} {url}: {response.status_code}，应为 {expected}")
+                continue
+            if expected == 302:
+                assert response.url.startswith(reverse("admin:login")), response.url
+            if expected == 200:
+                reached.add(label)
+                wrong += _page_problems(username, url, response.content.decode())
+                if not writes and kind == "change":
+                    assert 'name="_save"' not in response.content.decode(), f"{username} 可修改 {url}"
+    assert not wrong, "\n".join(sorted(set(wrong)))
+    registered = {f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry}
+    assert reached == (models & registered if admin_site_open else set())
+    if admin_site_open:
+        index = client.get(reverse("admin:index")).content.decode()
+        listed = {label for label in registered if reverse("admin:%s_%s_changelist" % tuple(label.split("."))) in index}
+        assert listed == models & registered

@@ -100,3 +100,30 @@ def test_the_daily_sweep_repairs_a_schedule_written_around_the_signals(world):
     run_sweeps(["care_due"], today=today)
     assert [d.sanction.pk for d in follow_up_due_list(cadres=None, today=today, due_by=today)] == [s.pk]
     assert refresh_follow_up_due() == 0  # nothing left to change
+
+
+def test_the_count_of_active_cadres_follows_every_change(client, world):
+    """Kept until a cadre or unit changes (core.db.kept_until_changed): a new cadre, a
+    retirement, a transfer out of the jurisdiction and a deletion each show on the next view."""
+    from cadres.models import CadreStatus
+
+    client_for(client, world.users["staff_a"])
+
+    def active():
+        return workbench_queries(client)[1].context["active_count"]
+
+    before = active()
+    assert active() == before
+    cadre = CadreFactory(unit=world.township_a)
+    assert active() == before + 1
+    cadre.status = CadreStatus.RETIRED
+    cadre.save()
+    assert active() == before
+    cadre.status = CadreStatus.ACTIVE
+    cadre.save()
+    assert active() == before + 1
+    cadre.unit = world.unit_b
+    cadre.save()
+    assert active() == before
+    world.cadre_a.delete()
+    assert active() == before - 1
