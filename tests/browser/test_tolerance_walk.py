@@ -40,10 +40,10 @@ def test_a_case_walks_from_filing_to_closing_in_the_browser(page, live_server, w
 
     login(page, base, "staff_a")
     page.goto(f"{base}/tolerance/new/")
-    page.select_option("select[name=unit]", label="　　城关镇")
+    page.select_option("select[name=unit]", label="　　清河县城关镇")
     page.click("#unit-pick button[type=submit]")
     page.fill("#id_title", "防汛物资调拨问责事项")
-    page.select_option("#id_cadres", label="甲干部（城关镇 副镇长）")
+    page.select_option("#id_cadres", label="甲干部（清河县城关镇 副镇长）")
     page.fill("#id_error_date", "2026-03-01")
     page.fill("#id_matter", "紧急调拨物资未履行审批")
     page.fill("#id_accountability_body", "清河县纪委监委")
