@@ -618,16 +618,25 @@ def _shortlist(request):
     return shortlist_from(request.user, request.GET)
 
 
+# Which of Shortlist.counts() is the length of each choice of the "show" filter.
+SHOWN_COUNT = {"": "total", "eligible": "eligible", "blocked": "blocked", "priority": "priority"}
+
+
 @assessment_access()
 def shortlist(request):
     """Ranked, filtered, counted and paged in the database; reasons written for the page's rows."""
     form, query = _shortlist(request)
     context = {"form": form, "rows": query}
     if query is not None:
-        page = Paginator(query.shown(form.cleaned_data.get("show", "")).values_list(*SHORTLIST_VALUES),
-                         50).get_page(request.GET.get("page"))
+        show = form.cleaned_data.get("show", "")
+        counts = query.counts()
+        paginator = Paginator(query.shown(show).values_list(*SHORTLIST_VALUES), 50)
+        # The counts above already hold the size of what is shown: the paginator's own COUNT
+        # would read every candidate of the city a second time (issue #16).
+        paginator.count = counts[SHOWN_COUNT.get(show, "total")]
+        page = paginator.get_page(request.GET.get("page"))
         page.object_list = query.rows(page.object_list)
-        context.update(page=page, query=_query_without_page(request), **query.counts())
+        context.update(page=page, query=_query_without_page(request), **counts)
     return render(request, "assessment/shortlist.html", context)
 
 

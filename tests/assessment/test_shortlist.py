@@ -258,3 +258,20 @@ def test_tenure_counts_calendar_years(world):
 
     assert full_years(D(2020, 3, 1), D(2023, 3, 1)) == 3  # a posting 2020-03-01 … 2023-02-28
     assert full_years(D(2020, 3, 1), D(2023, 2, 28)) == 2
+
+
+@pytest.mark.parametrize("show", ["", "eligible", "blocked", "priority"])
+def test_the_page_counts_what_it_shows_without_counting_twice(client, world, show):
+    """The paginator takes its length from the page's counts (one pass over the candidates),
+    and that length is what the filter shows: the last page ends with the last cadre."""
+    build_candidates(world, 120)
+    client_for(client, world.users["staff_a"])
+    params = {"unit": world.unit_a.pk, "target_rank": "副科级", "show": show}
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(reverse("assessment:shortlist"), params)
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "cadres_cadre"')]
+    paginator = first.context["page"].paginator
+    shown = sum(len(client.get(reverse("assessment:shortlist"), {**params, "page": n}).context["page"].object_list)
+                for n in paginator.page_range)
+    assert paginator.count == shown == {"": 120, "eligible": first.context["eligible"],
+                                        "blocked": first.context["blocked"], "priority": first.context["priority"]}[show]

@@ -115,7 +115,7 @@ def walk(browser, live_server, world, settings, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_tolerance_case_from_filing_to_the_party_committee_determination(walk, world):
+def test_a_tolerance_case_from_filing_through_the_party_committee_determination_to_closing(walk, world):
     load_policy(world)
     page, officer = walk.page, world.users["officer_assigned"]
 
@@ -174,11 +174,21 @@ def test_a_tolerance_case_from_filing_to_the_party_committee_determination(walk,
     case.refresh_from_db()
     assert case.stage == Stage.FEEDBACK and case.stage_owner == world.users["staff_a"]
 
-    # County clerk: the written feedback is back on their workbench; the paper prints.
+    # County clerk: the written feedback is back on their workbench; the paper prints; the
+    # feedback and the filing close the case, which leaves the workbench.
     walk.login("staff_a")
     walk.from_workbench(url)
     response = page.request.get(f"{walk.base}/tolerance/{case.pk}/documents/determination/pdf/")
     assert response.status == 200 and response.body().startswith(b"%PDF")
+    walk.act("action-feedback", {"input[name=feedback_date]": "2026-05-12", "input[name=received_on]": "2026-05-13"})
+    walk.act("action-filing", {"input[name=discipline_on]": "2026-05-20", "input[name=organization_on]": "2026-05-20",
+                               "input[name=accountability_on]": "2026-05-21"})
+    walk.shot("tolerance-closed")
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED
+    assert case.events.count() == 8  # every transition recorded, from filing to closing
+    page.goto(f"{walk.base}/")
+    assert page.locator(f"#work-table a[href='{url}']").count() == 0
 
     # City clerk: reads the case in the city's list.
     walk.login("city_staff")
