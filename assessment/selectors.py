@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 
 from assessment.catalogs import DEFAULT_CEILING_PERCENT, DEFAULT_NORMAL_PERCENT, PRIORITY_SITUATIONS
 from assessment.models import (
@@ -862,10 +862,19 @@ class Shortlist:
         return self.cadres
 
     def counts(self) -> dict:
-        """total / eligible / blocked / priority in one query."""
-        counts = self.cadres.order_by().aggregate(
-            total=Count("pk"), blocked=Count("pk", filter=self.blocked),
-            priority=Count("pk", filter=~self.blocked & self.priority))
+        """total / eligible / blocked / priority in one query. Grouped by the two conditions
+        as columns, so that each is evaluated once per candidate: as three FILTERs the
+        blocks were evaluated twice over a whole city's candidates (issue #16)."""
+        counts = {"total": 0, "blocked": 0, "priority": 0}
+        for row in (self.cadres.order_by()
+                    .annotate(is_blocked=ExpressionWrapper(self.blocked, output_field=BooleanField()),
+                              is_priority=ExpressionWrapper(self.priority, output_field=BooleanField()))
+                    .values("is_blocked", "is_priority").annotate(n=Count("pk"))):
+            counts["total"] += row["n"]
+            if row["is_blocked"]:
+                counts["blocked"] += row["n"]
+            elif row["is_priority"]:
+                counts["priority"] += row["n"]
         counts["eligible"] = counts["total"] - counts["blocked"]
         return counts
 
