@@ -145,7 +145,7 @@ class ShortlistView(RegistryView):
         unit = visible_unit(request.user, f["unit"])
         shortlist = assessment_selectors.shortlist_query(user=request.user, unit=unit, target_rank=f["target_rank"],
                                                          on=f.get("on"), q=f.get("q", "").strip())
-        values = shortlist.shown(f.get("show", "")).values(*SHORTLIST_VALUES, "id", "unit_path")
+        values = shortlist.shown(f.get("show", "")).values(*SHORTLIST_VALUES, "id")
         page = self.paginate_queryset(values)
         rows = shortlist.rows([tuple(row[name] for name in SHORTLIST_VALUES) for row in page])
         self.request._api_audit_count = len(rows)

@@ -65,14 +65,14 @@ def current_position_title(cadre: Cadre) -> str:
     """现任职务 as the form writes it, unit and post: 示例镇党委副书记 (an imported title that
     already names the unit stays as it was)."""
     if cadre.unit_id and cadre.unit.name and cadre.unit.name not in cadre.position:
-        return f"{cadre.unit.name}{cadre.position}"
+        return f"{cadre.unit.qualified_name}{cadre.position}"
     return cadre.position
 
 
 def posting_text(posting: Posting) -> str:
     if posting.resume_text:
         return posting.resume_text
-    return f"{posting.unit.name if posting.unit_id else ''}{posting.position}"
+    return f"{posting.unit.qualified_name if posting.unit_id else ''}{posting.position}"
 
 
 def sanction_text(sanction: Sanction) -> str:

@@ -130,7 +130,8 @@ def _diff(result: FileResult) -> None:
             continue  # what an export writes for an unset date: not a change
         if (old or "") != (new or ""):
             result.changes.append(f"{LABELS[name]}：{_value_text(old)} → {_value_text(new)}")
-    if person.values.get("position") and person.values["position"] not in (cadre.position, f"{cadre.unit.name}{cadre.position}"):
+    if person.values.get("position") and person.values["position"] not in (
+            cadre.position, f"{cadre.unit.name}{cadre.position}", f"{cadre.unit.qualified_name}{cadre.position}"):
         result.warnings.append(f"文件中的现任职务“{person.values['position']}”与系统不同；现任职务以任职经历为准，导入不修改，"
                                "如有调动请在“任职经历”中记录")
     known = {(m.relation, m.name) for m in cadre.family_members.all()}

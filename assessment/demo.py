@@ -21,7 +21,7 @@ from cadres.models import (
     SupervisionMeasure,
     Unit,
 )
-from cadres.services import cadre_create, cadre_record_add
+from cadres.services import cadre_create, cadre_record_add, posting_add
 from cadres.validators import id_number_checksum
 
 # name, position, rank, team member, main leader
@@ -52,6 +52,7 @@ def _staff(unit: Unit, people, by, serial: list) -> list[Cadre]:
         first17 = f"130799{birth:%Y%m%d}{serial[0] % 1000:03d}"
         created.append(cadre_create(
             by=by, unit=unit, name=name, sex="女" if name[-1] in "娟静梅燕婷敏" else "男", birth_date=birth,
+            work_start_date=datetime.date(birth.year + 22, 7, 1), party_join_date=datetime.date(birth.year + 21, 6, 1),
             id_number=first17 + id_number_checksum(first17), position=position, rank=rank,
             position_since=datetime.date(2019, 3, 1), is_team_member=team, is_main_leader=main,
             posting_start=datetime.date(2019, 3, 1)))
@@ -130,3 +131,12 @@ def build_assessment_demo() -> None:
         services.ranking_record(review=review, evaluator=evaluator, evaluator_title=title, category=category, by=staff,
                                 entries=[(c, i, "推进征地拆迁敢抓敢管、不怕得罪人，测评靠后。" if c == secretaries[4] else "")
                                          for i, c in enumerate(order, start=1)])
+
+    # Promotions this year, recorded with the postings: two with a priority reason on the day
+    # (the art. 3(4) record, a provincial commendation) and one without.
+    posting_add(cadre=town[2], by=staff, unit=township, position="人大主席", rank=Rank.ZHENG_KE, start_date=today,
+                note="提拔")
+    posting_add(cadre=office[1], by=staff, unit=bureau, position="党组副书记", rank=Rank.ZHENG_KE, start_date=today,
+                note="提拔")
+    posting_add(cadre=town[9], by=staff, unit=township, position="一级主任科员", rank=Rank.YIJI_ZHUREN,
+                start_date=today, note="职级晋升")

@@ -275,6 +275,19 @@ class PriorityFilterForm(BootstrapMixin, forms.Form):
         self.fields["unit"].queryset = units
 
 
+class PromotionFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="任职单位（含下级）",
+                           empty_label="全部单位")
+    priority = forms.BooleanField(label="仅有优先情形的", required=False)
+    since = forms.DateField(label="任职时间自", required=False)
+    until = forms.DateField(label="任职时间至", required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
 SHORTLIST_SHOW = [("", "全部"), ("eligible", "可提名"), ("blocked", "暂不能提名"), ("priority", "有优先情形")]
 
 

@@ -16,7 +16,7 @@ def quarterly_review_reminders(context: SweepContext):
     open_reviews = (QuarterlyReview.objects.exclude(status=ReviewStatus.CLOSED).select_related("department")
                     .filter(year__gte=today.year - 1))
     for review in chunked(open_reviews):
-        label = f"{review.department.name}{review.year}年第{review.quarter}季度分析研判"
+        label = f"{review.department.qualified_name}{review.year}年第{review.quarter}季度分析研判"
         url = f"/assessment/reviews/{review.pk}/"
         base = f"review:{review.pk}"
         staff = context.jurisdictions.staff(review.department_id, own=True)
@@ -44,5 +44,5 @@ def workbench_items(user, today):
         return []
     reviews = (QuarterlyReview.objects.exclude(status=ReviewStatus.CLOSED)
                .filter(department__in=units_visible_to(user)).select_related("department").order_by("deadline")[:20])
-    return [WorkItem("考核研判", f"{r.department.name}{r.year}年第{r.quarter}季度分析研判", f"/assessment/reviews/{r.pk}/",
+    return [WorkItem("考核研判", f"{r.department.qualified_name}{r.year}年第{r.quarter}季度分析研判", f"/assessment/reviews/{r.pk}/",
                      r.deadline, r.get_status_display()) for r in reviews]

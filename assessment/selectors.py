@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 
 from assessment.catalogs import DEFAULT_CEILING_PERCENT, DEFAULT_NORMAL_PERCENT, PRIORITY_SITUATIONS
 from assessment.models import (
@@ -25,6 +25,7 @@ from assessment.models import (
     InfoSource,
     Polarity,
     PriorityRecord,
+    Promotion,
     QuarterlyReview,
     QuotaApproval,
     QuotaRule,
@@ -50,6 +51,7 @@ from cadres.models import (
     SupervisionMeasure,
     Unit,
     UnitKind,
+    unit_qualified_name,
 )
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from cadres.tenure import township_full_years
@@ -372,7 +374,7 @@ def quota_figures(assessment_year: AssessmentYear, *, excellent: int | None = No
     if excellent is None:
         excellent = sum(1 for grade in graded.values() if grade == Grade.EXCELLENT)
     return QuotaFigures(
-        unit_name=assessment_year.unit.name, assessed=assessed_cadres(assessment_year, graded=graded).count(),
+        unit_name=assessment_year.unit.qualified_name, assessed=assessed_cadres(assessment_year, graded=graded).count(),
         excellent=excellent, normal_percent=percents.normal, ceiling_percent=percents.ceiling,
         approved_count=approved.excellent_count if approved else None,
         pending_count=pending.excellent_count if pending else None)
@@ -532,11 +534,11 @@ def grading_rows(assessment_year: AssessmentYear, cadres: list[Cadre]) -> tuple[
     current, elsewhere = {}, {}
     # One grade per cadre and year (grade_one_per_cadre_year): this unit's, or another's.
     for grade in (CadreGrade.objects.filter(cadre_id__in=ids, year=assessment_year.year).order_by()
-                  .annotate(unit_name=F("assessment_year__unit__name"))):
+                  .annotate(unit_name=F("assessment_year__unit__name"), unit_path=F("assessment_year__unit__path"))):
         if grade.assessment_year_id == assessment_year.pk:
             current[grade.cadre_id] = grade
         else:
-            elsewhere[grade.cadre_id] = grade.unit_name
+            elsewhere[grade.cadre_id] = unit_qualified_name(grade.unit_path, grade.unit_name)
     limits, team = grade_limits(assessment_year, cadres)
     notes = bold_work_notes(ids, assessment_year.year)
     return [GradingRow(c, current.get(c.pk), limits[c.pk], notes.get(c.pk, []), elsewhere.get(c.pk, ""))
@@ -688,7 +690,8 @@ def ranking_results(review: QuarterlyReview) -> list[tuple[str, list[RankedCadre
     """Per category: every ranked cadre with the mean of their ranks across evaluators, best
     first, with the top and bottom few marked. Two queries."""
     rows = (RankingEntry.objects.filter(ranking__review=review)
-            .values("ranking__category", "cadre_id", "cadre__name", "cadre__unit__name", "cadre__position")
+            .values("ranking__category", "cadre_id", "cadre__name", "cadre__unit__name", "cadre__unit__path",
+                    "cadre__position")
             .annotate(total=Sum("position"), n=Count("id")))
     notes: dict[tuple, list[str]] = {}
     for category, cadre_id, title, evaluator, note in (
@@ -700,7 +703,7 @@ def ranking_results(review: QuarterlyReview) -> list[tuple[str, list[RankedCadre
     for r in rows:
         category = r["ranking__category"]
         categories.setdefault(category, []).append(RankedCadre(
-            cadre_id=r["cadre_id"], name=r["cadre__name"], unit_name=r["cadre__unit__name"],
+            cadre_id=r["cadre_id"], name=r["cadre__name"], unit_name=unit_qualified_name(r["cadre__unit__path"], r["cadre__unit__name"]),
             position=r["cadre__position"], mean=Fraction(r["total"], r["n"]), evaluators=r["n"],
             notes=notes.get((category, r["cadre_id"]), [])))
     result = []
@@ -984,18 +987,27 @@ class Shortlist:
         return self.cadres
 
     def counts(self) -> dict:
-        """total / eligible / blocked / priority in one query."""
-        counts = self.cadres.order_by().aggregate(
-            total=Count("pk"), blocked=Count("pk", filter=self.blocked),
-            priority=Count("pk", filter=~self.blocked & self.priority))
+        """total / eligible / blocked / priority in one query. Grouped by the two conditions
+        as columns, so that each is evaluated once per candidate: as three FILTERs the
+        blocks were evaluated twice over a whole city's candidates (issue #16)."""
+        counts = {"total": 0, "blocked": 0, "priority": 0}
+        for row in (self.cadres.order_by()
+                    .annotate(is_blocked=ExpressionWrapper(self.blocked, output_field=BooleanField()),
+                              is_priority=ExpressionWrapper(self.priority, output_field=BooleanField()))
+                    .values("is_blocked", "is_priority").annotate(n=Count("pk"))):
+            counts["total"] += row["n"]
+            if row["is_blocked"]:
+                counts["blocked"] += row["n"]
+            elif row["is_priority"]:
+                counts["priority"] += row["n"]
         counts["eligible"] = counts["total"] - counts["blocked"]
         return counts
 
     def rows(self, values) -> list[ShortlistRow]:
         """The reasons of the given cadres (values of `shown()`): a fixed number of queries."""
-        rows = {pk: ShortlistRow(pk, name, unit_name, position, rank,
+        rows = {pk: ShortlistRow(pk, name, unit_qualified_name(unit_path, unit_name), position, rank,
                                  (self.ctx.on - anchor).days if anchor else closed)
-                for pk, name, unit_name, position, rank, anchor, closed in values}
+                for pk, name, unit_name, position, rank, anchor, closed, unit_path in values}
         ids = list(rows)
         if not ids:
             return []
@@ -1017,7 +1029,8 @@ class Shortlist:
             start += chunk
 
 
-SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed")
+SHORTLIST_VALUES = ("pk", "name", "unit__name", "position", "rank", "township_anchor", "township_days_closed",
+                    "unit_path")
 
 
 def shortlist_candidates(unit_ids, target_rank: str) -> QuerySet[Cadre]:
@@ -1048,6 +1061,39 @@ def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | N
         cadres = cadres.filter(_any([c for c in SHORTLIST_BLOCKS if c.name == block], ctx))
     cadres = cadres.order_by("unit__path", "name", "pk")
     return Shortlist(cadres, ctx, _any(SHORTLIST_BLOCKS, ctx), _any(SHORTLIST_PRIORITIES, ctx))
+
+
+def shortlist_priority_reasons(*, cadre_id: int, unit: Unit, target_rank: str, on: datetime.date) -> list[str]:
+    """The priority reasons the shortlist of `unit` for `target_rank` on `on` gives the cadre
+    (snapshotted by a promotion)."""
+    ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[target_rank], county=is_county_level(unit))
+    return [text for condition in SHORTLIST_PRIORITIES for _, text in condition.reasons([cadre_id], ctx)]
+
+
+def promotions_visible_to(user) -> QuerySet[Promotion]:
+    """Like every cadre record, a promotion follows the cadre's current unit."""
+    return Promotion.objects.filter(cadre__in=cadres_visible_to(user))
+
+
+def promotion_filter_q(*, since=None, until=None, priority=False) -> Q:
+    """The record filters of the promotion list, as one condition (counted as is)."""
+    q = Q()
+    if since:
+        q &= Q(promoted_on__gte=since)
+    if until:
+        q &= Q(promoted_on__lte=until)
+    if priority:
+        q &= Q(priority_count__gt=0)
+    return q
+
+
+def promotion_list(*, user, q="", unit=None, since=None, until=None, priority=False) -> QuerySet[Promotion]:
+    qs = promotions_visible_to(user).select_related("cadre", "unit")
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    return qs.filter(promotion_filter_q(since=since, until=until, priority=priority)).order_by("-promoted_on", "-id")
 
 
 def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,

@@ -20,6 +20,7 @@ from assessment.models import (
     InformationItem,
     Polarity,
     PriorityRecord,
+    Promotion,
     QuarterlyReview,
     QuotaApproval,
     Ranking,
@@ -37,13 +38,15 @@ from assessment.models import (
 )
 from assessment.routing import year_leaders, year_staff
 from assessment.selectors import (
+    RANK_LEVEL,
     assessed_cadres,
     grade_limits,
     quarter_facts,
     quota_figures,
     review_scope,
+    shortlist_priority_reasons,
 )
-from cadres.models import AchievementRecord, AchievementSource, Cadre, Unit
+from cadres.models import AchievementRecord, AchievementSource, Cadre, Unit, unit_qualified_name
 from core import roles
 from core.audit import AuditEvent, audit_log
 from core.errors import DomainError
@@ -70,12 +73,12 @@ def assessment_year_open(*, unit: Unit, year: int, by, assessment_date: datetime
     if assessment_date.year != year:
         raise DomainError(f"考核基准日（{assessment_date:%Y-%m-%d}）应在{year}年内。")
     if AssessmentYear.objects.filter(unit=unit, year=year).exists():
-        raise DomainError(f"{unit.name}{year}年度考核已经建立，无需重复建立。")
+        raise DomainError(f"{unit.qualified_name}{year}年度考核已经建立，无需重复建立。")
     try:
         with transaction.atomic():
             ay = _save(AssessmentYear(unit=unit, year=year, assessment_date=assessment_date, created_by=by), by)
     except IntegrityError:  # created by someone else in the meantime
-        raise DomainError(f"{unit.name}{year}年度考核已经建立，无需重复建立。") from None
+        raise DomainError(f"{unit.qualified_name}{year}年度考核已经建立，无需重复建立。") from None
     # Opened from above (the city for a county's unit): the unit's own staff grade it.
     notify([u.pk for u in year_staff(ay) if u.pk != by.pk], kind="assessment_year_opened",
            key=f"assessment-year:{ay.pk}:opened", title=f"{ay.unit}{year}年度考核已建立，请评定等次",
@@ -110,8 +113,9 @@ def _check_rows(ay: AssessmentYear, rows: list[dict], *, existing: dict[int, Cad
     cadres = [r["cadre"] for r in rows]
     ids = [c.pk for c in cadres]
     roster = set(assessed_cadres(ay).filter(pk__in=ids).values_list("pk", flat=True))
-    elsewhere = dict(CadreGrade.objects.filter(cadre_id__in=ids, year=ay.year).exclude(assessment_year=ay)
-                     .values_list("cadre_id", "assessment_year__unit__name"))
+    elsewhere = {pk: unit_qualified_name(path, name) for pk, path, name in
+                 CadreGrade.objects.filter(cadre_id__in=ids, year=ay.year).exclude(assessment_year=ay)
+                 .values_list("cadre_id", "assessment_year__unit__path", "assessment_year__unit__name")}
     limits, _ = grade_limits(ay, cadres)
     accepted = []
     for row in rows:
@@ -119,7 +123,7 @@ def _check_rows(ay: AssessmentYear, rows: list[dict], *, existing: dict[int, Cad
         if grade not in Grade.values:
             refused[cadre.pk] = f"“{grade}”不是有效的考核等次。"
         elif cadre.pk not in roster:
-            refused[cadre.pk] = f"{cadre.name}不是{ay.unit.name}参加本年度考核的干部，不能在本单位评定等次。"
+            refused[cadre.pk] = f"{cadre.name}不是{ay.unit.qualified_name}参加本年度考核的干部，不能在本单位评定等次。"
         elif cadre.pk in elsewhere:
             refused[cadre.pk] = f"{cadre.name}已在{elsewhere[cadre.pk]}{ay.year}年度考核中评定等次，同一年度只评定一次。"
         elif message := limits[cadre.pk].refusal(grade):
@@ -177,7 +181,7 @@ def grades_record_batch(*, assessment_year: AssessmentYear, rows: list[dict], by
 
 def _record_team_grade(ay: AssessmentYear, grade: str, remarks: str, by, result: BatchResult) -> None:
     if not ay.unit.has_leadership_team:
-        result.team_refused = f"{ay.unit.name}不设领导班子，不评定班子等次。"
+        result.team_refused = f"{ay.unit.qualified_name}不设领导班子，不评定班子等次。"
         return
     if grade not in TeamGrade.values:
         result.team_refused = f"“{grade}”不是有效的领导班子考核等次。"
@@ -221,10 +225,10 @@ def quota_excess_request(*, assessment_year: AssessmentYear, excellent_count: in
         raise DomainError("请填写申请理由。")
     fig = quota_figures(ay)
     if excellent_count <= fig.normal_max:
-        raise DomainError(f"无需审批：{ay.unit.name}参加考核 {fig.assessed} 人，常规比例内优秀最多 {fig.normal_max} 名"
+        raise DomainError(f"无需审批：{ay.unit.qualified_name}参加考核 {fig.assessed} 人，常规比例内优秀最多 {fig.normal_max} 名"
                           f"（{fig.normal_percent}%），申请的 {excellent_count} 名在常规比例之内。")
     if excellent_count > fig.ceiling_max:
-        raise DomainError(f"不能超过最高比例：{ay.unit.name}参加考核 {fig.assessed} 人，优秀最多 {fig.ceiling_max} 名"
+        raise DomainError(f"不能超过最高比例：{ay.unit.qualified_name}参加考核 {fig.assessed} 人，优秀最多 {fig.ceiling_max} 名"
                           f"（{fig.assessed}×{fig.ceiling_percent}% 向下取整），申请的 {excellent_count} 名超出上限。")
     if ay.quota_approvals.filter(status=ApprovalStatus.PENDING).exists():
         raise DomainError("已有一项超比例申请等待领导审批，请待审批后再申请。")
@@ -351,7 +355,7 @@ def team_interview_record(*, unit: Unit, date: datetime.date, issue: str, by_who
     """约谈 of a leadership team (seed 004, Xianyang); it caps the team's and its main
     leader's grades for the year."""
     if not unit.has_leadership_team:
-        raise DomainError(f"{unit.name}不设领导班子。")
+        raise DomainError(f"{unit.qualified_name}不设领导班子。")
     if date > datetime.date.today():
         raise DomainError("约谈日期不能晚于今天。")
     interview = TeamInterview(unit=unit, date=date, issue=issue, by_whom=by_whom, recorded_by=by)
@@ -374,7 +378,7 @@ def quarterly_review_open(*, department: Unit, year: int, quarter: int, by=None)
     """Open one department's review for a quarter; opening it again changes nothing (the
     unique key decides, so two runs at once cannot both create it)."""
     if department.kind not in DEPARTMENT_KINDS:
-        raise DomainError(f"{department.name}不是开展季度分析研判的地区（市、县区）。")
+        raise DomainError(f"{department.qualified_name}不是开展季度分析研判的地区（市、县区）。")
     if quarter not in (1, 2, 3, 4):
         raise DomainError("季度应为 1 至 4。")
     key = {"department": department, "year": year, "quarter": quarter}
@@ -468,7 +472,7 @@ def information_item_add(*, review: QuarterlyReview, cadre: Cadre, source: str, 
     if source not in MANUAL_SOURCES:
         raise DomainError("请选择信息来源（纪检监察、审计、信访、巡察、一线考察识别或其他）。")
     if not review_scope(review).filter(pk=cadre.pk).exists():
-        raise DomainError(f"{cadre.name}不在{review.department.name}的研判范围内。")
+        raise DomainError(f"{cadre.name}不在{review.department.qualified_name}的研判范围内。")
     start, end = review.period
     if not start <= date <= end:
         raise DomainError(f"信息日期应在本季度内（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）。")
@@ -503,7 +507,7 @@ def ranking_record(*, review: QuarterlyReview, evaluator: Cadre, evaluator_title
     if evaluator.pk not in in_scope:
         outside.insert(0, f"评价人{evaluator.name}")
     if outside:
-        raise DomainError(f"不在{review.department.name}研判范围内：{'、'.join(outside)}。")
+        raise DomainError(f"不在{review.department.qualified_name}研判范围内：{'、'.join(outside)}。")
     if review.rankings.filter(evaluator=evaluator, category=category.strip()).exists():
         raise DomainError(f"{evaluator.name}对“{category}”的排名已经录入；如需修改，请先删除原排名。")
     ranking = _save(Ranking(review=review, evaluator=evaluator, evaluator_title=evaluator_title.strip(),
@@ -543,7 +547,7 @@ def team_report_write(*, review: QuarterlyReview, unit: Unit, text: str, by) -> 
     review = _locked_review(review)
     _require_status(review, ReviewStatus.RANKED)
     if not unit.has_leadership_team or not unit.path.startswith(review.department.path):
-        raise DomainError(f"{unit.name}不是{review.department.name}研判范围内的领导班子。")
+        raise DomainError(f"{unit.qualified_name}不是{review.department.qualified_name}研判范围内的领导班子。")
     if not text.strip():
         raise DomainError("请填写研判报告。")
     report = TeamReport.objects.select_for_update().filter(review=review, unit=unit).first()
@@ -574,7 +578,7 @@ def review_report(*, review: QuarterlyReview, by) -> QuarterlyReview:
         lines.setdefault(cadre_id, []).append(f"{mark} {date:%Y-%m-%d} {label}：{summary}")
     records = [AchievementRecord(
         cadre_id=cadre_id, year=review.year, quarter=review.quarter, source=AchievementSource.QUARTERLY,
-        description=f"{review.department.name}{review.year}年第{review.quarter}季度分析研判记入：\n" + "\n".join(items),
+        description=f"{review.department.qualified_name}{review.year}年第{review.quarter}季度分析研判记入：\n" + "\n".join(items),
         recorded_by=by) for cadre_id, items in lines.items()]
     bulk_create_with_history(records, AchievementRecord, default_user=by)
     return _move(review, to=ReviewStatus.REPORTED, by=by,
@@ -607,3 +611,21 @@ def priority_record_add(*, cadre: Cadre, situation: str, facts: str, recorded_on
         raise DomainError("登记日期不能晚于今天。")
     return _save(PriorityRecord(cadre=cadre, situation=situation, facts=facts, organization_finding=organization_finding,
                                 recorded_on=recorded_on, recorded_by=by), by)
+
+
+# ---------------------------------------------------------------- promotions
+
+
+def promotion_record_for_posting(*, posting, rank_before: str, by) -> Promotion | None:
+    """Called by cadres.services.posting_add, in its transaction, for a new current posting:
+    when its rank is above the one held before (职务职级晋升), record the promotion with the
+    priority reasons the shortlist gives the cadre on the day of the posting (a snapshot).
+    A transfer at the same level or a demotion records nothing."""
+    if not (posting.rank and rank_before) or RANK_LEVEL.get(posting.rank, -1) <= RANK_LEVEL.get(rank_before, -1):
+        return None
+    reasons = shortlist_priority_reasons(cadre_id=posting.cadre_id, unit=posting.unit, target_rank=posting.rank,
+                                         on=posting.start_date)
+    return _save(Promotion(posting=posting, cadre_id=posting.cadre_id, unit=posting.unit,
+                           promoted_on=posting.start_date, rank_before=rank_before, rank_after=posting.rank,
+                           position=posting.position, priority_reasons="\n".join(reasons),
+                           priority_count=len(reasons), recorded_by=by), by)

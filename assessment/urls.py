@@ -26,6 +26,7 @@ urlpatterns = [
     path("assessment/reviews/<int:pk>/rankings/<int:ranking_pk>/delete/", views.ranking_delete, name="ranking_delete"),
     path("assessment/reviews/<int:pk>/reports/<int:unit_pk>/", views.report_edit, name="report_edit"),
     path("assessment/priorities/", views.priority_list, name="priority_list"),
+    path("assessment/promotions/", views.promotion_list, name="promotion_list"),
     path("assessment/priorities/new/<int:cadre_pk>/", views.priority_create, name="priority_create"),
     path("assessment/shortlist/", views.shortlist, name="shortlist"),
     path("assessment/shortlist/export/", views.shortlist_export, name="shortlist_export"),

@@ -58,6 +58,9 @@ from assessment.selectors import (
     grade_list as select_grade_list,
 )
 from assessment.selectors import (
+    promotion_list as promotion_list_selector,
+)
+from assessment.selectors import (
     review_list as select_review_list,
 )
 from assessment.selectors import (
@@ -381,7 +384,7 @@ def team_interview_create(request):
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, f"已登记{interview.unit.name}领导班子约谈（{interview.date:%Y-%m-%d}）。")
+            messages.success(request, f"已登记{interview.unit.qualified_name}领导班子约谈（{interview.date:%Y-%m-%d}）。")
             return redirect("assessment:team_interview_list")
     return render(request, "assessment/simple_form.html", {
         "form": form, "title": "登记领导班子约谈", "back": reverse("assessment:team_interview_list"),
@@ -593,7 +596,7 @@ def report_edit(request, pk, unit_pk):
             except DomainError as e:
                 messages.error(request, e.message)
             else:
-                messages.success(request, f"{unit.name}领导班子研判报告已保存。")
+                messages.success(request, f"{unit.qualified_name}领导班子研判报告已保存。")
                 return redirect(f"{reverse('assessment:review_detail', args=[review.pk])}?tab=reports")
     team = [c for c in review_scope(review).filter(unit=unit, is_team_member=True, status=CadreStatus.ACTIVE)
             .order_by("-is_main_leader", "name")]
@@ -617,6 +620,18 @@ def priority_list(request):
         "form": form, "page": page, "query": _query_without_page(request)})
 
 
+@assessment_access()
+def promotion_list(request):
+    units = units_visible_to(request.user).order_by("path")
+    form = forms.PromotionFilterForm(request.GET or None, units=units)
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = promotion_list_selector(user=request.user, q=f.get("q", "").strip(), unit=f.get("unit"),
+                                 since=f.get("since"), until=f.get("until"), priority=f.get("priority", False))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "assessment/promotion_list.html", {
+        "form": form, "page": page, "query": _query_without_page(request)})
+
+
 @assessment_access(edit=True)
 def priority_create(request, cadre_pk):
     cadre = get_object_or_404(cadres_visible_to(request.user).select_related("unit"), pk=cadre_pk)
@@ -630,7 +645,7 @@ def priority_create(request, cadre_pk):
             messages.success(request, f"已登记{cadre.name}的优先提拔使用情形。")
             return redirect(f"{reverse('cadres:detail', args=[cadre.pk])}?tab=assessment")
     return render(request, "assessment/simple_form.html", {
-        "form": form, "title": f"登记优先提拔使用情形：{cadre.name}（{cadre.unit.name} {cadre.position}）",
+        "form": form, "title": f"登记优先提拔使用情形：{cadre.name}（{cadre.unit.qualified_name} {cadre.position}）",
         "back": f"{reverse('cadres:detail', args=[cadre.pk])}?tab=assessment",
         "hint": "依据《张家口市激励干部担当干事的规定》第三条及附件1，由组织部门据实登记；列入提拔人选名单的优先情形。"})
 
@@ -639,16 +654,25 @@ def _shortlist(request):
     return shortlist_from(request.user, request.GET)
 
 
+# Which of Shortlist.counts() is the length of each choice of the "show" filter.
+SHOWN_COUNT = {"": "total", "eligible": "eligible", "blocked": "blocked", "priority": "priority"}
+
+
 @assessment_access()
 def shortlist(request):
     """Ranked, filtered, counted and paged in the database; reasons written for the page's rows."""
     form, query = _shortlist(request)
     context = {"form": form, "rows": query}
     if query is not None:
-        page = Paginator(query.shown(form.cleaned_data.get("show", "")).values_list(*SHORTLIST_VALUES),
-                         50).get_page(request.GET.get("page"))
+        show = form.cleaned_data.get("show", "")
+        counts = query.counts()
+        paginator = Paginator(query.shown(show).values_list(*SHORTLIST_VALUES), 50)
+        # The counts above already hold the size of what is shown: the paginator's own COUNT
+        # would read every candidate of the city a second time (issue #16).
+        paginator.count = counts[SHOWN_COUNT.get(show, "total")]
+        page = paginator.get_page(request.GET.get("page"))
         page.object_list = query.rows(page.object_list)
-        context.update(page=page, query=_query_without_page(request), **query.counts())
+        context.update(page=page, query=_query_without_page(request), **counts)
     return render(request, "assessment/shortlist.html", context)
 
 

@@ -127,6 +127,8 @@ def _unit_lookup(user) -> dict[str, list[Unit]]:
     lookup: dict[str, list[Unit]] = {}
     for unit in units:
         lookup.setdefault(unit.name, []).append(unit)
+        if unit.qualified_name != unit.name:  # as the export writes it (清河县城关镇)
+            lookup.setdefault(unit.qualified_name, []).append(unit)
         names, path = [unit.name], unit.path[:-steplen]
         while path in by_path:
             names.insert(0, by_path[path].name)
@@ -302,7 +304,7 @@ EXPORT_COLUMNS = [
     ("出生日期", lambda c: c.birth_date),
     ("身份证号", export_id_number),
     ("政治面貌", lambda c: c.political_status),
-    ("现工作单位", lambda c: c.unit.name),
+    ("现工作单位", lambda c: c.unit.qualified_name),
     ("现任职务", lambda c: c.position),
     ("职级", lambda c: c.rank),
     ("任现职时间", lambda c: c.position_since),

@@ -17,6 +17,7 @@ from cadres.models import (
     SupervisionMeasure,
     Tag,
     Unit,
+    unit_qualified_name,
 )
 from cadres.selectors import ID_NUMBER_SEARCH_HELP
 from core.uploads import content_matches
@@ -101,8 +102,9 @@ class CadreChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for pk, name, unit_name, position in self.queryset.values_list("pk", "name", "unit__name", "position"):
-            yield (pk, cadre_label(name, unit_name, position))
+        for pk, name, unit_path, unit_name, position in self.queryset.values_list(
+                "pk", "name", "unit__path", "unit__name", "position"):
+            yield (pk, cadre_label(name, unit_qualified_name(unit_path, unit_name), position))
 
 
 class CadreChoiceField(forms.ModelChoiceField):
@@ -128,8 +130,9 @@ class UnitChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for pk, depth, name in self.queryset.values_list("pk", "depth", "name"):
-            yield (pk, unit_label(depth, name))
+        # Qualified (清河县城关镇): typed into the picker, 城关镇 alone matches every county's.
+        for pk, depth, path, name in self.queryset.values_list("pk", "depth", "path", "name"):
+            yield (pk, unit_label(depth, unit_qualified_name(path, name)))
 
 
 class UnitChoiceField(forms.ModelChoiceField):

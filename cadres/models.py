@@ -42,6 +42,18 @@ def forget_unit_names(**kwargs) -> None:
     _UNIT_NAMES.clear()
 
 
+def unit_qualified_name(path: str, name: str) -> str:
+    """Unit.qualified_name from a row's path and name (for lists read with values())."""
+    steplen = Unit.steplen
+    if not path or len(path) < 3 * steplen:
+        return name
+    county = unit_names_by_path().get(path[:2 * steplen], "")
+    if not county or name.startswith(county):
+        return name
+    # 清河县 + 县财政局 reads 清河县财政局, as the county writes its own bodies.
+    return f"{county}{name[1:]}" if name[:1] == county[-1:] else f"{county}{name}"
+
+
 class Unit(MP_Node):
     """A body in the hierarchy (市 → 县区 → 乡镇/部门 …), stored as a materialized path so a
     subtree is one indexed prefix query."""
@@ -69,8 +81,7 @@ class Unit(MP_Node):
         below a county carries the county's name with it (清河县城关镇)."""
         if self.depth is None or self.depth < 3:
             return self.name
-        county = unit_names_by_path().get(self.path[:2 * self.steplen], "")
-        return self.name if not county or self.name.startswith(county) else f"{county}{self.name}"
+        return unit_qualified_name(self.path, self.name)
 
     @property
     def is_township(self):
@@ -136,6 +147,8 @@ class CadreStatus(models.TextChoices):
     ACTIVE = "在职", "在职"
     RETIRED = "退休", "退休"
     LEFT = "调离", "调离"
+    # 开除党籍 with 开除公职 (双开): the person no longer serves and holds no post.
+    DISMISSED = "开除", "开除公职"
 
 
 class Tag(models.Model):

@@ -238,7 +238,7 @@ class Compliance:
 
     def chart_data(self) -> dict:
         return {
-            "labels": [("（本级）" if r.own_only else "") + r.unit.name for r in self.rows],
+            "labels": [("（本级）" if r.own_only else "") + r.unit.qualified_name for r in self.rows],
             "datasets": [{"label": rule.get_kind_display(), "data": [r.done_rate(rule) for r in self.rows]}
                          for rule in self.rules],
         }

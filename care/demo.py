@@ -83,6 +83,7 @@ def build_care_demo() -> None:
             title="离任干部走访", notes="了解退休生活，听取对班子建设的意见。")
     # A follow-up visit to a sanctioned cadre still in the influence period.
     sanction = (Sanction.objects.filter(cadre__unit__path__startswith=county.path, status=RecordStatus.IN_FORCE,
+                                        cadre__status=CadreStatus.ACTIVE,
                                         decision_date__lt=today - datetime.timedelta(days=30),
                                         influence_end__gt=today).select_related("cadre").first())
     if sanction:

@@ -5,7 +5,7 @@ COLUMNS = [
     ("类别", lambda a: a.get_kind_display()),
     ("主题", lambda a: a.title),
     ("干部", lambda a: "、".join(p.cadre.name for p in a.visible_participants)),
-    ("单位", lambda a: "、".join(dict.fromkeys(p.cadre.unit.name for p in a.visible_participants))),
+    ("单位", lambda a: "、".join(dict.fromkeys(p.cadre.unit.qualified_name for p in a.visible_participants))),
     ("人数", lambda a: len(a.visible_participants)),
     ("开展人", lambda a: a.conducted_by.get_full_name() or a.conducted_by.username),
     ("谈话人 / 走访人", lambda a: a.conductor_names),

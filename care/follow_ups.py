@@ -205,7 +205,7 @@ def connect_follow_up_signals():
 # ------------------------------------------------------------------ lists of what is due
 
 FOLLOW_UP_FIELDS = ["cadre_id", "sanction_type_id", "matter", "decision_date", "influence_end", "status",
-                    "cadre__name", "cadre__unit_id", "cadre__unit__name", "sanction_type__category",
+                    "cadre__name", "cadre__unit_id", "cadre__unit__name", "cadre__unit__path", "cadre__unit__depth", "sanction_type__category",
                     "sanction_type__name", *STORED]
 
 

@@ -292,7 +292,7 @@ def submission_record(*, consultation: Consultation, by, cadre: Cadre, submitted
                       concern: dict | None = None) -> ConsultationSubmission:
     """A cadre's submission to a consultation of their unit (or a unit above it)."""
     if not cadre.unit.path.startswith(consultation.unit.path):
-        raise DomainError(f"{cadre.name}不在{consultation.unit.name}及其下属单位，不能向本次活动反映。")
+        raise DomainError(f"{cadre.name}不在{consultation.unit.qualified_name}及其下属单位，不能向本次活动反映。")
     if not content.strip():
         raise DomainError("请填写反映内容。")
     _not_future(submitted_on, "反映日期")

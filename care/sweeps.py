@@ -85,11 +85,11 @@ def iter_care_due_items(today: datetime.date) -> Iterator[DueItem]:
                 obliged = (Unit.objects.filter(Exists(Cadre.objects.filter(unit=OuterRef("pk"), status=CadreStatus.ACTIVE)))
                            .annotate(n=Coalesce(Subquery(held.order_by().values("unit").annotate(c=Count("pk"))
                                                          .values("c")), 0)).filter(n__lt=r.required or 0))
-                for unit in obliged.only("pk", "name"):
+                for unit in obliged.only("pk", "name", "path", "depth"):
                     yield DueItem(
                         key=f"care:obligation:{today.year}:{r.kind}:unit:{unit.pk}", kind="obligation",
                         unit_id=unit.pk, cadre_id=None, due=year_end,
-                        text=f"{unit.name}：{today.year}年度尚未开展“向组织说说心里话”活动")
+                        text=f"{unit.qualified_name}：{today.year}年度尚未开展“向组织说说心里话”活动")
     limit = today + datetime.timedelta(days=FOLLOW_UP_DUE_SOON_DAYS)
     for due in follow_up_due_list(cadres=None, today=today, due_by=limit):
         s = due.sanction
@@ -99,7 +99,10 @@ def iter_care_due_items(today: datetime.date) -> Iterator[DueItem]:
             text=f"{s.cadre.name}（{s.sanction_type}）应于 {due.next_due:%Y-%m-%d} 前回访教育")
     for sub in (ConsultationSubmission.objects.filter(
             answered_on__isnull=True, submitted_on__lte=today - datetime.timedelta(days=SUBMISSION_ANSWER_DAYS - 3))
-            .select_related("cadre", "consultation").order_by("submitted_on", "id").iterator(chunk_size=CHUNK)):
+            .select_related("cadre", "consultation")
+            .only("id", "submitted_on", "cadre_id", "consultation_id", "cadre__name", "consultation__unit_id",
+                  "consultation__title")
+            .order_by("submitted_on", "id").iterator(chunk_size=CHUNK)):
         due = submission_answer_due(sub)
         state = "overdue" if due < today else "soon"
         yield DueItem(
@@ -107,8 +110,11 @@ def iter_care_due_items(today: datetime.date) -> Iterator[DueItem]:
             cadre_id=sub.cadre_id, due=due, url=f"/care/consultations/{sub.consultation_id}/",
             text=(f"{sub.cadre.name}在“{sub.consultation.title}”中反映的心里话"
                   + (f"已超过答复期限（{due:%Y-%m-%d}）" if state == "overdue" else f"尚未答复，请于 {due:%Y-%m-%d} 前答复")))
-    for concern in (Concern.objects.filter(overdue_q(today)).select_related("cadre").order_by("deadline", "id")
-                    .iterator(chunk_size=CHUNK)):
+    # Only the columns the reminders say: a whole cadre row (encrypted fields, résumé) per item
+    # made each chunk of CHUNK rows several megabytes.
+    for concern in (Concern.objects.filter(overdue_q(today)).select_related("cadre")
+                    .only("id", "deadline", "category", "cadre_id", "cadre__name", "cadre__unit_id")
+                    .order_by("deadline", "id").iterator(chunk_size=CHUNK)):
         yield DueItem(
             key=f"care:concern:{concern.pk}:overdue", kind="concern", unit_id=concern.cadre.unit_id,
             cadre_id=concern.cadre_id, due=concern.deadline,

@@ -26,12 +26,14 @@ def build_scale_records(cadres: int, *, log=print, seed: int = 2026) -> dict[str
     """Write what is missing for `cadres` cadres; returns rows written per kind."""
     from django.contrib.auth.models import User
 
-    from cadres.models import Cadre
+    from cadres.models import Cadre, CadreStatus
 
     rng = random.Random(seed)
     scale = cadres / 100_000
     admin = User.objects.get(username="admin")
-    ids = list(Cadre.objects.order_by("pk").values_list("pk", "unit_id"))
+    # Cases, reports and concerns are about cadres in post, in the unit they have served since.
+    ids = list(Cadre.objects.filter(status=CadreStatus.ACTIVE).order_by("pk")
+               .values_list("pk", "unit_id", "position_since"))
     written = {}
     for name, build in (("tolerance", _tolerance), ("care", _care), ("notifications", _notifications)):
         started = time.perf_counter()
@@ -47,6 +49,17 @@ def _day(rng, year: int, today: datetime.date) -> datetime.date:
     last = today if year == today.year else datetime.date(year, 12, 31)
     start = datetime.date(year, 1, 1)
     return start + datetime.timedelta(days=rng.randrange(max((last - start).days, 1)))
+
+
+def _in_post(rng, cadres, year: int, today: datetime.date):
+    """(cadre, date): a day of the year and a cadre in their current post on that day (a few
+    draws; failing those, the day the cadre took up the post)."""
+    day = _day(rng, year, today)
+    for _ in range(8):
+        pick = rng.choice(cadres)
+        if pick[2] is None or pick[2] <= day:
+            return pick, day
+    return pick, max(day, pick[2])
 
 
 def _tolerance(rng, scale, admin, cadres) -> dict[str, int]:
@@ -78,8 +91,8 @@ def _tolerance(rng, scale, admin, cadres) -> dict[str, int]:
     written = dict.fromkeys(("cases", "allegations", "notices", "priorities", "concerns", "visits"), 0)
     for year in (today.year - 1, today.year):
         for start in range(0, per_year["cases"], BATCH):
-            picks = [rng.choice(cadres) for _ in range(min(BATCH, per_year["cases"] - start))]
-            filed = [_day(rng, year, today) for _ in picks]
+            drawn = [_in_post(rng, cadres, year, today) for _ in range(min(BATCH, per_year["cases"] - start))]
+            picks, filed = [p for p, _ in drawn], [d for _, d in drawn]
             with transaction.atomic():
                 cases = ToleranceCase.objects.bulk_create([ToleranceCase(
                     title=rng.choice(["防汛物资紧急调拨问责事项", "招商项目先行开工问责事项", "疫情防控临时采购问责事项",
@@ -88,21 +101,24 @@ def _tolerance(rng, scale, admin, cadres) -> dict[str, int]:
                     origin="accountability", policy=policy,
                     stage=Stage.CLOSED if rng.random() < 0.7 else rng.choice([Stage.INVESTIGATION, Stage.DETERMINATION]),
                     stage_owner=admin, stage_deadline=d + datetime.timedelta(days=30), created_by=admin)
-                    for (_, unit_id), d in zip(picks, filed)])
+                    for (_, unit_id, _), d in zip(picks, filed)])
                 # created_at is set on insert; the filing date is the error date here (one statement).
                 ToleranceCase.objects.filter(pk__in=[c.pk for c in cases]).update(
                     created_at=Cast("error_date", DateTimeField()))
                 case_cadres = CaseCadre.objects.bulk_create(
-                    [CaseCadre(case=c, cadre_id=cadre_id) for c, (cadre_id, _) in zip(cases, picks)])
+                    [CaseCadre(case=c, cadre_id=cadre_id) for c, (cadre_id, _, _) in zip(cases, picks)])
                 decided = [(c, cc, d) for c, cc, d in zip(cases, case_cadres, filed) if c.stage == Stage.CLOSED]
-                dets = []
+                dets, rereviews = [], []
                 for c, cc, d in decided:
                     decided_on = min(d + datetime.timedelta(days=rng.randrange(20, 90)), today)
-                    if rng.random() < 0.05:  # superseded after a re-review
+                    if rng.random() < 0.05:  # superseded after a re-review asked for within 30 days
                         dets.append((Determination(case=c, decision_number="认", decided_on=decided_on,
                                                    deciding_body="县委", reasons="理由", recorded_by=admin,
                                                    status="superseded"), cc))
-                        decided_on = min(decided_on + datetime.timedelta(days=40), today)
+                        requested = min(decided_on + datetime.timedelta(days=rng.randrange(1, 30)), today)
+                        rereviews.append(ReReview(case=c, case_cadre=cc, requested_on=requested, grounds="理由",
+                                                  recorded_by=admin))
+                        decided_on = min(requested + datetime.timedelta(days=30), today)
                     dets.append((Determination(case=c, decision_number="认", decided_on=decided_on, deciding_body="县委",
                                                reasons="理由", recorded_by=admin, status="current"), cc))
                 made = Determination.objects.bulk_create([d for d, _ in dets])
@@ -113,16 +129,14 @@ def _tolerance(rng, scale, admin, cadres) -> dict[str, int]:
                                           should_have_been_tolerated=outcome == Outcome.NOT_TOLERATED
                                           and rng.random() < 0.2))
                 Ruling.objects.bulk_create(rulings)
-                ReReview.objects.bulk_create([ReReview(case=c, case_cadre=cc, requested_on=d, grounds="理由",
-                                                       recorded_by=admin)
-                                              for c, cc, d in decided if rng.random() < 0.05])
+                ReReview.objects.bulk_create(rereviews)
                 written["cases"] += len(cases)
 
         for start in range(0, per_year["allegations"], BATCH):
-            picks = [rng.choice(cadres) for _ in range(min(BATCH, per_year["allegations"] - start))]
-            allegations = []
-            for _ in picks:
-                received = _day(rng, year, today)
+            picks, allegations = [], []
+            for _ in range(min(BATCH, per_year["allegations"] - start)):
+                pick, received = _in_post(rng, cadres, year, today)
+                picks.append(pick)
                 status = rng.choice([AllegationStatus.CONCLUDED] * 3 + [AllegationStatus.CLOSED,
                                                                           AllegationStatus.VERIFYING])
                 ended = min(received + datetime.timedelta(days=rng.randrange(10, 60)), today)
@@ -135,13 +149,13 @@ def _tolerance(rng, scale, admin, cadres) -> dict[str, int]:
                 allegations = Allegation.objects.bulk_create(allegations)
                 Allegation.subjects.through.objects.bulk_create(
                     [Allegation.subjects.through(allegation_id=a.pk, cadre_id=cadre_id)
-                     for a, (cadre_id, _) in zip(allegations, picks)])
+                     for a, (cadre_id, _, _) in zip(allegations, picks)])
                 serial = ClarificationNotice.objects.filter(year=year).count()
                 notices = [ClarificationNotice(
                     allegation=a, cadre_id=cadre_id, form="notice", scope="本单位", issuing_body="县纪委", year=year,
                     serial=serial + i + 1, alleged="违规发放津补贴", finding="经核查，所反映问题不存在",
                     issued_on=a.concluded_on, created_by=admin)
-                    for i, (a, (cadre_id, _)) in enumerate(zip(allegations, picks)) if a.conclusion == Conclusion.FALSE]
+                    for i, (a, (cadre_id, _, _)) in enumerate(zip(allegations, picks)) if a.conclusion == Conclusion.FALSE]
                 ClarificationNotice.objects.bulk_create(notices)
             written["allegations"] += len(allegations)
             written["notices"] += len(notices)
@@ -166,10 +180,10 @@ def _tolerance(rng, scale, admin, cadres) -> dict[str, int]:
             Concern.objects.bulk_create(concerns)
             written["concerns"] += len(concerns)
 
-    # Visits to half the sanctions, dated within their influence period up to today.
+    # Visits to half the sanctions of cadres in post, dated within their influence period up to today.
     last = 0
     while True:
-        chunk = list(Sanction.objects.filter(pk__gt=last).order_by("pk")
+        chunk = list(Sanction.objects.filter(pk__gt=last, cadre__status="在职").order_by("pk")
                      .values_list("pk", "decision_date", "influence_end")[:BATCH])
         if not chunk:
             break

@@ -33,6 +33,8 @@ from assessment.selectors import (
     grades_by_assessing_unit,
     priority_filter_q,
     priority_records_visible_to,
+    promotion_filter_q,
+    promotions_visible_to,
     review_timeliness_q,
     reviews_visible_to,
     shortlist_block_q,
@@ -92,6 +94,8 @@ KINDS = {
         cadre__in=cadres_visible_to(user).filter(cadre_filter(unit=unit)))),
     "visits": Kind(lambda user, unit: follow_up_visits_visible_to(user).filter(
         cadre_filter("sanction__cadre__", unit=unit))),
+    # A promotion counts in the unit of its new posting (where it was made).
+    "promotions": Kind(lambda user, unit: promotions_visible_to(user).filter(unit__path__startswith=unit.path)),
     # The promotion shortlist's candidates for the highest target rank: every active cadre
     # with a rank to be promoted to, in the visible units of the subtree.
     "candidates": Kind(lambda user, unit: shortlist_candidates(
@@ -116,6 +120,9 @@ class Figure:
     annual: bool = False
     # A breakdown row the dashboard leaves out while it and last year's value are both 0.
     optional: bool = False
+    # A share in per cent, (numerator key, denominator key) of figures counted before it:
+    # no count of its own; None while the denominator is 0. It links to the numerator's list.
+    ratio: tuple[str, str] | None = None
 
     def link(self, unit: Unit, period: Period) -> str:
         params = {"unit": unit.pk, **self.params(self._period(period))}
@@ -320,6 +327,24 @@ for code, name in PRIORITY_SITUATIONS:
            condition=lambda p, t, c=code: priority_filter_q(situation=c, since=p.start, until=p.end),
            params=lambda p, c=code: {"situation": c, **_dates(p)})
 
+RESEARCH_SHARE = f"{RESEARCH_REPORT}以优先提拔使用人数及其占提拔总数的比例反映激励导向"
+figure(key="promotions_made", section="selection", label="提拔（职务职级晋升）", kind="promotions",
+       url_name="assessment:promotion_list",
+       definition=("期间内新任职务职级高于原职级的干部人次（按任职时间；单位为新任职单位，调动后仍计入作出提拔的单位）。"
+                   "登记任职经历时由系统自动形成提拔记录。"),
+       condition=lambda p, t: promotion_filter_q(since=p.start, until=p.end), params=_dates)
+figure(key="promotions_priority", section="selection", label="其中有优先提拔使用情形", kind="promotions",
+       url_name="assessment:promotion_list",
+       definition=("期间内的提拔中，任职当日提拔人选研判列出至少一项优先提拔使用情形（第三条及附件1登记的情形、连续两年考核优秀或"
+                   "获省级以上表彰、县级机关提拔副科级以上领导干部时3年以上乡镇工作经历）的人次；情形按任职当日留存，此后变化不影响统计。"),
+       condition=lambda p, t: promotion_filter_q(since=p.start, until=p.end, priority=True),
+       params=lambda p: {"priority": "on", **_dates(p)})
+figure(key="promotions_priority_share", section="selection", label="优先提拔使用占提拔总数（%）", kind="promotions",
+       url_name="assessment:promotion_list", ratio=("promotions_priority", "promotions_made"),
+       definition=(f"“其中有优先提拔使用情形”人次除以“提拔（职务职级晋升）”人次，以百分比表示，保留一位小数；期间内没有提拔的不计算。"
+                   f"{RESEARCH_SHARE}。"),
+       condition=lambda p, t: Q(), params=lambda p: {"priority": "on", **_dates(p)})
+
 for block in TARGET_FREE_BLOCKS:
     figure(key=f"blocked_{block.name}", section="selection", label=f"当前暂不能提名：{block.label}",
            kind="candidates", url_name="assessment:shortlist", live=True,
@@ -374,14 +399,40 @@ assert len(FIGURES_BY_KEY) == len(FIGURES), "figure keys must be unique"
 @dataclass
 class Value:
     figure: Figure
-    value: int
-    previous: int | None
-    trend: list[int]
+    value: int | float | None
+    previous: int | float | None
+    trend: list
     link: str
 
     @property
-    def change(self) -> int | None:
-        return None if self.previous is None else self.value - self.previous
+    def change(self) -> int | float | None:
+        if self.previous is None or self.value is None:
+            return None
+        return round(self.value - self.previous, 1) if self.figure.ratio else self.value - self.previous
+
+    @property
+    def change_abs(self) -> str:
+        if self.change is None:
+            return "—"
+        return f"{abs(self.change):.1f}个百分点" if self.figure.ratio else str(abs(self.change))
+
+    @property
+    def shown(self) -> str:
+        return _shown(self.value, self.figure)
+
+    @property
+    def previous_shown(self) -> str:
+        return _shown(self.previous, self.figure)
+
+
+def _shown(value, f: Figure) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}%" if f.ratio else str(value)
+
+
+def _share(numerator: int, denominator: int) -> float | None:
+    return round(100 * numerator / denominator, 1) if denominator else None
 
 
 @dataclass
@@ -394,7 +445,7 @@ class Section:
     def chart(self) -> dict:
         """Data for the trend chart (Chart.js): the period's figures over the trend years,
         the figures that are still zero throughout left out."""
-        shown = [v for v in self.values if not v.figure.live and any(v.trend)]
+        shown = [v for v in self.values if not v.figure.live and not v.figure.ratio and any(v.trend)]
         return {"labels": self.trend_labels,
                 "datasets": [{"label": v.figure.label, "data": v.trend} for v in shown[:8]]}
 
@@ -412,7 +463,7 @@ def figure_counts(*, user, unit: Unit, periods: list[Period], today: datetime.da
     for kind_name, kind in KINDS.items():
         aggregates = {}
         for f in figures:
-            if f.kind != kind_name:
+            if f.kind != kind_name or f.ratio:
                 continue
             for i, p in enumerate(_periods_of(f, periods)):
                 aggregates[f"{f.key}__{i}"] = Count("pk", filter=f.q(p, today))
@@ -440,7 +491,12 @@ def figure_values(*, user, unit: Unit, period: Period, today: datetime.date, tre
     sections = {key: Section(key, title, trend_labels=[p.short_label for p in reversed(periods)])
                 for key, title in SECTIONS}
     for f in figures:
-        history = [counts[f"{f.key}__{i}"] for i in range(len(_periods_of(f, periods)))]
+        if f.ratio:
+            num, den = f.ratio
+            history = [_share(counts.get(f"{num}__{i}", 0), counts.get(f"{den}__{i}", 0))
+                       for i in range(len(_periods_of(f, periods)))]
+        else:
+            history = [counts[f"{f.key}__{i}"] for i in range(len(_periods_of(f, periods)))]
         sections[f.section].values.append(Value(
             figure=f, value=history[0], previous=None if f.live else history[1],
             trend=list(reversed(history)) if len(history) == len(periods) else [], link=f.link(unit, period)))

@@ -49,7 +49,7 @@ class Report:
 
     @property
     def title(self) -> str:
-        return f"{self.unit.name}{self.year}年度干部激励工作统计表"
+        return f"{self.unit.qualified_name}{self.year}年度干部激励工作统计表"
 
 
 def _change(value, previous) -> str:
@@ -74,6 +74,9 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
         for v in section.values:
             if v.figure.live:
                 table.rows.append([f"{v.figure.label}（截至{chinese_date(today)}）", v.value, "—", "—"])
+            elif v.figure.ratio:
+                table.rows.append([v.figure.label, v.shown, v.previous_shown,
+                                   "—" if v.change is None else f"{v.change:+.1f}个百分点" if v.change else "持平"])
             else:
                 table.rows.append([v.figure.label, v.value, v.previous, _change(v.value, v.previous)])
         tables.append(table)
@@ -97,7 +100,7 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
             values = {v.figure.key: v.value for s in figure_values(user=user, unit=child, period=period,
                                                                    today=today, trend=False, only=keys)
                       for v in s.values}
-            by_unit.rows.append([child.name] + [values[k] for k in BY_UNIT_KEYS])
+            by_unit.rows.append([child.qualified_name] + [values[k] for k in BY_UNIT_KEYS])
             if progress:
                 progress(i, total)
         tables.append(by_unit)
@@ -209,7 +212,7 @@ def report_pdf(report: Report, *, watermark: str) -> bytes:
 
     buffer = BytesIO()
     doc = BaseDocTemplate(buffer, pagesize=A4, topMargin=top, bottomMargin=bottom, leftMargin=left,
-                          rightMargin=right, title=report.title, author=report.unit.name, creator="担当")
+                          rightMargin=right, title=report.title, author=report.unit.qualified_name, creator="担当")
     frame = Frame(left, bottom, width, page_h - top - bottom, leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0, id="text")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_number)])

@@ -102,7 +102,7 @@ def _report_file(request, fmt: str):
     if unit.depth == 1:
         job = job_start(user=request.user, kind="dashboard.report",
                         params={"unit": unit.pk, "year": year, "format": fmt},
-                        label=f"{unit.name}{year}年度干部激励工作统计表（{year_report.FORMAT_LABELS[fmt]}）")
+                        label=f"{unit.qualified_name}{year}年度干部激励工作统计表（{year_report.FORMAT_LABELS[fmt]}）")
         return redirect(job)
     content = year_report.build_report(user=request.user, unit=unit, year=year, today=today)
     if fmt == "pdf":

@@ -23,26 +23,27 @@ def build_tolerance_demo(*, city_name: str, daye_unit_name: str) -> None:
     officer = User.objects.get(username="officer")
     leader = User.objects.get(username="leader")
     county = Unit.objects.get(name="清河县", depth=2)
-    # Three cadres of three different townships, so each case is titled for its own unit.
+    today = timezone.localdate()
+    # Three cadres of three different townships, so each case is titled for its own unit; each
+    # in post there before the matter of the case (the earliest, 120 days ago).
     cadres, seen = [], set()
-    for cadre in Cadre.objects.filter(unit__path__startswith=county.path, unit__kind="township",
-                                      status=CadreStatus.ACTIVE).select_related("unit").order_by("unit__path", "pk"):
+    serving = Cadre.objects.filter(unit__path__startswith=county.path, status=CadreStatus.ACTIVE,
+                                   position_since__lte=today - datetime.timedelta(days=130))
+    for cadre in serving.filter(unit__kind="township").select_related("unit").order_by("unit__path", "pk"):
         if cadre.unit_id not in seen:
             cadres.append(cadre)
             seen.add(cadre.unit_id)
-    cadres += list(Cadre.objects.filter(unit__path__startswith=county.path, status=CadreStatus.ACTIVE)
-                   .exclude(pk__in=[c.pk for c in cadres]).select_related("unit")[:max(0, 3 - len(cadres))])
-    today = timezone.localdate()
+    cadres += list(serving.exclude(pk__in=[c.pk for c in cadres]).select_related("unit")[:max(0, 3 - len(cadres))])
 
     # 1. Just filed.
     services.case_file(
-        by=staff, title=f"{cadres[0].unit.name}防汛物资调拨程序瑕疵问责事项", unit=cadres[0].unit,
+        by=staff, title=f"{cadres[0].unit.qualified_name}防汛物资调拨程序瑕疵问责事项", unit=cadres[0].unit,
         cadres=[{"cadre": cadres[0]}], matter="汛期紧急调拨防汛物资，未履行完整审批手续即先行调拨。",
         error_date=today - datetime.timedelta(days=40), accountability_body="清河县纪委监委", origin="accountability",
         losses_impact="未造成损失")
     # 2. Walked to closing with an exemption.
     case = services.case_file(
-        by=staff, title=f"{cadres[1].unit.name}容缺受理企业开办手续失误事项", unit=cadres[1].unit,
+        by=staff, title=f"{cadres[1].unit.qualified_name}容缺受理企业开办手续失误事项", unit=cadres[1].unit,
         cadres=[{"cadre": cadres[1]}], matter="为服务企业实施容缺受理，后补材料不齐导致一家企业证照被撤回。",
         error_date=today - datetime.timedelta(days=120), accountability_body="清河县纪委监委", origin="application",
         losses_impact="企业延误开业十五日，已协调补救")
@@ -68,6 +69,10 @@ def build_tolerance_demo(*, city_name: str, daye_unit_name: str) -> None:
                             decided_on=today - datetime.timedelta(days=20), deciding_body="中共清河县委",
                             reasons="符合容错条件第1至6项及容错情形第6项，无不予容错情形。",
                             outcomes={cc.pk: (Outcome.EXEMPT, None)})
+    # Walked today, dated as the paper file: filed ten days after the error, before its consultation.
+    filed = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=110), datetime.time(9)))
+    ToleranceCase.objects.filter(pk=case.pk).update(created_at=filed)
+    case.history.update(created_at=filed)
     build_allegation_demo(staff=staff, officer=officer, cadres=cadres, today=today)
 
 

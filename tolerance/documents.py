@@ -95,7 +95,7 @@ def _post(unit_name: str, position: str) -> str:
 
 def _cadre_label(cc) -> str:
     cadre = cc.cadre
-    return f"{cadre.name}同志（{_post(cadre.unit.name, cadre.position)}）"
+    return f"{cadre.name}同志（{_post(cadre.unit.qualified_name, cadre.position)}）"
 
 
 def _sanction_type_label(sanction_type) -> str:
@@ -163,9 +163,9 @@ def _enumerate(items: list[str]) -> list[str]:
 
 
 def _addressee(case: ToleranceCase, rulings) -> str:
-    names = [f"{r.case_cadre.cadre.unit.name}{r.case_cadre.cadre.name}同志" for r in rulings]
+    names = [f"{r.case_cadre.cadre.unit.qualified_name}{r.case_cadre.cadre.name}同志" for r in rulings]
     if case.concerns_unit:
-        names.insert(0, case.unit.name)
+        names.insert(0, case.unit.qualified_name)
     return "、".join(names) + "："
 
 
@@ -175,7 +175,7 @@ def _filename(kind: str, number: str) -> str:
 
 def _subjects(case, rulings) -> str:
     names = "、".join(f"{r.case_cadre.cadre.name}同志" for r in rulings)
-    return f"{case.unit.name}及{names}" if case.concerns_unit else names
+    return f"{case.unit.qualified_name}及{names}" if case.concerns_unit else names
 
 
 def document_content(case: ToleranceCase, kind: str, *, today: datetime.date | None = None) -> dict:

@@ -19,7 +19,7 @@ def publication_filters(user, data):
 
 
 def publication_row(n):
-    return [n.number, n.cadre.name, n.cadre.unit.name, n.alleged, n.finding, n.get_form_display(), n.scope,
+    return [n.number, n.cadre.name, n.cadre.unit.qualified_name, n.alleged, n.finding, n.get_form_display(), n.scope,
             n.issued_on]
 
 

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from cadres.models import Unit
+from cadres.models import Unit, unit_qualified_name
 from cadres.selectors import cadres_visible_to, sees_whole_registry, units_visible_to, users_with_jurisdiction
 from core import roles
 from tolerance.models import (
@@ -219,11 +219,12 @@ def case_figures(*, user) -> dict:
         .order_by("determination__decided_on__year", "outcome")
     )
     by_unit = list(
-        cases_visible_to(user).values("unit__name").annotate(n=Count("id")).order_by("-n", "unit__name")
+        cases_visible_to(user).values("unit__path", "unit__name").annotate(n=Count("id"))
+        .order_by("-n", "unit__path")
     )
     return {
         "by_outcome_year": [(r["determination__decided_on__year"], r["outcome"], r["n"]) for r in by_outcome_year],
-        "by_unit": [(r["unit__name"], r["n"]) for r in by_unit],
+        "by_unit": [(unit_qualified_name(r["unit__path"], r["unit__name"]), r["n"]) for r in by_unit],
         "wrongly_not_tolerated": rulings.filter(should_have_been_tolerated=True).count(),
     }
 

@@ -300,13 +300,13 @@ def test_the_form_computes_age_resume_rewards_and_grades(full_cadre):
     assert data.resume.split("\n") == [
         "2007.07--2015.03  清河县某局科员",
         "                  （其间：2010.09--2012.07在中央党校函授学院学习）",
-        "2015.03--         城关镇副镇长",
+        "2015.03--         清河县城关镇副镇长",
     ]
     assert "2019年12月被清河县委评为优秀共产党员。" in data.rewards
     assert "2021年5月因工作失误受到清河县监委政务警告处分。" in data.rewards
     assert "改革探索失误" not in data.rewards  # waived by a 免责 ruling: 四个不受影响
     assert data.grades == "2024年度考核优秀。"
-    assert data.current_position == "城关镇副镇长"
+    assert data.current_position == "清河县城关镇副镇长"
 
 
 def elements(data: bytes) -> list:

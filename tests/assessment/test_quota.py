@@ -108,7 +108,7 @@ def test_those_assessed_are_the_units_active_cadres_and_anyone_already_graded(wo
 def test_a_cadre_outside_the_unit_cannot_be_graded_in_it(world):
     unit, _ = unit_with_cadres(world, 5)
     ay = open_year(world, unit)
-    with pytest.raises(DomainError, match="不是东城镇参加本年度考核的干部"):
+    with pytest.raises(DomainError, match="不是清河县东城镇参加本年度考核的干部"):
         grade(world, ay, world.cadre_a, "称职")
 
 
@@ -119,14 +119,14 @@ def test_a_cadre_is_graded_once_a_year_whichever_unit_assesses(world):
     grade(world, first, cadres[0], "称职")
     cadres[0].unit = other
     cadres[0].save()
-    with pytest.raises(DomainError, match="已在东城镇2025年度考核中评定等次"):
+    with pytest.raises(DomainError, match="已在清河县东城镇2025年度考核中评定等次"):
         grade(world, open_year(world, other), cadres[0], "称职")
 
 
 def test_an_approval_needs_a_reason_a_figure_above_normal_and_a_leader(world):
     unit, _ = unit_with_cadres(world, 20)
     ay = open_year(world, unit)
-    with pytest.raises(DomainError, match="无需审批：东城镇参加考核 20 人，常规比例内优秀最多 4 名"):
+    with pytest.raises(DomainError, match="无需审批：清河县东城镇参加考核 20 人，常规比例内优秀最多 4 名"):
         services.quota_excess_request(assessment_year=ay, excellent_count=4, reason="理由", by=staff(world))
     with pytest.raises(DomainError, match="请填写申请理由"):
         services.quota_excess_request(assessment_year=ay, excellent_count=5, reason=" ", by=staff(world))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from assessment import services
 from assessment.models import AssessmentYear, CadreGrade
 from assessment.selectors import promotion_shortlist
-from cadres.models import Commendation, Rank
+from cadres.models import Commendation, Rank, unit_names_by_path
 from core.errors import DomainError
 from core.models import AuditEvent
 from tests.assessment.builders import D, staff
@@ -163,6 +163,7 @@ def build_candidates(world, count, start=0):
 
 def count_queries(world):
     user = User.objects.get(pk=world.users["staff_a"].pk)  # no roles or jurisdiction cached yet
+    unit_names_by_path()  # the county names, cached per process as on a running site
     with CaptureQueriesContext(connection) as ctx:
         rows = promotion_shortlist(user=user, unit=world.unit_a, target_rank=Rank.FU_KE, on=ON)
     return len(rows), len(ctx.captured_queries)
@@ -196,7 +197,7 @@ def test_the_page_and_the_export_show_each_cadres_reasons(client, world, clerk):
     job, content = export_via_job(client, reverse("assessment:shortlist_export"), params)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert rows == [(1, "科员甲", "城关镇", "科员", "科员", "暂不能提名",
+    assert rows == [(1, "科员甲", "清河县城关镇", "科员", "科员", "暂不能提名",
                      "处分影响期内：记过（2026-01-01作出），2027-01-01起方可使用", None)]
     assert job.result_name == "清河县拟提拔副科级人选研判名单（2026-06-01）.xlsx"
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.EXPORT)
@@ -257,3 +258,20 @@ def test_tenure_counts_calendar_years(world):
 
     assert full_years(D(2020, 3, 1), D(2023, 3, 1)) == 3  # a posting 2020-03-01 … 2023-02-28
     assert full_years(D(2020, 3, 1), D(2023, 2, 28)) == 2
+
+
+@pytest.mark.parametrize("show", ["", "eligible", "blocked", "priority"])
+def test_the_page_counts_what_it_shows_without_counting_twice(client, world, show):
+    """The paginator takes its length from the page's counts (one pass over the candidates),
+    and that length is what the filter shows: the last page ends with the last cadre."""
+    build_candidates(world, 120)
+    client_for(client, world.users["staff_a"])
+    params = {"unit": world.unit_a.pk, "target_rank": "副科级", "show": show}
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(reverse("assessment:shortlist"), params)
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "cadres_cadre"')]
+    paginator = first.context["page"].paginator
+    shown = sum(len(client.get(reverse("assessment:shortlist"), {**params, "page": n}).context["page"].object_list)
+                for n in paginator.page_range)
+    assert paginator.count == shown == {"": 120, "eligible": first.context["eligible"],
+                                        "blocked": first.context["blocked"], "priority": first.context["priority"]}[show]

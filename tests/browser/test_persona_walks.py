@@ -115,17 +115,17 @@ def walk(browser, live_server, world, settings, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_tolerance_case_from_filing_to_the_party_committee_determination(walk, world):
+def test_a_tolerance_case_from_filing_through_the_party_committee_determination_to_closing(walk, world):
     load_policy(world)
     page, officer = walk.page, world.users["officer_assigned"]
 
     # County clerk: files the case and assigns the investigator.
     walk.login("staff_a")
     page.goto(f"{walk.base}/tolerance/new/")
-    page.select_option("select[name=unit]", label="　　城关镇")
+    page.select_option("select[name=unit]", label="　　清河县城关镇")
     page.click("#unit-pick button[type=submit]")
     page.fill("#id_title", "防汛物资调拨问责事项")
-    page.select_option("#id_cadres", label="甲干部（城关镇 副镇长）")
+    page.select_option("#id_cadres", label="甲干部（清河县城关镇 副镇长）")
     page.fill("#id_error_date", "2026-03-01")
     page.fill("#id_matter", "紧急调拨物资未履行审批")
     page.fill("#id_accountability_body", "清河县纪委监委")
@@ -174,11 +174,21 @@ def test_a_tolerance_case_from_filing_to_the_party_committee_determination(walk,
     case.refresh_from_db()
     assert case.stage == Stage.FEEDBACK and case.stage_owner == world.users["staff_a"]
 
-    # County clerk: the written feedback is back on their workbench; the paper prints.
+    # County clerk: the written feedback is back on their workbench; the paper prints; the
+    # feedback and the filing close the case, which leaves the workbench.
     walk.login("staff_a")
     walk.from_workbench(url)
     response = page.request.get(f"{walk.base}/tolerance/{case.pk}/documents/determination/pdf/")
     assert response.status == 200 and response.body().startswith(b"%PDF")
+    walk.act("action-feedback", {"input[name=feedback_date]": "2026-05-12", "input[name=received_on]": "2026-05-13"})
+    walk.act("action-filing", {"input[name=discipline_on]": "2026-05-20", "input[name=organization_on]": "2026-05-20",
+                               "input[name=accountability_on]": "2026-05-21"})
+    walk.shot("tolerance-closed")
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED
+    assert case.events.count() == 8  # every transition recorded, from filing to closing
+    page.goto(f"{walk.base}/")
+    assert page.locator(f"#work-table a[href='{url}']").count() == 0
 
     # City clerk: reads the case in the city's list.
     walk.login("city_staff")
@@ -196,7 +206,7 @@ def test_an_allegation_from_receipt_to_its_clarification_notice(walk, world):
     # County clerk: registers the report and assigns a verifier from the discipline bodies.
     walk.login("staff_a")
     page.goto(f"{walk.base}/allegations/new/")
-    page.select_option("#unit-pick select[name=unit]", label="　　城关镇")
+    page.select_option("#unit-pick select[name=unit]", label="　　清河县城关镇")
     page.click("#unit-pick button[type=submit]")
     page.wait_for_selector("#allegation-form")
     page.select_option("#id_source", label="信访举报")
@@ -344,7 +354,7 @@ def test_a_grade_batch_is_opened_by_the_city_graded_by_the_county_and_its_excess
     # City clerk: opens 城关镇's annual assessment; it is the county's to do, not theirs.
     walk.login("city_staff")
     page.goto(f"{walk.base}/assessment/years/new/")
-    page.select_option("#id_unit", label="　　城关镇")
+    page.select_option("#id_unit", label="　　清河县城关镇")
     page.fill("#id_year", "2025")
     with page.expect_navigation():
         page.click("#year-form button[type=submit]")

@@ -199,7 +199,7 @@ def test_the_cadre_pickers_render_as_django_would_and_keep_a_refused_selection(c
     chosen = [str(world.cadre_a.pk), str(odd.pk)]
     ours = str(AddCadresForm(data={"cadres": chosen}, cadres=cadres)["cadres"])
     django_widget = django_forms.SelectMultiple()
-    django_widget.choices = [(c.pk, f"{c.name}（{c.unit.name} {c.position}）")
+    django_widget.choices = [(c.pk, f"{c.name}（{c.unit.qualified_name} {c.position}）")
                              for c in cadres.order_by("unit__path", "name", "id")]
     theirs = django_widget.render("cadres", chosen)
 

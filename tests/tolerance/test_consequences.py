@@ -102,7 +102,7 @@ def test_figures_count_outcomes_by_year_and_unit_within_the_jurisdiction(world):
     walk_case(world, Stage.FEEDBACK, outcome=Outcome.NOT_TOLERATED)
     figures = case_figures(user=world.users["leader"])
     assert figures["by_outcome_year"] == [(2026, "exempt", 1), (2026, "not_tolerated", 1)]
-    assert figures["by_unit"] == [("城关镇", 2)]
+    assert figures["by_unit"] == [("清河县城关镇", 2)]
     assert figures["wrongly_not_tolerated"] == 1
     assert case_figures(user=world.users["staff_b"])["by_unit"] == []
     assert datetime.date(2026, 5, 10).year == 2026

@@ -102,14 +102,14 @@ def test_content_is_the_official_document(case):
     assert doc["number"] == NUMBER
     assert doc["title"] == "容错认定书"
     assert doc["date"] == "2026年11月24日"
-    assert doc["addressee"] == "城关镇甲干部同志、城关镇丙干部同志："
+    assert doc["addressee"] == "清河县城关镇甲干部同志、清河县城关镇丙干部同志："
     text = "".join(p["text"] for p in doc["paragraphs"])
     assert "2026年7月18日，城关镇在防汛抢险中" in text
     assert "物资账目短期不符" in text
     # Book-title marks inside the policy title become 〈〉.
     assert "《清河县予以容错及不予容错的具体情形（〈关于激励干部担当作为的若干措施〉附件）》" in text
-    assert "（一）甲干部同志（城关镇副镇长）：免责。" in text
-    assert "（二）丙干部同志（城关镇党委委员）：从轻处理，最终给予警告（政务处分）。" in text
+    assert "（一）甲干部同志（清河县城关镇副镇长）：免责。" in text
+    assert "（二）丙干部同志（清河县城关镇党委委员）：从轻处理，最终给予警告（政务处分）。" in text
     assert "考核、考察、评先选优、职务职级晋升不受影响" in text
     assert "清河县监委2025年6月1日作出的记过（政务处分，清监〔2026〕9号）予以免除" in text
     assert "不存在不予容错情形。" in text
@@ -127,8 +127,8 @@ def test_feedback_content_dates_and_rereview(case):
     assert f"于2026年11月24日作出认定（{NUMBER}）" in text
     assert "可自收到本函之日起30日内书面申请复核" in text
     # One paragraph per cadre: the outcome and what it means.
-    assert "（一）甲干部同志（城关镇副镇长）：免责。不作负面评价，" in text
-    assert "（二）丙干部同志（城关镇党委委员）：从轻处理，最终给予警告（政务处分）。影响期" in text
+    assert "（一）甲干部同志（清河县城关镇副镇长）：免责。不作负面评价，" in text
+    assert "（二）丙干部同志（清河县城关镇党委委员）：从轻处理，最终给予警告（政务处分）。影响期" in text
     case.feedback_date = datetime.date(2026, 12, 2)
     assert documents.document_content(case, "feedback")["date"] == "2026年12月2日"
 
@@ -233,9 +233,9 @@ def test_long_document_one_cadre_not_tolerated(case, tmp_path):
     case.save()
     Determination.objects.filter(case=case).update(deciding_body="中共张垣市清河县城关镇委员会纪律检查委员会")
     doc = documents.document_content(case, "determination")
-    assert doc["addressee"] == "城关镇、城关镇甲干部同志："
+    assert doc["addressee"] == "清河县城关镇、清河县城关镇甲干部同志："
     text = "".join(p["text"] for p in doc["paragraphs"])
-    assert "甲干部同志（城关镇副镇长）：不予容错。" in text and "（一）" not in text
+    assert "甲干部同志（清河县城关镇副镇长）：不予容错。" in text and "（一）" not in text
     assert "清监〔2026〕9号）维持。" in text
     target = tmp_path / "long.pdf"
     target.write_bytes(documents.render_pdf(doc, watermark="测试"))
