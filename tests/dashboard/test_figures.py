@@ -402,24 +402,10 @@ def test_the_scenario_exercises_the_figures(scenario):
             "screened_90", "screened_180", "reforms_filed", "reforms_cited", "consultations_held",
             "consultations_unanswered", "grades_优秀", "grades_称职", "team_interviews",
             "priorities_all", "concerns_raised", "concerns_on_time", "concerns_overdue",
-            "blocked_admonition",
-            "blocked_sanction",
-            "blocked_tolerance",
-            "blocked_weak_grade",
-            "follow_up_visits",
-            "follow_ups_overdue",
-            "grades_capped",
-            "grades_capped_influence",
-            "grades_capped_interview",
-            "grades_review_any",
-            "grades_review_changed",
-            "grades_review_upheld",
-            "promotions_made",
-            "promotions_priority",
-            "promotions_priority_share",
-            "reviews_late",
-            "reviews_missing",
-            "reviews_on_time"} <= nonzero
+            "follow_up_visits", "promotions_made", "promotions_priority", "promotions_priority_share",
+            "blocked_sanction", "blocked_tolerance", "blocked_weak_grade", "blocked_admonition", "grades_capped",
+            "grades_capped_interview", "grades_capped_influence", "grades_review_any", "grades_review_upheld",
+            "grades_review_changed", "reviews_on_time", "reviews_late", "reviews_missing", "follow_ups_overdue"} <= nonzero
 
 
 @pytest.mark.parametrize("persona,unit_name", [("leader", "unit_a"), ("staff_b", "unit_b"), ("admin", "city")])
@@ -427,7 +413,9 @@ def test_each_figure_links_to_a_list_showing_exactly_its_records(scenario, clien
     user, unit = scenario.users[persona], getattr(scenario, unit_name)
     client_for(client, user)
     for v in values(user, unit).values():
-            "grades"} <= nonzero
+        if v.figure.ratio:  # a share opens the list of its numerator
+            assert v.link == values(user, unit)[v.figure.ratio[0]].link
+            continue
         response = client.get(v.link)
         assert response.status_code == 200, v.link
         assert response.context["page"].paginator.count == v.value, (v.figure.key, v.link)
@@ -527,9 +515,27 @@ def test_the_dashboard_costs_the_same_number_of_queries_however_many_records(sce
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
-            "allegations_received",
-            "leader",
-            "sections",
-            "staff_b",
-            "unit",
-            "又一问题"} <= nonzero
+    # One query per record kind (15), the 优秀 quota (5) and the care compliance (about 7)
+    # tables, plus the session, user, roles and units.
+    assert len(before) <= 40
+    # From the cache: the session, user, roles, units and the form's choices (13 here, 11 in the benchmark).
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    assert len(cached) <= 14
+
+
+def test_the_cached_dashboard_counts_afresh_after_a_write(scenario, client):
+    client_for(client, scenario.users["leader"])
+    url = reverse("dashboard:index") + f"?year=2026&unit={scenario.unit_a.pk}"
+
+    def shown():
+        return {v.figure.key: v.value for s in client.get(url).context["sections"] for v in s.values}
+
+    before = shown()
+    assert shown() == before  # the second read is the cached one
+    receive_allegation(scenario, issue="又一问题")
+    assert shown()["allegations_received"] == before["allegations_received"] + 1
+    # Another user of another jurisdiction never reads the leader's entry.
+    client_for(client, scenario.users["staff_b"])
+    response = client.get(url)
+    assert response.context["unit"] == scenario.unit_b
