@@ -12,6 +12,7 @@ from assessment.models import (
     GradeReview,
     InformationItem,
     PriorityRecord,
+    Promotion,
     QualificationRule,
     QuarterlyReview,
     QuotaApproval,
@@ -27,6 +28,7 @@ from assessment.selectors import (
     assessment_years_visible_to,
     grades_visible_to,
     priority_records_visible_to,
+    promotions_visible_to,
     reviews_visible_to,
     team_interviews_visible_to,
 )
@@ -235,6 +237,27 @@ class PriorityRecordAdmin(VisibleMixin, SimpleHistoryAdmin):
 
     def visible(self, request):
         return priority_records_visible_to(request.user)
+
+
+@admin.register(Promotion)
+class PromotionAdmin(VisibleMixin, SimpleHistoryAdmin):
+    """Written by the posting service only (the snapshot of priority reasons): read-only here."""
+
+    list_display = ["cadre", "unit", "rank_before", "rank_after", "promoted_on", "priority_count"]
+    list_filter = ["rank_after"]
+    list_select_related = ["cadre", "unit"]
+    search_fields = ["cadre__name"]
+    readonly_fields = ["posting", "cadre", "unit", "promoted_on", "rank_before", "rank_after", "position",
+                       "priority_reasons", "priority_count", "recorded_by"]
+
+    def visible(self, request):
+        return promotions_visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(QualificationRule)

@@ -10,9 +10,11 @@ class AssessmentConfig(AppConfig):
         from assessment.reminders import quarterly_review_reminders, workbench_items
         from assessment.routing import workbench_items as grade_batch_workbench_items
         from assessment.selectors import cadre_assessment_overview
-        from core.panels import CadreTab, register_cadre_tab, register_workbench_source
+        from assessment.services import promotion_record_for_posting
+        from core.panels import CadreTab, register_cadre_tab, register_posting_hook, register_workbench_source
         from core.reminders import register_sweep
 
+        register_posting_hook(promotion_record_for_posting)
         register_sweep("assessment_quarterly_reviews", quarterly_review_reminders)
         register_workbench_source(workbench_items)
         register_workbench_source(grade_batch_workbench_items)

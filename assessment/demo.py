@@ -21,7 +21,7 @@ from cadres.models import (
     SupervisionMeasure,
     Unit,
 )
-from cadres.services import cadre_create, cadre_record_add
+from cadres.services import cadre_create, cadre_record_add, posting_add
 from cadres.validators import id_number_checksum
 
 # name, position, rank, team member, main leader
@@ -131,3 +131,12 @@ def build_assessment_demo() -> None:
         services.ranking_record(review=review, evaluator=evaluator, evaluator_title=title, category=category, by=staff,
                                 entries=[(c, i, "推进征地拆迁敢抓敢管、不怕得罪人，测评靠后。" if c == secretaries[4] else "")
                                          for i, c in enumerate(order, start=1)])
+
+    # Promotions this year, recorded with the postings: two with a priority reason on the day
+    # (the art. 3(4) record, a provincial commendation) and one without.
+    posting_add(cadre=town[2], by=staff, unit=township, position="人大主席", rank=Rank.ZHENG_KE, start_date=today,
+                note="提拔")
+    posting_add(cadre=office[1], by=staff, unit=bureau, position="党组副书记", rank=Rank.ZHENG_KE, start_date=today,
+                note="提拔")
+    posting_add(cadre=town[9], by=staff, unit=township, position="一级主任科员", rank=Rank.YIJI_ZHUREN,
+                start_date=today, note="职级晋升")

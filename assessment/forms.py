@@ -12,7 +12,7 @@ from assessment.models import (
     TeamGrade,
     YearStatus,
 )
-from assessment.selectors import SHORTLIST_BLOCK_CHOICES, TARGET_RANKS
+from assessment.selectors import CAP_CAUSES, REVIEW_RESULTS, SHORTLIST_BLOCK_CHOICES, TARGET_RANKS, TIMELINESS
 from cadres.forms import (
     BootstrapMixin,
     CadreChoiceField,
@@ -138,14 +138,33 @@ class TeamInterviewFilterForm(BootstrapMixin, forms.Form):
 
 class ReviewFilterForm(BootstrapMixin, forms.Form):
     department = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="研判单位", empty_label="全部")
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="地区（含下级）", empty_label="全部地区")
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None, choices=_year_choices)
     quarter = forms.TypedChoiceField(label="季度", required=False, coerce=int, empty_value=None,
                                      choices=[("", "全部季度")] + QUARTER_CHOICES)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + ReviewStatus.choices)
+    timeliness = forms.ChoiceField(label="完成情况", required=False,
+                                   choices=[("", "全部")] + list(TIMELINESS.items()))
 
-    def __init__(self, *args, departments, **kwargs):
+    def __init__(self, *args, departments, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
+        self.fields["unit"].queryset = departments if units is None else units
+
+
+class GradeListFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "干部姓名"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="考核单位（含下级）",
+                           empty_label="全部单位")
+    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None, choices=_year_choices)
+    grade = forms.ChoiceField(label="等次", required=False, choices=[("", "全部等次")] + Grade.choices)
+    capped = forms.ChoiceField(label="等次限制", required=False,
+                               choices=[("", "不限"), ("all", "受等次限制")] + list(CAP_CAUSES.items()))
+    review = forms.ChoiceField(label="复核", required=False, choices=[("", "不限")] + list(REVIEW_RESULTS.items()))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
 
 
 class ReviewOpenForm(BootstrapMixin, forms.Form):
@@ -250,6 +269,19 @@ class PriorityFilterForm(BootstrapMixin, forms.Form):
     situation = forms.ChoiceField(label="情形", required=False, choices=[("", "全部情形")] + PRIORITY_SITUATIONS)
     since = forms.DateField(label="登记日期自", required=False)
     until = forms.DateField(label="登记日期至", required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class PromotionFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="任职单位（含下级）",
+                           empty_label="全部单位")
+    priority = forms.BooleanField(label="仅有优先情形的", required=False)
+    since = forms.DateField(label="任职时间自", required=False)
+    until = forms.DateField(label="任职时间至", required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -552,3 +552,40 @@ class QualificationRule(models.Model):
 
     def __str__(self):
         return f"{self.unit}：拟任{self.get_target_rank_display()}"
+
+
+class Promotion(models.Model):
+    """A promotion (提拔 / 职级晋升): a cadre's new current posting at a higher level than the
+    rank held before it (assessment.selectors.RANK_LEVEL). Written by the posting service in
+    the same transaction as the posting, with the priority reasons the shortlist gave the
+    cadre at that moment as a snapshot (seed 003 reports the share of promotions made with a
+    priority reason; the reasons themselves change later)."""
+
+    posting = models.OneToOneField("cadres.Posting", verbose_name="任职经历", on_delete=models.PROTECT,
+                                   related_name="promotion")
+    cadre = models.ForeignKey(Cadre, verbose_name="干部", on_delete=models.PROTECT, related_name="promotions")
+    # The unit of the new posting: the figure counts the promotion where it was made.
+    unit = models.ForeignKey(Unit, verbose_name="任职单位", on_delete=models.PROTECT, related_name="+")
+    promoted_on = models.DateField("任职时间")
+    rank_before = models.CharField("原职级", max_length=20, choices=Rank.choices)
+    rank_after = models.CharField("新职级", max_length=20, choices=Rank.choices)
+    position = models.CharField("新任职务", max_length=100, blank=True)
+    priority_reasons = models.TextField("任职时的优先提拔使用情形", blank=True,
+                                        help_text="记录任职时提拔人选研判列出的优先情形，每行一条；此后情形变化不影响本记录")
+    priority_count = models.PositiveSmallIntegerField("优先情形条数", default=0)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                    related_name="+", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "提拔（职级晋升）记录"
+        verbose_name_plural = "提拔（职级晋升）记录"
+        ordering = ["-promoted_on", "-id"]
+        indexes = [models.Index(fields=["promoted_on", "unit"], name="promotion_date_unit")]
+
+    def __str__(self):
+        return f"{self.cadre}：{self.get_rank_before_display()}→{self.get_rank_after_display()}"
+
+    @property
+    def reasons(self) -> list[str]:
+        return [line for line in self.priority_reasons.split("\n") if line]

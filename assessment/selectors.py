@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 
 from assessment.catalogs import DEFAULT_CEILING_PERCENT, DEFAULT_NORMAL_PERCENT, PRIORITY_SITUATIONS
 from assessment.models import (
@@ -25,9 +25,14 @@ from assessment.models import (
     InfoSource,
     Polarity,
     PriorityRecord,
+    Promotion,
     QuarterlyReview,
+    QuotaApproval,
     QuotaRule,
     RankingEntry,
+    ReviewEvent,
+    ReviewRequestStatus,
+    ReviewStatus,
     TeamGrade,
     TeamInterview,
 )
@@ -129,7 +134,89 @@ def team_interview_list(*, user, unit=None, year=None, q="") -> QuerySet[TeamInt
     return qs.order_by("-date", "-id")
 
 
-def review_list(*, user, year=None, quarter=None, status="", department=None) -> QuerySet[QuarterlyReview]:
+# How a grade was narrowed by the caps (GradeCapRule triggers): the facts grade_limits reads,
+# as SQL conditions on CadreGrade, so the dashboard and the grade list count the same grades.
+CAP_CAUSES = {
+    "interview": "本人当年被约谈",
+    "influence": "考核基准日处于处分影响期内",
+}
+
+
+def grade_capped_q(cause: str = "") -> Q:
+    """Grades whose cadre met a cap trigger of the default rules (《咸阳市领导班子和领导干部约谈办法
+    （试行）》: a cadre interviewed in the year; DESIGN §3: the assessment date inside an influence
+    period): only measures and sanctions in force count, as in grade_limits. No cause: either."""
+    interview = Exists(SupervisionMeasure.objects.filter(
+        cadre=OuterRef("cadre_id"), kind=MeasureKind.INTERVIEW, status=RecordStatus.IN_FORCE,
+        date__year=OuterRef("year")))
+    influence = Exists(Sanction.objects.filter(
+        cadre=OuterRef("cadre_id"), status=RecordStatus.IN_FORCE,
+        decision_date__lte=OuterRef("assessment_year__assessment_date"),
+        influence_end__gt=OuterRef("assessment_year__assessment_date")))
+    if cause == "interview":
+        return Q(interview)
+    if cause == "influence":
+        return Q(influence)
+    return Q(interview) | Q(influence)
+
+
+REVIEW_RESULTS = {"any": "申请复核", **{s.value: s.label for s in ReviewRequestStatus}}
+
+
+def grade_review_q(result: str) -> Q:
+    """Grades with a re-review (any), or one with the given status (复核中, 维持, 变更)."""
+    reviews = GradeReview.objects.filter(grade=OuterRef("pk"))
+    if result != "any":
+        reviews = reviews.filter(status=result)
+    return Q(Exists(reviews))
+
+
+def grades_by_assessing_unit(user) -> QuerySet[CadreGrade]:
+    """Grades of the assessment years the user may see: a grade stays with the unit that
+    assessed it, so a cadre transferred since counts where they were graded."""
+    return CadreGrade.objects.filter(assessment_year__in=assessment_years_visible_to(user))
+
+
+def grade_filter_q(*, year=None, grade="", capped="", review="") -> Q:
+    q = Q()
+    if year:
+        q &= Q(year=year)
+    if grade:
+        q &= Q(grade=grade)
+    if capped:
+        q &= grade_capped_q("" if capped == "all" else capped)
+    if review:
+        q &= grade_review_q(review)
+    return q
+
+
+def grade_list(*, user, year=None, unit=None, grade="", capped="", review="", q="") -> QuerySet[CadreGrade]:
+    """Grades across the assessment years in a unit subtree (by the assessing unit)."""
+    qs = grades_by_assessing_unit(user).filter(grade_filter_q(year=year, grade=grade, capped=capped, review=review))
+    if unit is not None:
+        qs = qs.filter(assessment_year__unit__path__startswith=unit.path)
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    return qs.select_related("cadre", "assessment_year__unit").order_by("-year", "assessment_year__unit__path",
+                                                                       "cadre__name", "id")
+
+
+# A quarterly review is held when its report is done (研判报告完成, ReviewEvent to REPORTED).
+TIMELINESS = {"on_time": "按期完成", "late": "逾期完成", "missing": "逾期未完成"}
+
+
+def review_timeliness_q(timeliness: str, today: datetime.date) -> Q:
+    reported = ReviewEvent.objects.filter(review=OuterRef("pk"), to_status=ReviewStatus.REPORTED)
+    on_time = Exists(reported.filter(at__date__lte=OuterRef("deadline")))
+    if timeliness == "on_time":
+        return Q(on_time)
+    if timeliness == "late":
+        return Q(Exists(reported)) & ~Q(on_time)
+    return ~Q(Exists(reported)) & Q(deadline__lt=today)
+
+
+def review_list(*, user, year=None, quarter=None, status="", department=None, unit=None, timeliness="",
+                today: datetime.date | None = None) -> QuerySet[QuarterlyReview]:
     qs = reviews_visible_to(user).select_related("department").annotate(
         item_count=Count("items", distinct=True), ranking_count=Count("rankings", distinct=True))
     if year:
@@ -140,6 +227,10 @@ def review_list(*, user, year=None, quarter=None, status="", department=None) ->
         qs = qs.filter(status=status)
     if department is not None:
         qs = qs.filter(department=department)
+    if unit is not None:
+        qs = qs.filter(department__path__startswith=unit.path)
+    if timeliness:
+        qs = qs.filter(review_timeliness_q(timeliness, today or datetime.date.today()))
     return qs.order_by("-year", "-quarter", "department__path", "id")
 
 
@@ -287,6 +378,41 @@ def quota_figures(assessment_year: AssessmentYear, *, excellent: int | None = No
         excellent=excellent, normal_percent=percents.normal, ceiling_percent=percents.ceiling,
         approved_count=approved.excellent_count if approved else None,
         pending_count=pending.excellent_count if pending else None)
+
+
+def quota_use(*, user, unit: Unit, year: int) -> list[tuple[AssessmentYear, QuotaFigures]]:
+    """The 优秀 quota of every assessment year in the unit subtree for the year (the user's
+    visible ones), as quota_figures computes it for one, in five queries whatever the number
+    of units: the years, the assessed (active cadres of each unit, plus those graded in it who
+    are not), the 优秀 granted, the approvals, the quota rules."""
+    years = list(assessment_years_visible_to(user).filter(year=year, unit__path__startswith=unit.path)
+                 .select_related("unit").order_by("unit__path"))
+    if not years:
+        return []
+    by_unit = {ay.unit_id: ay for ay in years}
+    active = dict(Cadre.objects.filter(unit_id__in=list(by_unit), status=CadreStatus.ACTIVE).order_by()
+                  .values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+    graded = {ay_id: (n, excellent) for ay_id, n, excellent in (
+        CadreGrade.objects.filter(assessment_year__in=years).order_by().values("assessment_year_id").annotate(
+            n=Count("pk", filter=~Q(cadre__status=CadreStatus.ACTIVE, cadre__unit_id=F("assessment_year__unit_id"))),
+            excellent=Count("pk", filter=Q(grade=Grade.EXCELLENT)))
+        .values_list("assessment_year_id", "n", "excellent"))}
+    approved: dict[int, int] = {}
+    for ay_id, count in (QuotaApproval.objects.filter(assessment_year__in=years, status=ApprovalStatus.APPROVED)
+                         .order_by("assessment_year_id", "decided_at", "id")
+                         .values_list("assessment_year_id", "excellent_count")):
+        approved[ay_id] = count  # the latest decision wins, as in quota_figures
+    rules = {r.unit_kind: r for r in QuotaRule.objects.all()}
+    result = []
+    for ay in years:
+        rule = rules.get(ay.unit.kind)
+        others, excellent = graded.get(ay.pk, (0, 0))
+        result.append((ay, QuotaFigures(
+            unit_name=ay.unit.name, assessed=active.get(ay.unit_id, 0) + others, excellent=excellent,
+            normal_percent=rule.normal_percent if rule else DEFAULT_NORMAL_PERCENT,
+            ceiling_percent=rule.ceiling_percent if rule else DEFAULT_CEILING_PERCENT,
+            approved_count=approved.get(ay.pk))))
+    return result
 
 
 @dataclass
@@ -861,10 +987,19 @@ class Shortlist:
         return self.cadres
 
     def counts(self) -> dict:
-        """total / eligible / blocked / priority in one query."""
-        counts = self.cadres.order_by().aggregate(
-            total=Count("pk"), blocked=Count("pk", filter=self.blocked),
-            priority=Count("pk", filter=~self.blocked & self.priority))
+        """total / eligible / blocked / priority in one query. Grouped by the two conditions
+        as columns, so that each is evaluated once per candidate: as three FILTERs the
+        blocks were evaluated twice over a whole city's candidates (issue #16)."""
+        counts = {"total": 0, "blocked": 0, "priority": 0}
+        for row in (self.cadres.order_by()
+                    .annotate(is_blocked=ExpressionWrapper(self.blocked, output_field=BooleanField()),
+                              is_priority=ExpressionWrapper(self.priority, output_field=BooleanField()))
+                    .values("is_blocked", "is_priority").annotate(n=Count("pk"))):
+            counts["total"] += row["n"]
+            if row["is_blocked"]:
+                counts["blocked"] += row["n"]
+            elif row["is_priority"]:
+                counts["priority"] += row["n"]
         counts["eligible"] = counts["total"] - counts["blocked"]
         return counts
 
@@ -926,6 +1061,39 @@ def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | N
         cadres = cadres.filter(_any([c for c in SHORTLIST_BLOCKS if c.name == block], ctx))
     cadres = cadres.order_by("unit__path", "name", "pk")
     return Shortlist(cadres, ctx, _any(SHORTLIST_BLOCKS, ctx), _any(SHORTLIST_PRIORITIES, ctx))
+
+
+def shortlist_priority_reasons(*, cadre_id: int, unit: Unit, target_rank: str, on: datetime.date) -> list[str]:
+    """The priority reasons the shortlist of `unit` for `target_rank` on `on` gives the cadre
+    (snapshotted by a promotion)."""
+    ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[target_rank], county=is_county_level(unit))
+    return [text for condition in SHORTLIST_PRIORITIES for _, text in condition.reasons([cadre_id], ctx)]
+
+
+def promotions_visible_to(user) -> QuerySet[Promotion]:
+    """Like every cadre record, a promotion follows the cadre's current unit."""
+    return Promotion.objects.filter(cadre__in=cadres_visible_to(user))
+
+
+def promotion_filter_q(*, since=None, until=None, priority=False) -> Q:
+    """The record filters of the promotion list, as one condition (counted as is)."""
+    q = Q()
+    if since:
+        q &= Q(promoted_on__gte=since)
+    if until:
+        q &= Q(promoted_on__lte=until)
+    if priority:
+        q &= Q(priority_count__gt=0)
+    return q
+
+
+def promotion_list(*, user, q="", unit=None, since=None, until=None, priority=False) -> QuerySet[Promotion]:
+    qs = promotions_visible_to(user).select_related("cadre", "unit")
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    return qs.filter(promotion_filter_q(since=since, until=until, priority=priority)).order_by("-promoted_on", "-id")
 
 
 def promotion_shortlist(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,

@@ -20,6 +20,7 @@ from assessment.models import (
     InformationItem,
     Polarity,
     PriorityRecord,
+    Promotion,
     QuarterlyReview,
     QuotaApproval,
     Ranking,
@@ -37,11 +38,13 @@ from assessment.models import (
 )
 from assessment.routing import year_leaders, year_staff
 from assessment.selectors import (
+    RANK_LEVEL,
     assessed_cadres,
     grade_limits,
     quarter_facts,
     quota_figures,
     review_scope,
+    shortlist_priority_reasons,
 )
 from cadres.models import AchievementRecord, AchievementSource, Cadre, Unit, unit_qualified_name
 from core import roles
@@ -608,3 +611,21 @@ def priority_record_add(*, cadre: Cadre, situation: str, facts: str, recorded_on
         raise DomainError("登记日期不能晚于今天。")
     return _save(PriorityRecord(cadre=cadre, situation=situation, facts=facts, organization_finding=organization_finding,
                                 recorded_on=recorded_on, recorded_by=by), by)
+
+
+# ---------------------------------------------------------------- promotions
+
+
+def promotion_record_for_posting(*, posting, rank_before: str, by) -> Promotion | None:
+    """Called by cadres.services.posting_add, in its transaction, for a new current posting:
+    when its rank is above the one held before (职务职级晋升), record the promotion with the
+    priority reasons the shortlist gives the cadre on the day of the posting (a snapshot).
+    A transfer at the same level or a demotion records nothing."""
+    if not (posting.rank and rank_before) or RANK_LEVEL.get(posting.rank, -1) <= RANK_LEVEL.get(rank_before, -1):
+        return None
+    reasons = shortlist_priority_reasons(cadre_id=posting.cadre_id, unit=posting.unit, target_rank=posting.rank,
+                                         on=posting.start_date)
+    return _save(Promotion(posting=posting, cadre_id=posting.cadre_id, unit=posting.unit,
+                           promoted_on=posting.start_date, rank_before=rank_before, rank_after=posting.rank,
+                           position=posting.position, priority_reasons="\n".join(reasons),
+                           priority_count=len(reasons), recorded_by=by), by)

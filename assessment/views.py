@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessment import forms, services
@@ -52,6 +53,12 @@ from assessment.selectors import (
     team_facts,
     year_grade_list,
     year_grades,
+)
+from assessment.selectors import (
+    grade_list as select_grade_list,
+)
+from assessment.selectors import (
+    promotion_list as promotion_list_selector,
 )
 from assessment.selectors import (
     review_list as select_review_list,
@@ -170,6 +177,20 @@ def year_detail(request, pk):
         "pending": [a for a in approvals if a.status == ApprovalStatus.PENDING],
         "steps": year_steps(ay),
     })
+
+
+@assessment_access()
+def grade_list(request):
+    """Grades across assessment years, by the assessing unit (the dashboard's 考核 figures
+    open here: grade, caps met, re-reviews)."""
+    form = forms.GradeListFilterForm(request.GET or None, units=units_visible_to(request.user).order_by("path"))
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = select_grade_list(user=request.user, year=f.get("year"), unit=f.get("unit"), grade=f.get("grade", ""),
+                           capped=f.get("capped", ""), review=f.get("review", ""), q=f.get("q", "").strip())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = set(cadres_visible_to(request.user).filter(pk__in=[g.cadre_id for g in page]).values_list("pk", flat=True))
+    return render(request, "assessment/grade_list.html", {
+        "form": form, "page": page, "query": _query_without_page(request), "visible": visible})
 
 
 @assessment_access(edit=True)
@@ -376,13 +397,16 @@ def team_interview_create(request):
 @assessment_access()
 def review_list(request):
     departments = departments_visible_to(request.user)
-    form = forms.ReviewFilterForm(request.GET or None, departments=departments)
+    form = forms.ReviewFilterForm(request.GET or None, departments=departments,
+                                  units=units_visible_to(request.user).order_by("path"))
     f = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
     qs = select_review_list(user=request.user, year=f.get("year"), quarter=f.get("quarter"),
-                            status=f.get("status", ""), department=f.get("department"))
+                            status=f.get("status", ""), department=f.get("department"), unit=f.get("unit"),
+                            timeliness=f.get("timeliness", ""), today=today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessment/review_list.html", {
-        "form": form, "page": page, "query": _query_without_page(request),
+        "form": form, "page": page, "query": _query_without_page(request), "today": today,
         "open_form": forms.ReviewOpenForm(departments=departments) if can_grade(request.user) else None,
     })
 
@@ -593,6 +617,18 @@ def priority_list(request):
                               unit=f.get("unit"), since=f.get("since"), until=f.get("until"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessment/priority_list.html", {
+        "form": form, "page": page, "query": _query_without_page(request)})
+
+
+@assessment_access()
+def promotion_list(request):
+    units = units_visible_to(request.user).order_by("path")
+    form = forms.PromotionFilterForm(request.GET or None, units=units)
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = promotion_list_selector(user=request.user, q=f.get("q", "").strip(), unit=f.get("unit"),
+                                 since=f.get("since"), until=f.get("until"), priority=f.get("priority", False))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "assessment/promotion_list.html", {
         "form": form, "page": page, "query": _query_without_page(request)})
 
 

@@ -8,7 +8,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from cadres.models import Cadre, MeasureKind, Posting, SupervisionMeasure, Tag, Unit, UnitKind
 from core.errors import DomainError
-from core.panels import INQUIRY_CHECKS
+from core.panels import INQUIRY_CHECKS, POSTING_HOOKS
 
 CADRE_EDITABLE_FIELDS = [
     "name", "sex", "birth_date", "ethnicity", "native_place", "birthplace", "id_number",
@@ -83,6 +83,7 @@ def posting_add(*, cadre: Cadre, by, unit: Unit, position: str, rank: str, start
         raise DomainError("免职时间不能早于任职时间。")
     posting = Posting(cadre=cadre, unit=unit, position=position, rank=rank, start_date=start_date,
                       end_date=end_date, note=note)
+    rank_before = cadre.rank
     if end_date is None:
         for current in cadre.postings.filter(end_date__isnull=True):
             if current.start_date >= start_date:
@@ -99,6 +100,9 @@ def posting_add(*, cadre: Cadre, by, unit: Unit, position: str, rank: str, start
     _save_with_user(posting, by)
     cadre.township_days_closed, cadre.township_anchor = township_fields(cadre)
     _save_with_user(cadre, by)
+    if end_date is None:
+        for hook in POSTING_HOOKS:
+            hook(posting=posting, rank_before=rank_before, by=by)
     return posting
 
 

@@ -229,6 +229,13 @@ def _state_filter(state: str, today: datetime.date) -> Q:
             FollowUpState.COMPLETE: Q(follow_up_due__isnull=True)}[state]
 
 
+def follow_up_state_q(state: str, today: datetime.date) -> Q:
+    """Sanctions under follow-up today in the given state: the rows follow_up_due_list(state=…)
+    lists (the dashboard counts them with this condition)."""
+    return (Q(status=RecordStatus.IN_FORCE, decision_date__lte=today, influence_end__gt=today)
+            & _state_filter(state, today))
+
+
 class FollowUpDueList(Sequence):
     """The sanctions under follow-up, most urgent first, as a lazy sequence over SQL: its
     length is a COUNT, a slice (a page) reads just those rows, and iterating reads in chunks

@@ -48,3 +48,14 @@ INQUIRY_CHECKS: list[Callable] = []
 def register_inquiry_check(check: Callable) -> None:
     if check not in INQUIRY_CHECKS:
         INQUIRY_CHECKS.append(check)
+
+
+# Functions (posting, rank_before, by) called by cadres.services.posting_add inside its
+# transaction after a new current posting is saved, registered by the modules (assessment
+# records a promotion when the rank rises).
+POSTING_HOOKS: list[Callable] = []
+
+
+def register_posting_hook(hook: Callable) -> None:
+    if hook not in POSTING_HOOKS:
+        POSTING_HOOKS.append(hook)

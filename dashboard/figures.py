@@ -23,18 +23,27 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from assessment.catalogs import PRIORITY_SITUATIONS
-from assessment.models import CadreGrade, Grade
+from assessment.models import Grade
 from assessment.selectors import (
+    CAP_CAUSES,
+    REVIEW_RESULTS,
     TARGET_FREE_BLOCKS,
-    assessment_years_visible_to,
+    TIMELINESS,
+    grade_filter_q,
+    grades_by_assessing_unit,
     priority_filter_q,
     priority_records_visible_to,
+    promotion_filter_q,
+    promotions_visible_to,
+    review_timeliness_q,
+    reviews_visible_to,
     shortlist_block_q,
     shortlist_candidates,
     team_interviews_visible_to,
 )
-from cadres.models import Rank, Unit
-from cadres.selectors import units_visible_to
+from cadres.models import Rank, Sanction, Unit
+from cadres.selectors import cadres_visible_to, units_visible_to
+from care.follow_ups import FOLLOW_UP_DUE_SOON_DAYS, FollowUpState, follow_up_state_q
 from care.selectors import (
     cadre_filter,
     concern_filter_q,
@@ -73,15 +82,20 @@ KINDS = {
     "allegations": Kind(lambda user, unit: allegations_visible_to(user).filter(allegations_in_subtree(unit.path))),
     "reforms": Kind(lambda user, unit: reform_filings_visible_to(user).filter(unit__path__startswith=unit.path)),
     "notices": Kind(lambda user, unit: notices_visible_to(user).filter(cadre__unit__path__startswith=unit.path)),
-    "grades": Kind(lambda user, unit: CadreGrade.objects.filter(
-        assessment_year__in=assessment_years_visible_to(user), assessment_year__unit__path__startswith=unit.path)),
+    "grades": Kind(lambda user, unit: grades_by_assessing_unit(user).filter(
+        assessment_year__unit__path__startswith=unit.path)),
     "interviews": Kind(lambda user, unit: team_interviews_visible_to(user).filter(unit__path__startswith=unit.path)),
     "priorities": Kind(lambda user, unit: priority_records_visible_to(user).filter(
         cadre__unit__path__startswith=unit.path)),
     "concerns": Kind(lambda user, unit: concerns_visible_to(user).filter(cadre_filter("cadre__", unit=unit))),
     "consultations": Kind(lambda user, unit: consultations_visible_to(user).filter(unit__path__startswith=unit.path)),
+    "reviews": Kind(lambda user, unit: reviews_visible_to(user).filter(department__path__startswith=unit.path)),
+    "follow_ups": Kind(lambda user, unit: Sanction.objects.filter(
+        cadre__in=cadres_visible_to(user).filter(cadre_filter(unit=unit)))),
     "visits": Kind(lambda user, unit: follow_up_visits_visible_to(user).filter(
         cadre_filter("sanction__cadre__", unit=unit))),
+    # A promotion counts in the unit of its new posting (where it was made).
+    "promotions": Kind(lambda user, unit: promotions_visible_to(user).filter(unit__path__startswith=unit.path)),
     # The promotion shortlist's candidates for the highest target rank: every active cadre
     # with a rank to be promoted to, in the visible units of the subtree.
     "candidates": Kind(lambda user, unit: shortlist_candidates(
@@ -106,6 +120,9 @@ class Figure:
     annual: bool = False
     # A breakdown row the dashboard leaves out while it and last year's value are both 0.
     optional: bool = False
+    # A share in per cent, (numerator key, denominator key) of figures counted before it:
+    # no count of its own; None while the denominator is 0. It links to the numerator's list.
+    ratio: tuple[str, str] | None = None
 
     def link(self, unit: Unit, period: Period) -> str:
         params = {"unit": unit.pk, **self.params(self._period(period))}
@@ -251,13 +268,49 @@ for days, label in ((90, "3个月"), (180, "6个月")):
 
 for grade in Grade:
     figure(key=f"grades_{grade.value}", section="assessment", label=f"年度考核{grade.label}", kind="grades",
-           url_name="assessment:year_list", annual=True,
+           url_name="assessment:grade_list", annual=True,
            definition=f"该年度考核中评定为“{grade.label}”的干部人次（按考核单位；选择季度时按全年计）。",
-           condition=lambda p, t, g=grade.value: Q(year=p.year, grade=g), params=lambda p: {"year": p.year})
+           condition=lambda p, t, g=grade.value: grade_filter_q(year=p.year, grade=g),
+           params=lambda p, g=grade.value: {"year": p.year, "grade": g})
+CAP_RULES = ("《咸阳市领导班子和领导干部约谈办法（试行）》：领导干部当年被约谈的，年度考核中不能评为优秀等次；"
+             "考核基准日处于处分影响期内的，不得评为优秀等次")
+figure(key="grades_capped", section="assessment", label="等次受限干部", kind="grades",
+       url_name="assessment:grade_list", annual=True,
+       definition=(f"该年度评定等次的干部中，按等次限制规则不能评为优秀的人次（{CAP_RULES}）。只计有效的约谈和处分；"
+                   "按考核单位；选择季度时按全年计。"),
+       condition=lambda p, t: grade_filter_q(year=p.year, capped="all"),
+       params=lambda p: {"year": p.year, "capped": "all"})
+for cause, cause_label in CAP_CAUSES.items():
+    figure(key=f"grades_capped_{cause}", section="assessment", label=f"其中：{cause_label}", kind="grades",
+           url_name="assessment:grade_list", annual=True, optional=True,
+           definition=f"该年度评定等次的干部中，因“{cause_label}”而等次受限的人次（同时有两种原因的，各计一次）。",
+           condition=lambda p, t, c=cause: grade_filter_q(year=p.year, capped=c),
+           params=lambda p, c=cause: {"year": p.year, "capped": c})
+for result, result_label in REVIEW_RESULTS.items():
+    figure(key=f"grades_review_{result}", section="assessment",
+           label="等次申请复核" if result == "any" else f"其中：{result_label}", kind="grades",
+           url_name="assessment:grade_list", annual=True, optional=result != "any",
+           definition=("该年度考核等次中，干部申请复核的人次（《中华人民共和国公务员法》第九十五条）；"
+                       "按考核年度计，不论申请日期。" if result == "any" else
+                       f"该年度考核等次中，复核状态为“{result_label}”的人次。"),
+           condition=lambda p, t, r=result: grade_filter_q(year=p.year, review=r),
+           params=lambda p, r=result: {"year": p.year, "review": r})
 figure(key="team_interviews", section="assessment", label="班子约谈", kind="interviews",
        url_name="assessment:team_interview_list", annual=True,
        definition="该年度登记的领导班子约谈次数（被约谈班子的干部年度考核等次受限）。",
        condition=lambda p, t: Q(date__year=p.year), params=lambda p: {"year": p.year})
+
+for key, label in TIMELINESS.items():
+    figure(key=f"reviews_{key}", section="assessment", label=f"季度分析研判{label}", kind="reviews",
+           url_name="assessment:review_list",
+           definition=("期间内各季度的分析研判（市、县区组织部门各一项，《张家口市激励干部担当干事的规定》第十四条）中，"
+                       + {"on_time": "在完成期限当日或之前完成研判报告的项数。",
+                          "late": "超过完成期限才完成研判报告的项数。",
+                          "missing": "已过完成期限、至今仍未完成研判报告的项数。"}[key]
+                       + "按研判所属季度计；单位为研判单位（市或县区）。"),
+           condition=lambda p, t, k=key: review_timeliness_q(k, t) & Q(year=p.year)
+           & (Q(quarter=p.quarter) if p.quarter else Q()),
+           params=lambda p, k=key: {"year": p.year, "timeliness": k, **({"quarter": p.quarter} if p.quarter else {})})
 
 # ------------------------------------------------------------------------------ 选拔
 
@@ -273,6 +326,24 @@ for code, name in PRIORITY_SITUATIONS:
            optional=True,
            condition=lambda p, t, c=code: priority_filter_q(situation=c, since=p.start, until=p.end),
            params=lambda p, c=code: {"situation": c, **_dates(p)})
+
+RESEARCH_SHARE = f"{RESEARCH_REPORT}以优先提拔使用人数及其占提拔总数的比例反映激励导向"
+figure(key="promotions_made", section="selection", label="提拔（职务职级晋升）", kind="promotions",
+       url_name="assessment:promotion_list",
+       definition=("期间内新任职务职级高于原职级的干部人次（按任职时间；单位为新任职单位，调动后仍计入作出提拔的单位）。"
+                   "登记任职经历时由系统自动形成提拔记录。"),
+       condition=lambda p, t: promotion_filter_q(since=p.start, until=p.end), params=_dates)
+figure(key="promotions_priority", section="selection", label="其中有优先提拔使用情形", kind="promotions",
+       url_name="assessment:promotion_list",
+       definition=("期间内的提拔中，任职当日提拔人选研判列出至少一项优先提拔使用情形（第三条及附件1登记的情形、连续两年考核优秀或"
+                   "获省级以上表彰、县级机关提拔副科级以上领导干部时3年以上乡镇工作经历）的人次；情形按任职当日留存，此后变化不影响统计。"),
+       condition=lambda p, t: promotion_filter_q(since=p.start, until=p.end, priority=True),
+       params=lambda p: {"priority": "on", **_dates(p)})
+figure(key="promotions_priority_share", section="selection", label="优先提拔使用占提拔总数（%）", kind="promotions",
+       url_name="assessment:promotion_list", ratio=("promotions_priority", "promotions_made"),
+       definition=(f"“其中有优先提拔使用情形”人次除以“提拔（职务职级晋升）”人次，以百分比表示，保留一位小数；期间内没有提拔的不计算。"
+                   f"{RESEARCH_SHARE}。"),
+       condition=lambda p, t: Q(), params=lambda p: {"priority": "on", **_dates(p)})
 
 for block in TARGET_FREE_BLOCKS:
     figure(key=f"blocked_{block.name}", section="selection", label=f"当前暂不能提名：{block.label}",
@@ -300,6 +371,14 @@ figure(key="follow_up_visits", section="care", label="回访教育", kind="visit
        definition="期间内对受处分（处理）干部开展的回访教育次数（按回访日期）。",
        condition=lambda p, t: date_between("date", p.start, p.end),
        params=lambda p: {"show": "done", **_dates(p)})
+for state, label, text in (
+        (FollowUpState.OVERDUE, "当前回访已到期未开展", "今天已过应回访日期、尚未开展回访的受处分（处理）干部人次"),
+        (FollowUpState.DUE, "近期应回访", f"今后{FOLLOW_UP_DUE_SOON_DAYS}天内到回访日期的受处分（处理）干部人次")):
+    figure(key=f"follow_ups_{state}", section="care", label=label, kind="follow_ups", url_name="care:follow_up_list",
+           live=True,
+           definition=(f"{text}（按处分在影响期内、按回访间隔计算的应回访日期；实时数，不分期间；"
+                       "单位为干部现所在单位）。"),
+           condition=lambda p, t, s=state: follow_up_state_q(s, t), params=lambda p, s=state: {"state": s})
 
 figure(key="consultations_held", section="care", label="开展“向组织说说心里话”活动", kind="consultations",
        url_name="care:consultation_list", annual=True,
@@ -320,14 +399,40 @@ assert len(FIGURES_BY_KEY) == len(FIGURES), "figure keys must be unique"
 @dataclass
 class Value:
     figure: Figure
-    value: int
-    previous: int | None
-    trend: list[int]
+    value: int | float | None
+    previous: int | float | None
+    trend: list
     link: str
 
     @property
-    def change(self) -> int | None:
-        return None if self.previous is None else self.value - self.previous
+    def change(self) -> int | float | None:
+        if self.previous is None or self.value is None:
+            return None
+        return round(self.value - self.previous, 1) if self.figure.ratio else self.value - self.previous
+
+    @property
+    def change_abs(self) -> str:
+        if self.change is None:
+            return "—"
+        return f"{abs(self.change):.1f}个百分点" if self.figure.ratio else str(abs(self.change))
+
+    @property
+    def shown(self) -> str:
+        return _shown(self.value, self.figure)
+
+    @property
+    def previous_shown(self) -> str:
+        return _shown(self.previous, self.figure)
+
+
+def _shown(value, f: Figure) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}%" if f.ratio else str(value)
+
+
+def _share(numerator: int, denominator: int) -> float | None:
+    return round(100 * numerator / denominator, 1) if denominator else None
 
 
 @dataclass
@@ -340,7 +445,7 @@ class Section:
     def chart(self) -> dict:
         """Data for the trend chart (Chart.js): the period's figures over the trend years,
         the figures that are still zero throughout left out."""
-        shown = [v for v in self.values if not v.figure.live and any(v.trend)]
+        shown = [v for v in self.values if not v.figure.live and not v.figure.ratio and any(v.trend)]
         return {"labels": self.trend_labels,
                 "datasets": [{"label": v.figure.label, "data": v.trend} for v in shown[:8]]}
 
@@ -351,26 +456,47 @@ def _periods_of(f: Figure, periods: list[Period]) -> list[Period]:
     return periods[:1] if f.live else periods[:2] if f.optional else periods
 
 
-def figure_values(*, user, unit: Unit, period: Period, today: datetime.date, trend: bool = True,
-                  only: set[str] | None = None) -> list[Section]:
-    """Every figure for the unit subtree and period, with last year's value and the trend;
-    one query per record kind."""
-    periods = [period.shifted(-i) for i in range(TREND_YEARS if trend else 2)]
-    figures = [f for f in FIGURES if only is None or f.key in only]
+def figure_counts(*, user, unit: Unit, periods: list[Period], today: datetime.date,
+                  figures: list[Figure]) -> dict[str, int]:
+    """The counts behind figure_values: one query per record kind."""
     counts: dict[str, int] = {}
     for kind_name, kind in KINDS.items():
         aggregates = {}
         for f in figures:
-            if f.kind != kind_name:
+            if f.kind != kind_name or f.ratio:
                 continue
             for i, p in enumerate(_periods_of(f, periods)):
                 aggregates[f"{f.key}__{i}"] = Count("pk", filter=f.q(p, today))
         if aggregates:
             counts.update(kind.base(user, unit).aggregate(**aggregates))
+    return counts
+
+
+def figure_values(*, user, unit: Unit, period: Period, today: datetime.date, trend: bool = True,
+                  only: set[str] | None = None, cache: bool = False) -> list[Section]:
+    """Every figure for the unit subtree and period, with last year's value and the trend;
+    one query per record kind (with `cache`, none while dashboard.cache holds the counts)."""
+    periods = [period.shifted(-i) for i in range(TREND_YEARS if trend else 2)]
+    figures = [f for f in FIGURES if only is None or f.key in only]
+
+    def count():
+        return figure_counts(user=user, unit=unit, periods=periods, today=today, figures=figures)
+
+    if cache:
+        from dashboard.cache import cached
+
+        counts = cached(user, ("figures", unit.pk, period, today, trend, sorted(only or [])), count)
+    else:
+        counts = count()
     sections = {key: Section(key, title, trend_labels=[p.short_label for p in reversed(periods)])
                 for key, title in SECTIONS}
     for f in figures:
-        history = [counts[f"{f.key}__{i}"] for i in range(len(_periods_of(f, periods)))]
+        if f.ratio:
+            num, den = f.ratio
+            history = [_share(counts.get(f"{num}__{i}", 0), counts.get(f"{den}__{i}", 0))
+                       for i in range(len(_periods_of(f, periods)))]
+        else:
+            history = [counts[f"{f.key}__{i}"] for i in range(len(_periods_of(f, periods)))]
         sections[f.section].values.append(Value(
             figure=f, value=history[0], previous=None if f.live else history[1],
             trend=list(reversed(history)) if len(history) == len(periods) else [], link=f.link(unit, period)))

@@ -13,7 +13,7 @@ class DashboardForm(BootstrapMixin, forms.Form):
     year = forms.TypedChoiceField(label="年度", coerce=int)
     quarter = forms.TypedChoiceField(label="期间", required=False, coerce=int, empty_value=None,
                                      choices=[("", "全年")] + list(QUARTER_NAMES.items()))
-    unit = UnitChoiceField(queryset=Unit.objects.none(), label="单位（含下级）")
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="单位（含下级）", empty_label=None)
 
     def __init__(self, *args, units, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,7 +23,7 @@ class DashboardForm(BootstrapMixin, forms.Form):
 
 class ReportForm(BootstrapMixin, forms.Form):
     year = forms.TypedChoiceField(label="年度", coerce=int)
-    unit = UnitChoiceField(queryset=Unit.objects.none(), label="单位（含下级）")
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label="单位（含下级）", empty_label=None)
 
     def __init__(self, *args, units, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from core.people import unit_label
 from core.xlsx import xlsx_write
 from dashboard.figures import FIGURES, FIGURES_BY_KEY, figure_values
 from dashboard.periods import Period
+from dashboard.tables import TABLE_DEFINITIONS, compliance_table, quota_table
 from tolerance.documents import RED, _register_font, chinese_date
 
 # The columns of the table by subordinate unit: the figures seed 003 and 004 report.
@@ -34,6 +35,8 @@ class ReportTable:
     title: str
     headers: list[str]
     rows: list[list] = field(default_factory=list)
+    # The Excel sheet of a table by unit (the figures by section share the first sheet).
+    sheet: str = ""
 
 
 @dataclass
@@ -71,13 +74,28 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
         for v in section.values:
             if v.figure.live:
                 table.rows.append([f"{v.figure.label}（截至{chinese_date(today)}）", v.value, "—", "—"])
+            elif v.figure.ratio:
+                table.rows.append([v.figure.label, v.shown, v.previous_shown,
+                                   "—" if v.change is None else f"{v.change:+.1f}个百分点" if v.change else "持平"])
             else:
                 table.rows.append([v.figure.label, v.value, v.previous, _change(v.value, v.previous)])
         tables.append(table)
+    quota = quota_table(user=user, unit=unit, year=year, limit=None)
+    if quota.rows:
+        tables.append(ReportTable(
+            f"表{len(tables) + 1}　优秀等次名额使用情况（{year}年）", ["考核单位", "参加考核人数", "评定优秀", "允许名额", "最高名额"],
+            [[r.unit_name, r.assessed, r.excellent, r.allowed, r.ceiling] for r in quota.rows]
+            + [[f"合计（{quota.units}个单位）", quota.assessed, quota.excellent, quota.allowed, "—"]], sheet="优秀名额"))
+    care = compliance_table(user=user, unit=unit, year=year, today=today)
+    if care.rows and care.headers:
+        tables.append(ReportTable(
+            f"表{len(tables) + 1}　关心关爱任务完成情况（{year}年，未完成／应完成）", ["单位", *care.headers],
+            [[r.label, *(f"{c.behind}／{c.total}" for c in r.cells)] for r in [*care.rows, care.total]],
+            sheet="关爱任务"))
     if children:
         keys = set(BY_UNIT_KEYS)
         by_unit = ReportTable(f"表{len(tables) + 1}　分单位主要指标（{year}年）",
-                              ["单位"] + [FIGURES_BY_KEY[k].label for k in BY_UNIT_KEYS])
+                              ["单位"] + [FIGURES_BY_KEY[k].label for k in BY_UNIT_KEYS], sheet="分单位")
         for i, child in enumerate(children, 2):
             values = {v.figure.key: v.value for s in figure_values(user=user, unit=child, period=period,
                                                                    today=today, trend=False, only=keys)
@@ -88,6 +106,9 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
         tables.append(by_unit)
     section_titles = {s.key: s.title for s in sections}
     definitions = [(section_titles.get(f.section, ""), f.label, f.definition) for f in FIGURES]
+    for section, label, definition in TABLE_DEFINITIONS:
+        at = max((i for i, d in enumerate(definitions) if d[0] == section_titles.get(section)), default=len(definitions) - 1)
+        definitions.insert(at + 1, (section_titles.get(section, ""), label, definition))
     return Report(unit=unit, year=year, made_on=today, tables=tables, definitions=definitions)
 
 
@@ -204,11 +225,9 @@ def report_pdf(report: Report, *, watermark: str) -> bytes:
 def report_xlsx(report: Report, path_or_file, *, watermark: str) -> None:
     """Three sheets: the figures by section (with last year's), the table by subordinate
     unit, and the definitions. Written by core.xlsx: unit names stay text, never formulas."""
-    by_unit = report.tables[-1] if report.tables and report.tables[-1].headers[0] == "单位" else None
-    figures = [[table.title.split("　", 1)[-1], *row] for table in report.tables if table is not by_unit
+    figures = [[table.title.split("　", 1)[-1], *row] for table in report.tables if not table.sheet
                for row in table.rows]
     sheets = [("统计表", ["类别", "指标", f"{report.year}年", f"{report.year - 1}年", "增减"], figures)]
-    if by_unit:
-        sheets.append(("分单位", by_unit.headers, by_unit.rows))
+    sheets += [(table.sheet, table.headers, table.rows) for table in report.tables if table.sheet]
     sheets.append(("指标说明", ["类别", "指标", "统计口径"], report.definitions))
     xlsx_write(path_or_file, sheets, watermark=f"{report.title}　{watermark}", column_widths={0: 14, 1: 40, 2: 60})

@@ -7,18 +7,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 
 from core.audit import audit_log
 from core.jobs import job_start
 from core.models import AuditEvent
 from core.xlsx import export_watermark
 from dashboard import report as year_report
+from dashboard.cache import cached
 from dashboard.figures import figure_values
 from dashboard.forms import DashboardForm, ReportForm
 from dashboard.periods import Period
 from dashboard.selectors import dashboard_units, default_unit, may_view_dashboard
+from dashboard.tables import compliance_table, quota_table
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,10 +59,21 @@ def _choice(request, form_class):
 def dashboard(request):
     form, choice, today = _choice(request, DashboardForm)
     period = Period(choice["year"], choice.get("quarter"))
-    sections = figure_values(user=request.user, unit=choice["unit"], period=period, today=today)
+    unit = choice["unit"]
+    user, year = request.user, period.year
+    sections = figure_values(user=user, unit=unit, period=period, today=today, cache=True)
+
+    def body() -> str:
+        """The sections and tables as HTML: cached with the counts (a page of a hundred
+        figures takes longer to render than to read from the cache)."""
+        return render_to_string("dashboard/_sections.html", {
+            "period": period, "unit": unit, "sections": sections, "charts": {s.key: s.chart() for s in sections},
+            "quota": quota_table(user=user, unit=unit, year=year),
+            "care_table": compliance_table(user=user, unit=unit, year=year, today=today)})
+
     return render(request, "dashboard/index.html", {
-        "form": form, "period": period, "previous": period.shifted(-1), "unit": choice["unit"],
-        "sections": sections, "charts": {s.key: s.chart() for s in sections},
+        "form": form, "period": period, "previous": period.shifted(-1), "unit": unit, "sections": sections,
+        "body": mark_safe(cached(user, ("body", unit.pk, period, today), body)),  # noqa: S308 - our own template's output
     })
 
 

@@ -211,3 +211,32 @@ def test_every_step_of_a_grade_batch_is_on_the_workbench_of_someone_who_can_act(
     assert_steps_routed(client, routing.grade_steps(weak), grade_url)
     assessment_services.grade_rereview_answer(review=review, answered_on=D(2026, 2, 1), answer="维持原等次", by=staff)
     assert routing.grade_steps(weak) == [] and grade_url not in todo_urls(staff)
+
+
+def test_a_unit_with_its_own_staff_grades_itself_and_the_county_keeps_the_rest(world):
+    """Nearest level: a township with its own organization staff has its year on their
+    workbench, not the county's; the county keeps its other units."""
+    from assessment import routing
+    from assessment import services as assessment_services
+    from assessment.catalogs import load_default_rules
+    from cadres.selectors import units_in_charge_of
+    from cadres.services import jurisdiction_grant
+    from core.roles import STAFF_ROLES, Role
+    from tests.assessment.builders import unit_with_cadres
+    from tests.factories import UserFactory
+
+    load_default_rules()
+    county, town_staff = world.users["staff_a"], UserFactory(username="town_staff", role=Role.CADRE_SECTION)
+    jurisdiction_grant(user=town_staff, unit=world.township_a)
+    other, _ = unit_with_cadres(world, 2)  # 东城镇: no staff of its own
+    in_town = assessment_services.assessment_year_open(unit=world.township_a, year=2025, by=county)
+    in_other = assessment_services.assessment_year_open(unit=other, year=2025, by=county)
+    assert routing.year_steps(in_town)[0].responsibles == [town_staff]
+    assert routing.year_steps(in_other)[0].responsibles == [county]
+    assert f"/assessment/years/{in_town.pk}/" in todo_urls(town_staff)
+    assert f"/assessment/years/{in_town.pk}/" not in todo_urls(county)
+    assert f"/assessment/years/{in_other.pk}/" in todo_urls(county)
+    assert f"/assessment/years/{in_other.pk}/" not in todo_urls(town_staff)
+    assert set(units_in_charge_of(county, STAFF_ROLES)) == {world.unit_a, other}
+    assert set(units_in_charge_of(world.users["leader"], STAFF_ROLES)) == set()  # not a staff role
+    assert Notification.objects.filter(recipient=town_staff, kind="assessment_year_opened").exists()

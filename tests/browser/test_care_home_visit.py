@@ -39,7 +39,7 @@ def test_staff_record_a_home_visit_with_a_concern_and_answer_it(page, live_serve
     assert page.locator("#care-obligations").inner_text().count("0/1") == 3
     page.click("#care-record")
     page.wait_for_selector("#activity-form")
-    assert page.locator("#id_cadres option:checked").all_inner_texts() == ["甲干部（城关镇 副镇长）"]
+    assert page.locator("#id_cadres option:checked").all_inner_texts() == ["甲干部（清河县城关镇 副镇长）"]
     page.select_option("#id_kind", "home_visit")
     assert page.locator("#id_amount").is_hidden() and page.locator("#id_days").is_hidden()
     page.fill("#id_date", today.isoformat())

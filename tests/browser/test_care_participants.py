@@ -29,7 +29,7 @@ def test_staff_add_the_cadres_left_off_and_remove_one_recorded_by_mistake(page, 
     page.select_option("#id_unit", str(world.township_a.pk))
     page.click("#unit-pick button[type=submit]")
     page.wait_for_selector("#add-cadres-form")
-    assert set(page.locator("#id_cadres option").all_inner_texts()) == {"补录甲（城关镇 副镇长）", "补录乙（城关镇 副镇长）"}
+    assert set(page.locator("#id_cadres option").all_inner_texts()) == {"补录甲（清河县城关镇 副镇长）", "补录乙（清河县城关镇 副镇长）"}
     page.click("[data-care-select-all]")
     assert page.locator("[data-care-count]").inner_text() == "已选 2 / 2 人"
     page.click("#add-cadres-form button[type=submit]")

@@ -122,10 +122,10 @@ def test_a_tolerance_case_from_filing_through_the_party_committee_determination_
     # County clerk: files the case and assigns the investigator.
     walk.login("staff_a")
     page.goto(f"{walk.base}/tolerance/new/")
-    page.select_option("select[name=unit]", label="　　城关镇")
+    page.select_option("select[name=unit]", label="　　清河县城关镇")
     page.click("#unit-pick button[type=submit]")
     page.fill("#id_title", "防汛物资调拨问责事项")
-    page.select_option("#id_cadres", label="甲干部（城关镇 副镇长）")
+    page.select_option("#id_cadres", label="甲干部（清河县城关镇 副镇长）")
     page.fill("#id_error_date", "2026-03-01")
     page.fill("#id_matter", "紧急调拨物资未履行审批")
     page.fill("#id_accountability_body", "清河县纪委监委")
@@ -206,7 +206,7 @@ def test_an_allegation_from_receipt_to_its_clarification_notice(walk, world):
     # County clerk: registers the report and assigns a verifier from the discipline bodies.
     walk.login("staff_a")
     page.goto(f"{walk.base}/allegations/new/")
-    page.select_option("#unit-pick select[name=unit]", label="　　城关镇")
+    page.select_option("#unit-pick select[name=unit]", label="　　清河县城关镇")
     page.click("#unit-pick button[type=submit]")
     page.wait_for_selector("#allegation-form")
     page.select_option("#id_source", label="信访举报")
@@ -354,7 +354,7 @@ def test_a_grade_batch_is_opened_by_the_city_graded_by_the_county_and_its_excess
     # City clerk: opens 城关镇's annual assessment; it is the county's to do, not theirs.
     walk.login("city_staff")
     page.goto(f"{walk.base}/assessment/years/new/")
-    page.select_option("#id_unit", label="　　城关镇")
+    page.select_option("#id_unit", label="　　清河县城关镇")
     page.fill("#id_year", "2025")
     with page.expect_navigation():
         page.click("#year-form button[type=submit]")

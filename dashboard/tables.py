@@ -1,0 +1,123 @@
+"""The dashboard's two tables by unit, each defined once here with its definition (shown as
+a tooltip and in the year-end report) and its links to the list pages behind the cells:
+
+- 优秀等次名额使用 (考核): each assessment year of the subtree, 优秀 granted against the quota
+  the policy allows (assessment.selectors.quota_use, the rule quota_figures applies when
+  grades are saved);
+- 关心关爱任务完成情况 (关心关爱): each obligation × subordinate unit, from the compliance
+  selector of the care module (care.compliance.compliance), each cell linking to the
+  compliance page filtered to that unit and obligation."""
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from assessment.selectors import quota_use
+from cadres.models import Unit
+from care.compliance import compliance
+from care.models import ObligationApplies
+
+QUOTA_ROWS = 12
+QUOTA_DEFINITION = (
+    "各单位该年度考核中评定为优秀的人数，与优秀等次比例允许的名额相比（《公务员考核规定》：优秀等次人数一般掌握在参加年度考核人数的"
+    "20%以内，最多不超过25%；各类单位的比例以系统“优秀等次比例”规则为准）。参加考核人数为单位在职干部及已在本单位评定等次的干部；"
+    "允许名额为常规比例名额，经领导批准超出的以批准数为准（不超过最高比例）。单位为考核单位。")
+COMPLIANCE_DEFINITION = (
+    "截至今天（所选年度已过去的按全年），各下级单位在职干部中未完成各项年度关爱任务的人数与应完成人数；"
+    "“说说心里话”活动按单位计（有在职干部的单位每年开展）。任务及要求以系统“关心关爱年度任务”规则为准；单位为干部现所在单位。")
+
+# (section, label, definition) for the year-end report's last page.
+TABLE_DEFINITIONS = [("assessment", "优秀等次名额使用", QUOTA_DEFINITION),
+                     ("care", "关心关爱任务完成情况", COMPLIANCE_DEFINITION)]
+
+
+@dataclass
+class QuotaRow:
+    unit_name: str
+    assessed: int
+    excellent: int
+    allowed: int
+    ceiling: int
+    link: str
+
+    @property
+    def over(self) -> bool:
+        return self.excellent > self.allowed
+
+
+@dataclass
+class QuotaTable:
+    rows: list[QuotaRow]
+    units: int  # assessment years in the subtree (rows shows at most QUOTA_ROWS)
+    excellent: int = 0
+    allowed: int = 0
+    assessed: int = 0
+    list_link: str = ""
+    definition: str = QUOTA_DEFINITION
+
+
+def quota_table(*, user, unit: Unit, year: int, limit: int | None = QUOTA_ROWS) -> QuotaTable:
+    """Every unit-year's use of its 优秀 quota; with a limit, the rows shown are those nearest
+    their limit (the year-end report lists them all)."""
+    figures = quota_use(user=user, unit=unit, year=year)
+    rows = [QuotaRow(unit_name=f.unit_name, assessed=f.assessed, excellent=f.excellent, allowed=f.allowed,
+                     ceiling=f.ceiling_max, link=reverse("assessment:year_detail", args=[ay.pk]))
+            for ay, f in figures]
+    table = QuotaTable(rows=[], units=len(rows), excellent=sum(r.excellent for r in rows),
+                       allowed=sum(r.allowed for r in rows), assessed=sum(r.assessed for r in rows),
+                       list_link=f"{reverse('assessment:year_list')}?{urlencode({'year': year, 'unit': unit.pk})}")
+    # Nearest the limit first (the share of the allowed places used), then unit order.
+    ranked = sorted(enumerate(rows), key=lambda ir: (-(ir[1].excellent / ir[1].allowed if ir[1].allowed
+                                                       else ir[1].excellent * 2), ir[0]))
+    table.rows = [r for _, r in sorted(ranked[:limit])]
+    return table
+
+
+@dataclass
+class ComplianceCell:
+    behind: int
+    total: int
+    rate: int | None
+    link: str = ""
+
+
+@dataclass
+class ComplianceTableRow:
+    label: str
+    cells: list[ComplianceCell] = field(default_factory=list)
+
+
+@dataclass
+class ComplianceTable:
+    headers: list[str]
+    rows: list[ComplianceTableRow]
+    total: ComplianceTableRow
+    page_link: str
+    definition: str = COMPLIANCE_DEFINITION
+
+
+def _compliance_link(unit: Unit, year: int, kind: str) -> str:
+    return f"{reverse('care:compliance')}?{urlencode({'year': year, 'unit': unit.pk, 'only': kind})}"
+
+
+def compliance_table(*, user, unit: Unit, year: int, today: datetime.date) -> ComplianceTable:
+    """Obligation × subordinate unit: cadres behind / cadres obliged. A cell of a per-cadre
+    obligation links to the compliance page for that unit and obligation, which lists exactly
+    the cadres behind (the unit's own cadres without its subtree have no such page: unlinked)."""
+    result = compliance(user=user, year=year, today=today, scope=unit)
+
+    def row(label, r, target: Unit | None) -> ComplianceTableRow:
+        cells = []
+        for rule, behind, total, rate in r.cells(result.rules):
+            link = _compliance_link(target, year, rule.kind) \
+                if target is not None and rule.applies_to == ObligationApplies.CADRE else ""
+            cells.append(ComplianceCell(behind, total, rate, link))
+        return ComplianceTableRow(label, cells)
+
+    rows = [row(("（本级）" if r.own_only else "") + r.unit.name, r, None if r.own_only else r.unit)
+            for r in result.rows]
+    return ComplianceTable(
+        headers=[r.get_kind_display() for r in result.rules], rows=rows,
+        total=row(f"合计（{unit.name}）", result.total, unit),
+        page_link=f"{reverse('care:compliance')}?{urlencode({'year': year, 'unit': unit.pk})}")
