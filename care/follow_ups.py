@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
-from cadres.models import Cadre, FollowUpVisit, RecordStatus, Sanction, SanctionCategory, Unit
+from cadres.models import Cadre, CadreStatus, FollowUpVisit, RecordStatus, Sanction, SanctionCategory, Unit
 from cadres.selectors import cadres_visible_to
 from care.models import FollowUpSchedule
 from care.selectors import cadre_filter, name_filter
@@ -81,8 +81,15 @@ def sanctions_under_follow_up(cadres: QuerySet[Cadre] | list[int] | None, today:
 
 
 def _in_follow_up_period(cadres: QuerySet[Cadre] | list[int] | None, today: datetime.date) -> QuerySet[Sanction]:
-    qs = Sanction.objects.filter(status=RecordStatus.IN_FORCE, decision_date__lte=today, influence_end__gt=today)
+    qs = Sanction.objects.filter(_under_follow_up(today))
     return qs if cadres is None else qs.filter(cadre__in=cadres)
+
+
+def _under_follow_up(today: datetime.date) -> Q:
+    """In force, inside the influence period, and the cadre still serving: a retired or
+    dismissed (开除公职) person is no longer visited to help them back to work."""
+    return Q(status=RecordStatus.IN_FORCE, decision_date__lte=today, influence_end__gt=today,
+             cadre__status=CadreStatus.ACTIVE)
 
 
 # ------------------------------------------------------------------ the stored schedule
@@ -232,8 +239,7 @@ def _state_filter(state: str, today: datetime.date) -> Q:
 def follow_up_state_q(state: str, today: datetime.date) -> Q:
     """Sanctions under follow-up today in the given state: the rows follow_up_due_list(state=…)
     lists (the dashboard counts them with this condition)."""
-    return (Q(status=RecordStatus.IN_FORCE, decision_date__lte=today, influence_end__gt=today)
-            & _state_filter(state, today))
+    return _under_follow_up(today) & _state_filter(state, today)
 
 
 class FollowUpDueList(Sequence):

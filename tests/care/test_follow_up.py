@@ -5,9 +5,15 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from cadres.models import FollowUpVisit, RecordStatus
+from cadres.models import Cadre, CadreStatus, FollowUpVisit, RecordStatus, Sanction
 from cadres.services import cadre_record_add
-from care.follow_ups import FollowUpState, follow_up_due_list, follow_up_list, next_follow_up_due
+from care.follow_ups import (
+    FollowUpState,
+    follow_up_due_list,
+    follow_up_list,
+    follow_up_state_q,
+    next_follow_up_due,
+)
 from care.models import FollowUpSchedule
 from tests.conftest import client_for
 from tests.factories import CadreFactory, SanctionFactory, sanction_type
@@ -72,6 +78,17 @@ def test_waived_and_superseded_sanctions_and_those_not_yet_decided_need_no_visit
     future = SanctionFactory(cadre=world.cadre_a, decision_date=D(2026, 6, 1))
     due = due_for(world, D(2026, 3, 1))
     assert waived.pk not in due and superseded.pk not in due and future.pk not in due
+
+
+@pytest.mark.parametrize("status", [CadreStatus.RETIRED, CadreStatus.DISMISSED, CadreStatus.LEFT])
+def test_a_cadre_no_longer_serving_is_not_visited_nor_counted_as_due(world, status):
+    s = SanctionFactory(cadre=world.cadre_a, decision_date=D(2026, 1, 15))
+    today = D(2026, 4, 16)
+    assert due_for(world, today)[s.pk].state == FollowUpState.OVERDUE
+    assert Sanction.objects.filter(follow_up_state_q(FollowUpState.OVERDUE, today), pk=s.pk).exists()
+    Cadre.objects.filter(pk=world.cadre_a.pk).update(status=status)
+    assert s.pk not in due_for(world, today)
+    assert not Sanction.objects.filter(follow_up_state_q(FollowUpState.OVERDUE, today), pk=s.pk).exists()
 
 
 def test_organizational_adjustments_are_followed_up_too_with_their_own_editable_intervals(world):

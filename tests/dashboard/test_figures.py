@@ -321,7 +321,7 @@ def straight_counts(unit, period, today):
     counts["reviews_late"] = sum(reported_on(r) is not None and reported_on(r) > r.deadline for r in reviews)
     counts["reviews_missing"] = sum(reported_on(r) is None and r.deadline < today for r in reviews)
     under_follow_up = [s for s in Sanction.objects.select_related("cadre__unit")
-                       if in_subtree(unit, s.cadre.unit) and s.status == "in_force"
+                       if in_subtree(unit, s.cadre.unit) and s.status == "in_force" and s.cadre.status == "在职"
                        and s.decision_date <= today < s.influence_end and s.follow_up_due is not None]
     counts["follow_ups_overdue"] = sum(s.follow_up_due < today for s in under_follow_up)
     counts["follow_ups_due"] = sum(today <= s.follow_up_due <= today + datetime.timedelta(days=30)
