@@ -223,8 +223,8 @@ def report_pdf(report: Report, *, watermark: str) -> bytes:
 # ------------------------------------------------------------------------------ Excel
 
 def report_xlsx(report: Report, path_or_file, *, watermark: str) -> None:
-    """Three sheets: the figures by section (with last year's), the table by subordinate
-    unit, and the definitions. Written by core.xlsx: unit names stay text, never formulas."""
+    """Sheets: the figures by section (with last year's), each table of its own (优秀名额,
+    关爱任务, the table by subordinate unit), and the definitions. Written by core.xlsx: unit names stay text, never formulas."""
     figures = [[table.title.split("　", 1)[-1], *row] for table in report.tables if not table.sheet
                for row in table.rows]
     sheets = [("统计表", ["类别", "指标", f"{report.year}年", f"{report.year - 1}年", "增减"], figures)]

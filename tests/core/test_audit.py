@@ -30,20 +30,16 @@ def test_the_chain_check_names_an_edited_and_a_removed_row(world):
                         f"第 {events[3].pk} 条：与上一条的摘要不衔接（其前有记录被删除或插入）"]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_each_in_a_transaction_keep_one_unbroken_chain(postgres_only, world):
-    """Eight threads, each writing audit rows in transactions that stay open a moment after
-    the row (as an action's transaction does): every row links to the one committed before
-    it, so the chain has no fork and verifies whole."""
-    user, barrier, failures = world.users["staff_a"], threading.Barrier(8), []
+def assert_eight_writers_keep_one_chain(user, write_once):
+    """Eight threads call write_once(n, i) five times each: all 40 rows are written and the
+    chain verifies whole, no two rows chained to the same predecessor."""
+    barrier, failures = threading.Barrier(8), []
 
     def write(n):
         try:
             barrier.wait()
             for i in range(5):
-                with transaction.atomic():
-                    audit_log(AuditEvent.Type.SEARCH, user=user, detail=f"线程 {n} 第 {i} 次")
-                    time.sleep(0.002)
+                write_once(n, i)
         except Exception as e:  # noqa: BLE001  (reported below, with the thread)
             failures.append(repr(e))
         finally:
@@ -60,33 +56,29 @@ def test_concurrent_writers_each_in_a_transaction_keep_one_unbroken_chain(postgr
     assert len(hashes) == len(set(hashes))  # no two rows chained to the same predecessor
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_each_in_a_transaction_keep_one_unbroken_chain(postgres_only, world):
+    """Eight threads, each writing audit rows in transactions that stay open a moment after
+    the row (as an action's transaction does): every row links to the one committed before
+    it, so the chain has no fork and verifies whole."""
+    user = world.users["staff_a"]
+
+    def write_once(n, i):
+        with transaction.atomic():
+            audit_log(AuditEvent.Type.SEARCH, user=user, detail=f"线程 {n} 第 {i} 次")
+            time.sleep(0.002)
+
+    assert_eight_writers_keep_one_chain(user, write_once)
+
 
 @pytest.mark.django_db(transaction=True)
 def test_autocommitted_writers_with_stale_hints_keep_one_unbroken_chain(postgres_only, world):
     """Writers outside any transaction (a search's row is a statement of its own), whose hint of
     the chain's tail is stale most of the time: each stale row is chained again under the lock,
     and the chain still has one order."""
-    user, barrier, failures = world.users["staff_a"], threading.Barrier(8), []
-
-    def write(n):
-        try:
-            barrier.wait()
-            for i in range(5):
-                audit_log(AuditEvent.Type.SEARCH, user=user, detail=f"线程 {n} 第 {i} 次")
-        except Exception as e:  # noqa: BLE001  (reported below, with the thread)
-            failures.append(repr(e))
-        finally:
-            connection.close()
-
-    before = AuditEvent.objects.count()
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    assert failures == []
-    assert AuditEvent.objects.count() == before + 40
-    assert audit_chain_verify() == []
-    hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
-    assert len(hashes) == len(set(hashes))
+    user = world.users["staff_a"]
+    assert_eight_writers_keep_one_chain(
+        user, lambda n, i: audit_log(AuditEvent.Type.SEARCH, user=user, detail=f"线程 {n} 第 {i} 次"))
 
 
 def test_a_row_is_one_statement_when_the_process_knows_the_tail_and_two_when_not(postgres_only, world):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from core.models import AuditEvent, BackgroundJob
 from dashboard.figures import FIGURES
 from dashboard.report import build_report
+from dashboard.tables import TABLE_DEFINITIONS
 from tests.conftest import assert_watermarked_on_every_page, client_for
 from tests.dashboard.test_figures import TODAY, scenario, values  # noqa: F401  (the scenario fixture)
 
@@ -21,7 +22,11 @@ def test_the_report_has_the_dashboard_figures_and_every_definition(scenario):  #
     rows = {row[0]: row[1] for table in report.tables[:-1] for row in table.rows}
     assert rows["立案"] == shown["cases_filed"].value == 4
     assert rows["认定不予容错"] == shown["cases_not_tolerated"].value == 1
-    assert [label for _, label, _ in report.definitions] == [f.label for f in FIGURES]
+    # Every figure's definition in order, each table's after its section's figures.
+    labels = [label for _, label, _ in report.definitions]
+    table_labels = [label for _, label, _ in TABLE_DEFINITIONS]
+    assert [label for label in labels if label not in table_labels] == [f.label for f in FIGURES]
+    assert labels.index("优秀等次名额使用") < labels.index("登记优先提拔使用情形")
     # One column per county: 清河县 and 青山区, then the progress reached its end.
     by_unit = report.tables[-1]
     assert [r[0] for r in by_unit.rows] == ["清河县", "青山区"]
@@ -36,10 +41,10 @@ def test_a_county_report_downloads_as_pdf_and_excel_and_is_audited(scenario, cli
     assert_watermarked_on_every_page(pdf.content, scenario.users["staff_a"])
     xlsx = client.get(reverse("dashboard:report_xlsx"), {"year": 2026})
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["统计表", "分单位", "指标说明"]
+    assert book.sheetnames == ["统计表", "优秀名额", "关爱任务", "分单位", "指标说明"]
     figures = {row[1]: row[2] for row in book["统计表"].iter_rows(min_row=2, values_only=True)}
     assert figures["立案"] == 3 and figures["印发澄清正名通知书"] == 2 and figures["其中纳入不实举报案例公开"] == 1
-    assert book["指标说明"].max_row == len(FIGURES) + 1
+    assert book["指标说明"].max_row == len(FIGURES) + len(TABLE_DEFINITIONS) + 1
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.EXPORT, username="staff_a").count() == 2
 
 
