@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.utils import timezone
 
 from assessment.catalogs import BOLD_WORK_SITUATION, PRIORITY_SITUATIONS
 from assessment.models import (
@@ -25,7 +26,7 @@ from cadres.models import Cadre, Unit
 
 
 def _year_choices(blank="全部年度"):
-    this = datetime.date.today().year
+    this = timezone.localdate().year
     return [("", blank)] + [(y, f"{y}年") for y in range(this + 1, this - 8, -1)]
 
 
@@ -51,8 +52,8 @@ class YearCreateForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["year"].initial = datetime.date.today().year - 1 if datetime.date.today().month < 7 \
-            else datetime.date.today().year
+        self.fields["year"].initial = timezone.localdate().year - 1 if timezone.localdate().month < 7 \
+            else timezone.localdate().year
 
 
 class GradeBatchForm(HardenedFormMixin, forms.Form):
@@ -169,9 +170,9 @@ class GradeListFilterForm(BootstrapMixin, forms.Form):
 
 class ReviewOpenForm(BootstrapMixin, forms.Form):
     department = UnitChoiceField(queryset=Unit.objects.none(), label="研判单位")
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: datetime.date.today().year)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
     quarter = forms.TypedChoiceField(label="季度", coerce=int, choices=QUARTER_CHOICES,
-                                     initial=lambda: (datetime.date.today().month - 1) // 3 + 1)
+                                     initial=lambda: (timezone.localdate().month - 1) // 3 + 1)
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from cadres.forms import (
     BootstrapMixin,
@@ -232,7 +233,7 @@ class SubmissionForm(ConcernFieldsMixin, BootstrapMixin, forms.Form):
 # ------------------------------------------------------------------ list filters
 
 def year_choices(today=None):
-    year = (today or datetime.date.today()).year
+    year = (today or timezone.localdate()).year
     return [(y, f"{y}年") for y in range(year, year - 6, -1)]
 
 
