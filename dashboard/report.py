@@ -16,7 +16,7 @@ from core.people import unit_label
 from core.xlsx import xlsx_write
 from dashboard.figures import FIGURES, FIGURES_BY_KEY, figure_values
 from dashboard.periods import Period
-from dashboard.tables import TABLE_DEFINITIONS, compliance_table, quota_table
+from dashboard.tables import TABLE_DEFINITIONS, compliance_table, quota_table, stage_days_table
 from tolerance.documents import RED, _register_font, chinese_date
 
 # The columns of the table by subordinate unit: the figures seed 003 and 004 report.
@@ -80,6 +80,10 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
             else:
                 table.rows.append([v.figure.label, v.value, v.previous, _change(v.value, v.previous)])
         tables.append(table)
+    stage_days = stage_days_table(user=user, unit=unit, period=period)
+    tables.append(ReportTable(
+        f"表{len(tables) + 1}　容错纠错案件各阶段办理天数（{year}年办完的）", ["阶段", "办完次数", "停留天数中位数", "办理时限（天）"],
+        [[r.label, r.stays, r.median_shown, r.limit_days] for r in stage_days.rows], sheet="阶段用时"))
     quota = quota_table(user=user, unit=unit, year=year, limit=None)
     if quota.rows:
         tables.append(ReportTable(

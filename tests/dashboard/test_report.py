@@ -41,7 +41,7 @@ def test_a_county_report_downloads_as_pdf_and_excel_and_is_audited(scenario, cli
     assert_watermarked_on_every_page(pdf.content, scenario.users["staff_a"])
     xlsx = client.get(reverse("dashboard:report_xlsx"), {"year": 2026})
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["统计表", "优秀名额", "关爱任务", "分单位", "指标说明"]
+    assert book.sheetnames == ["统计表", "阶段用时", "优秀名额", "关爱任务", "分单位", "指标说明"]
     figures = {row[1]: row[2] for row in book["统计表"].iter_rows(min_row=2, values_only=True)}
     assert figures["立案"] == 3 and figures["印发澄清正名通知书"] == 2 and figures["其中纳入不实举报案例公开"] == 1
     assert book["指标说明"].max_row == len(FIGURES) + len(TABLE_DEFINITIONS) + 1
