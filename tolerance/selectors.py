@@ -197,15 +197,26 @@ def overdue_on_q(day: datetime.date) -> Q:
     for a case without events), entered on that event's date; its deadline is that date plus
     the stage's days, as services.stage_deadline sets it when the case moves, and, as for the
     live `overdue` filter, the case is overdue once the deadline is before the day (on the
-    deadline itself it is not). Closed cases are in 已办结, which has no deadline."""
-    last = CaseEvent.objects.filter(case=OuterRef("pk"), at__date__lte=day).order_by("-at", "-id")
-    cases = ToleranceCase.objects.filter(created_at__date__lte=day).annotate(
-        stage_then=Subquery(last.values("to_stage")[:1]), entered=Subquery(last.values("at")[:1]))
+    deadline itself it is not). Closed cases are in 已办结, which has no deadline.
+
+    Written as "an event late for its stage with no later event up to the day" (one
+    anti-join), not as the last event per case annotated and tested stage by stage: Django
+    repeats an annotation's subquery in every condition that uses it."""
     limits = stage_limits()
-    late = Q(stage_then__isnull=True, created_at__date__lt=safe_date_add(day, days=-limits[Stage.FILED]))
+    late = Q()
     for stage, days in limits.items():
-        late |= Q(stage_then=stage, entered__date__lt=safe_date_add(day, days=-days))
-    return Q(pk__in=cases.filter(late).values("pk"))
+        late |= Q(to_stage=stage, at__date__lt=safe_date_add(day, days=-days))
+    later = CaseEvent.objects.filter(case=OuterRef("case"), at__date__lte=day).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
+    stuck = CaseEvent.objects.filter(late).filter(~Exists(later)).values("case_id")
+    # No event up to the day: in 立案 since it was filed. A case with no events at all (loaded
+    # in bulk, without a history) can only be judged by its stored stage and deadline.
+    unrecorded = ~Exists(CaseEvent.objects.filter(case=OuterRef("pk")))
+    not_moved = ToleranceCase.objects.filter(
+        ~Exists(CaseEvent.objects.filter(case=OuterRef("pk"), at__date__lte=day)), created_at__date__lte=day).filter(
+        (unrecorded & ~Q(stage=Stage.CLOSED) & Q(stage_deadline__lt=day))
+        | (~unrecorded & Q(created_at__date__lt=safe_date_add(day, days=-limits[Stage.FILED])))).values("pk")
+    return Q(pk__in=stuck) | Q(pk__in=not_moved)
 
 
 def left_stage_q(stage: str, since: datetime.date | None, until: datetime.date | None) -> Q:

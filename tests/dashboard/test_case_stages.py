@@ -231,3 +231,15 @@ def test_for_the_current_period_it_equals_the_live_figure(world):
     # The period's end is still ahead: its list counts as of today.
     assert overdue_ids(period.end, today=today) == set(
         ToleranceCase.objects.filter(case_filter_q(overdue=True, today=today)).values_list("pk", flat=True))
+
+
+def test_a_case_without_any_recorded_event_is_judged_by_its_stored_stage_and_deadline(world):
+    load_policy(world)
+    case = walk_case(world, Stage.FILED)
+    CaseEvent.objects.filter(case=case).delete()
+    ToleranceCase.objects.filter(pk=case.pk).update(created_at=at(D(2025, 3, 1)), stage=Stage.INVESTIGATION,
+                                                    stage_deadline=D(2025, 12, 30))
+    assert overdue_ids(D(2025, 12, 30)) == set()
+    assert overdue_ids(D(2025, 12, 31)) == {case.pk}
+    ToleranceCase.objects.filter(pk=case.pk).update(stage=Stage.CLOSED)
+    assert overdue_ids(D(2025, 12, 31)) == set()
