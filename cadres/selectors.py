@@ -129,6 +129,18 @@ def cadres_visible_to(user) -> QuerySet[Cadre]:
     return Cadre.objects.filter(reduce(or_, map(cadres_in_subtree, paths)))
 
 
+def granted_subtree_paths(user) -> list[str]:
+    """The paths of the subtrees granted to the user, none inside another."""
+    return _jurisdiction(user)[0]
+
+
+def jurisdiction_scope(user) -> tuple[str, ...]:
+    """What the user's view of the registry depends on, as part of the key of a result kept
+    for it (core.db.kept_until_changed): one mark for whoever sees the whole registry, else
+    the granted subtrees."""
+    return ("*",) if sees_whole_registry(user) else tuple(granted_subtree_paths(user))
+
+
 def active_cadre_count(user) -> int:
     """How many active cadres the user's jurisdiction holds (the workbench's card).
 
@@ -139,8 +151,7 @@ def active_cadre_count(user) -> int:
 
     if not (roles.can_view_registry(user) or roles.is_admin(user)):
         return 0
-    scope = "*" if sees_whole_registry(user) else tuple(_jurisdiction(user)[0])
-    return kept_until_changed("active-cadres", (scope,), (Cadre, Unit),
+    return kept_until_changed("active-cadres", jurisdiction_scope(user), (Cadre, Unit),
                               lambda: cadres_visible_to(user).filter(status=CadreStatus.ACTIVE).count())
 
 
