@@ -557,3 +557,17 @@ def test_the_kept_counts_watch_every_table_the_dashboard_reads(scenario, client)
         read = {table for q in counted.captured_queries if "SELECT MAX(" not in q["sql"]
                 for table in re.findall(r'(?:FROM|JOIN) "((?:cadres|tolerance|assessment|care)_[a-z_]+)"', q["sql"])}
         assert read - watched == set(), persona
+
+
+def test_an_unreachable_shared_cache_still_shows_the_dashboard(scenario, client, settings, caplog):
+    """The kept counts live in the shared cache (Redis in production); when it is down the
+    dashboard counts afresh on every view instead of failing."""
+    settings.CACHES = {**settings.CACHES, "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
+    client_for(client, scenario.users["leader"])
+    response = client.get(reverse("dashboard:index") + f"?year=2026&unit={scenario.unit_a.pk}")
+    assert response.status_code == 200
+    shown = {v.figure.key: v.value for s in response.context["sections"] for v in s.values}
+    assert shown["cases_filed"] == values(scenario.users["leader"], scenario.unit_a)["cases_filed"].value
+    assert "共用缓存不可用" in caplog.text
