@@ -37,12 +37,13 @@ WORKBENCH_SOURCES: list[Callable] = []
 WORKBENCH_READS: dict[Callable, tuple] = {}
 
 
-def register_workbench_source(source: Callable, *, reads: tuple) -> None:
+def register_workbench_source(source: Callable, *, reads: tuple | None = None) -> None:
     """`reads`: every model whose rows decide the source's items (the unit tree, the cadres,
-    the records and their grants), beyond the users, their roles and their jurisdictions."""
+    the records and their grants), beyond the users and their roles. A source registered
+    without them is read afresh on every view."""
     if source not in WORKBENCH_SOURCES:
         WORKBENCH_SOURCES.append(source)
-    WORKBENCH_READS[source] = tuple(reads)
+    WORKBENCH_READS[source] = None if reads is None else tuple(reads)
 
 
 # Functions (cadre, issue) -> list[str] describing earlier inquiries or reports on the same

@@ -12,6 +12,11 @@ from core import roles
 from core.panels import WORKBENCH_READS, WORKBENCH_SOURCES
 
 
+def _kept_sources() -> list:
+    """The sources that say what they read (register_workbench_source's `reads`)."""
+    return [source for source in WORKBENCH_SOURCES if WORKBENCH_READS[source] is not None]
+
+
 @cache
 def _fingerprint_sql() -> str:
     """One query whose result changes whenever a row the sources read changes (built once:
@@ -26,7 +31,7 @@ def _fingerprint_sql() -> str:
       a revoked grant or a role taken away);
     - the users: the sum of the active users' ids (someone deactivated hands their units to
       the next level, assessment.routing)."""
-    reads = list(dict.fromkeys(m for source in WORKBENCH_SOURCES for m in WORKBENCH_READS[source]))
+    reads = list(dict.fromkeys(m for source in _kept_sources() for m in WORKBENCH_READS[source]))
     quote = connection.ops.quote_name
     parts = []
     for model in [*reads, get_user_model().groups.through]:
@@ -60,13 +65,14 @@ def workbench_items(user, today: datetime.date) -> list:
     parts = (user.pk, user.is_superuser, tuple(sorted(roles.roles_of(user))), today.isoformat(), _fingerprint())
 
     def collect():
-        items = [item for source in WORKBENCH_SOURCES for item in source(user, today)]
-        items.sort(key=lambda i: (i.deadline is None, i.deadline or datetime.date.max))
-        return items
+        return [item for source in _kept_sources() for item in source(user, today)]
 
     # The users table as kept_until_changed's own fingerprint: the sources' models are in
     # `parts` already, read by the one query above.
-    return kept_until_changed("workbench", parts, (get_user_model(),), collect)
+    items = kept_until_changed("workbench", parts, (get_user_model(),), collect)
+    items += [item for source in WORKBENCH_SOURCES if WORKBENCH_READS[source] is None for item in source(user, today)]
+    items.sort(key=lambda i: (i.deadline is None, i.deadline or datetime.date.max))
+    return items
 
 
 def work_rows(items: list, today: datetime.date) -> str:

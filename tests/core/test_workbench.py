@@ -229,3 +229,24 @@ def test_the_rows_escape_what_users_wrote(client, world):
     concern_about(world, CadreFactory(unit=world.township_a, name="<b>丙</b>"))
     page = workbench_queries(client)[1].content.decode()
     assert "答复&lt;b&gt;丙&lt;/b&gt;的" in page and "<b>丙</b>" not in page
+
+
+def test_a_source_that_does_not_say_what_it_reads_is_read_on_every_view(world, monkeypatch):
+    from core import panels
+    from core.panels import WorkItem
+    from core.workbench import workbench_items
+
+    calls = []
+
+    def source(user, today):
+        calls.append(today)
+        return [WorkItem("测试", f"第{len(calls)}次", "/", None)]
+
+    monkeypatch.setattr(panels, "WORKBENCH_SOURCES", [*panels.WORKBENCH_SOURCES])
+    monkeypatch.setattr(panels, "WORKBENCH_READS", {**panels.WORKBENCH_READS})
+    monkeypatch.setattr("core.workbench.WORKBENCH_SOURCES", panels.WORKBENCH_SOURCES)
+    monkeypatch.setattr("core.workbench.WORKBENCH_READS", panels.WORKBENCH_READS)
+    panels.register_workbench_source(source)
+    today = datetime.date.today()
+    titles = [[i.title for i in workbench_items(world.users["staff_a"], today) if i.module == "测试"] for _ in range(2)]
+    assert titles == [["第1次"], ["第2次"]]
