@@ -56,6 +56,7 @@ def test_the_workbench_query_count_does_not_grow_with_the_data(client, world, us
     load_default_rules()
     client_for(client, world.users[username])
     load_policy(world)
+    workbench_queries(client)  # once per database connection: PostgreSQL prepares the fingerprint
     populate(world, 5)
     small, response = workbench_queries(client)
     if username != "leader":
@@ -250,3 +251,18 @@ def test_a_source_that_does_not_say_what_it_reads_is_read_on_every_view(world, m
     today = datetime.date.today()
     titles = [[i.title for i in workbench_items(world.users["staff_a"], today) if i.module == "测试"] for _ in range(2)]
     assert titles == [["第1次"], ["第2次"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fingerprint_is_read_again_on_a_new_database_connection():
+    """On PostgreSQL it is a prepared statement of the connection (core.workbench): a new
+    connection prepares it again."""
+    from core.workbench import _fingerprint
+    from tests.factories import UserFactory
+
+    first = _fingerprint()
+    assert _fingerprint() == first
+    connection.close()
+    assert _fingerprint() == first
+    UserFactory(username="新同事")
+    assert _fingerprint() != first
