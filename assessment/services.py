@@ -36,7 +36,7 @@ from assessment.models import (
     december_31,
     quarter_bounds,
 )
-from assessment.routing import year_leaders, year_staff
+from assessment.routing import ungraded_cadres, year_leaders, year_staff
 from assessment.selectors import (
     RANK_LEVEL,
     assessed_cadres,
@@ -273,7 +273,7 @@ def assessment_year_close(*, assessment_year: AssessmentYear, by) -> AssessmentY
     ay = _locked_year(assessment_year)
     if ay.status != YearStatus.OPEN:
         raise DomainError(f"{ay}已归档。")
-    ungraded = assessed_cadres(ay).exclude(assessment_grades__assessment_year=ay).count()
+    ungraded = ungraded_cadres(ay.unit_id, ay.year).count()  # as year_steps and the workbench count them
     if ungraded:
         raise DomainError(f"还有 {ungraded} 名干部未评定等次，不能归档。")
     if ay.quota_approvals.filter(status=ApprovalStatus.PENDING).exists():

@@ -241,13 +241,9 @@ def grade_batch(request, pk):
                 graded = year_grades(ay)
         else:
             messages.error(request, f"未保存：{_form_errors(form)}")
-    for row in rows:
-        row.grade_field = form[f"grade_{row.cadre.pk}"]
-        row.remarks_field = form[f"remarks_{row.cadre.pk}"]
-        row.error = refused.get(row.cadre.pk, "")
-        row.just_saved = row.cadre.pk in saved_ids
     return render(request, "assessment/batch.html", {
-        "ay": ay, "rows": rows, "team": team, "form": form, "with_team": with_team, "team_refused": team_refused,
+        "ay": ay, "rows": rows, "rows_html": form.rows_html(rows, refused=refused, saved_ids=saved_ids), "team": team,
+        "form": form, "with_team": with_team, "team_refused": team_refused,
         "figures": quota_figures(ay, graded=graded), "page": page, "q": q, "query": f"q={q}" if q else "",
         "open": ay.status == YearStatus.OPEN,
     })

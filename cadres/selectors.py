@@ -129,6 +129,18 @@ def cadres_visible_to(user) -> QuerySet[Cadre]:
     return Cadre.objects.filter(reduce(or_, map(cadres_in_subtree, paths)))
 
 
+def granted_subtree_paths(user) -> list[str]:
+    """The paths of the subtrees granted to the user, none inside another."""
+    return _jurisdiction(user)[0]
+
+
+def jurisdiction_scope(user) -> tuple[str, ...]:
+    """What the user's view of the registry depends on, as part of the key of a result kept
+    for it (core.db.kept_until_changed): one mark for whoever sees the whole registry, else
+    the granted subtrees."""
+    return ("*",) if sees_whole_registry(user) else tuple(granted_subtree_paths(user))
+
+
 def active_cadre_count(user) -> int:
     """How many active cadres the user's jurisdiction holds (the workbench's card).
 
@@ -139,8 +151,7 @@ def active_cadre_count(user) -> int:
 
     if not (roles.can_view_registry(user) or roles.is_admin(user)):
         return 0
-    scope = "*" if sees_whole_registry(user) else tuple(_jurisdiction(user)[0])
-    return kept_until_changed("active-cadres", (scope,), (Cadre, Unit),
+    return kept_until_changed("active-cadres", jurisdiction_scope(user), (Cadre, Unit),
                               lambda: cadres_visible_to(user).filter(status=CadreStatus.ACTIVE).count())
 
 
@@ -321,30 +332,46 @@ def units_in_charge_of(user, role_names) -> QuerySet[Unit]:
     users_with_jurisdiction(unit, role_names, nearest=True) names the user: their granted
     subtrees minus the subtrees granted deeper down to others in the same roles (a township
     with its own staff is theirs, not the county's). A fixed number of queries."""
+    return units_in_charge_by_roles(user, {"units": role_names})["units"]
+
+
+def units_in_charge_by_roles(user, role_sets: dict) -> dict[str, QuerySet[Unit]]:
+    """units_in_charge_of for several sets of roles at once ({key: role names} → {key:
+    units}): the user's grants, the grants below them and their holders' roles are read once
+    (four queries), not once per set — the workbench asks for a staff member's and a
+    leader's units of the same user."""
     from django.contrib.auth import get_user_model
 
-    if not (user.is_authenticated and roles.roles_of(user) & set(role_names)):
-        return Unit.objects.none()
+    held = roles.roles_of(user) if user.is_authenticated else set()
+    wanted = {key: set(names) for key, names in role_sets.items() if held & set(names)}
+    result = {key: Unit.objects.none() for key in role_sets}
+    if not wanted:
+        return result
     mine = set(managed_unit_roots(user).values_list("path", flat=True))
     if not mine:
-        return Unit.objects.none()
+        return result
     below = reduce(or_, (Q(content_object__path__startswith=p) for p in mine))
     granted = [*UnitUserObjectPermission.objects.filter(below, permission__codename=MANAGE_UNIT)
                .values_list("user_id", "content_object__path"),
                *UnitGroupObjectPermission.objects.filter(below, permission__codename=MANAGE_UNIT)
                .values_list("group__user", "content_object__path")]
-    holders = set(get_user_model().objects.filter(
-        is_active=True, groups__name__in=list(role_names), pk__in={uid for uid, _ in granted if uid})
-        .values_list("pk", flat=True))
-    deeper = {path for uid, path in granted if uid in holders and uid != user.pk and path not in mine}
-    branches = []
-    for root in mine:
-        q = Q(path__startswith=root)
-        for path in deeper:
-            if path.startswith(root):
-                q &= ~Q(path__startswith=path)
-        branches.append(q)
-    return Unit.objects.filter(reduce(or_, branches))
+    holder_roles: dict[int, set[str]] = {}
+    for uid, name in get_user_model().objects.filter(
+            is_active=True, groups__name__in=list(set().union(*wanted.values())),
+            pk__in={uid for uid, _ in granted if uid}).values_list("pk", "groups__name"):
+        holder_roles.setdefault(uid, set()).add(name)
+    for key, names in wanted.items():
+        deeper = {path for uid, path in granted
+                  if holder_roles.get(uid, set()) & names and uid != user.pk and path not in mine}
+        branches = []
+        for root in mine:
+            q = Q(path__startswith=root)
+            for path in deeper:
+                if path.startswith(root):
+                    q &= ~Q(path__startswith=path)
+            branches.append(q)
+        result[key] = Unit.objects.filter(reduce(or_, branches))
+    return result
 
 
 def cadres_by_id_numbers(id_numbers, queryset: QuerySet[Cadre] | None = None) -> dict[str, Cadre]:

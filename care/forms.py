@@ -1,4 +1,3 @@
-import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -194,7 +193,7 @@ class ConcernForm(ConcernFieldsMixin, BootstrapMixin, forms.Form):
 
 
 class AnswerForm(BootstrapMixin, forms.Form):
-    answered_on = forms.DateField(label="答复日期", initial=datetime.date.today)
+    answered_on = forms.DateField(label="答复日期", initial=timezone.localdate)
     answer = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 3}))
 
 

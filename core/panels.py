@@ -31,13 +31,19 @@ class WorkItem:
     stage: str = ""
 
 
-# Functions (user, today) -> list[WorkItem], registered by the modules.
+# Functions (user, today) -> list[WorkItem], registered by the modules, and the models each
+# reads (core.workbench keeps a user's list until a row of one of them changes).
 WORKBENCH_SOURCES: list[Callable] = []
+WORKBENCH_READS: dict[Callable, tuple] = {}
 
 
-def register_workbench_source(source: Callable) -> None:
+def register_workbench_source(source: Callable, *, reads: tuple | None = None) -> None:
+    """`reads`: every model whose rows decide the source's items (the unit tree, the cadres,
+    the records and their grants), beyond the users and their roles. A source registered
+    without them is read afresh on every view."""
     if source not in WORKBENCH_SOURCES:
         WORKBENCH_SOURCES.append(source)
+    WORKBENCH_READS[source] = None if reads is None else tuple(reads)
 
 
 # Functions (cadre, issue) -> list[str] describing earlier inquiries or reports on the same

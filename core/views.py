@@ -1,4 +1,3 @@
-import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cadres.selectors import active_cadre_count, managed_unit_roots
 from core import roles
 from core.models import BackgroundJob, Notification
-from core.panels import WORKBENCH_SOURCES
+from core.workbench import work_rows, workbench_items
 
 
 def _admin_duty(user) -> tuple[str, list[tuple[str, str]]] | None:
@@ -34,14 +33,14 @@ def _admin_duty(user) -> tuple[str, list[tuple[str, str]]] | None:
 def home(request):
     """The workbench (工作台): my open tasks by deadline, overdue first, counts per module."""
     today = timezone.localdate()
-    items = [item for source in WORKBENCH_SOURCES for item in source(request.user, today)]
-    items.sort(key=lambda i: (i.deadline is None, i.deadline or datetime.date.max))
+    items = workbench_items(request.user, today)
     counts: dict[str, int] = {}
     for item in items:
         counts[item.module] = counts.get(item.module, 0) + 1
     context = {
         "can_view_registry": roles.can_view_registry(request.user),
         "work_items": items,
+        "work_rows": work_rows(items, today),
         "work_counts": sorted(counts.items()),
         "overdue_count": sum(1 for i in items if i.deadline and i.deadline < today),
         "recent_notifications": Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5],

@@ -5,8 +5,3 @@ class DashboardConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboard"
     verbose_name = "领导驾驶舱"
-
-    def ready(self):
-        from dashboard.cache import connect_signals
-
-        connect_signals()

@@ -54,6 +54,7 @@ from care.selectors import (
     follow_up_visits_visible_to,
 )
 from dashboard.periods import Period
+from dashboard.selectors import kept_for
 from tolerance.models import AllegationStatus, Conclusion, Outcome
 from tolerance.selectors import (
     allegation_filter_q,
@@ -481,7 +482,8 @@ def figure_counts(*, user, unit: Unit, periods: list[Period], today: datetime.da
 def figure_values(*, user, unit: Unit, period: Period, today: datetime.date, trend: bool = True,
                   only: set[str] | None = None, cache: bool = False) -> list[Section]:
     """Every figure for the unit subtree and period, with last year's value and the trend;
-    one query per record kind (with `cache`, none while dashboard.cache holds the counts)."""
+    one query per record kind (with `cache`, none while their records stay unchanged:
+    dashboard.selectors.kept_for)."""
     periods = [period.shifted(-i) for i in range(TREND_YEARS if trend else 2)]
     figures = [f for f in FIGURES if only is None or f.key in only]
 
@@ -489,9 +491,7 @@ def figure_values(*, user, unit: Unit, period: Period, today: datetime.date, tre
         return figure_counts(user=user, unit=unit, periods=periods, today=today, figures=figures)
 
     if cache:
-        from dashboard.cache import cached
-
-        counts = cached(user, ("figures", unit.pk, period, today, trend, sorted(only or [])), count)
+        counts = kept_for(user, ("figures", unit.pk, period, today, trend, sorted(only or [])), count)
     else:
         counts = count()
     sections = {key: Section(key, title, trend_labels=[p.short_label for p in reversed(periods)])

@@ -17,11 +17,10 @@ from core.jobs import job_start
 from core.models import AuditEvent
 from core.xlsx import export_watermark
 from dashboard import report as year_report
-from dashboard.cache import cached
 from dashboard.figures import figure_values
 from dashboard.forms import DashboardForm, ReportForm
 from dashboard.periods import Period
-from dashboard.selectors import dashboard_units, default_unit, may_view_dashboard
+from dashboard.selectors import dashboard_units, default_unit, kept_for, may_view_dashboard
 from dashboard.tables import compliance_table, quota_table, stage_days_table
 
 PDF = "application/pdf"
@@ -74,7 +73,7 @@ def dashboard(request):
 
     return render(request, "dashboard/index.html", {
         "form": form, "period": period, "previous": period.shifted(-1), "unit": unit, "sections": sections,
-        "body": mark_safe(cached(user, ("body", unit.pk, period, today), body)),  # noqa: S308 - our own template's output
+        "body": mark_safe(kept_for(user, ("body", unit.pk, period, today), body)),  # noqa: S308 - our own template's output
     })
 
 

@@ -75,7 +75,7 @@ def main():
         from django.utils import timezone
 
         from cadres.models import Unit
-        from dashboard.cache import _bump
+        from core.db import kept_forget
         from dashboard.report import build_report
         from dashboard.selectors import default_unit
 
@@ -83,7 +83,7 @@ def main():
 
         def uncached(get):
             def request(url):
-                _bump()  # as after a write: the counts are taken afresh
+                kept_forget()  # as after a write: the counts are taken afresh
                 return get(url)
             return request
 
@@ -95,7 +95,7 @@ def main():
             f"{args.runs} 次中位数（Django 测试客户端，进程内，含中间件、视图与模板渲染）。")
         out()
         # The dashboard twice: counted afresh (as after any write: the cache dropped before each
-        # request) and from the day's cache (dashboard.cache); the target applies to the cached.
+        # request) and from the day's cache (dashboard.selectors.kept_for); the target applies to the cached.
         cases = [("驾驶舱（本年，重新统计）", "/dashboard/", cold),
                  ("驾驶舱（本年，当日缓存）", "/dashboard/", clients),
                  ("驾驶舱（上年第四季度，重新统计）", f"/dashboard/?year={year - 1}&quarter=4", cold),

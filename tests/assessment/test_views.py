@@ -39,6 +39,45 @@ def test_the_batch_page_saves_valid_rows_and_shows_each_refusal_on_its_row(clien
     assert dict(CadreGrade.objects.values_list("cadre_id", "grade")) == {cadres[0].pk: "优秀", cadres[1].pk: "称职"}
 
 
+def test_a_refused_row_keeps_what_was_posted_and_the_others_show_their_saved_grade(client, world, year):
+    """The rows are written as strings (GradeBatchForm.rows_html): after a save with a refusal
+    each field shows what was posted, the saved rows their new grade and a 已保存 badge."""
+    ay, cadres = year
+    interviews(cadres[2], 1)
+    client_for(client, world.users["staff_a"])
+    response = client.post(reverse("assessment:batch", args=[ay.pk]), {
+        f"grade_{cadres[0].pk}": "称职", f"remarks_{cadres[0].pk}": "实绩<突出>",
+        f"grade_{cadres[2].pk}": "优秀", f"remarks_{cadres[2].pk}": "群众评价好"})
+    page = response.content.decode()
+    saved = CadreGrade.objects.get(cadre=cadres[0])
+    assert f'id="row-{cadres[0].pk}" class="batch-row table-success"' in page
+    assert f'<a href="/assessment/grades/{saved.pk}/">称职</a> <span class="badge text-bg-success">已保存</span>' in page
+    assert f'name="remarks_{cadres[0].pk}" value="实绩&lt;突出&gt;"' in page
+    assert (f'<select name="grade_{cadres[2].pk}" class="form-select form-select-sm grade-select" '
+            f'id="id_grade_{cadres[2].pk}"><option value="">—</option><option value="优秀" selected>') in page
+    assert f'name="remarks_{cadres[2].pk}" value="群众评价好"' in page
+    assert f'<td colspan="6" class="text-danger small row-error" data-cadre="{cadres[2].name}">未保存：' in page
+    assert f'id="row-{cadres[1].pk}" class="batch-row" ' in page and '<span class="text-muted">未评定</span>' in page
+
+
+def test_a_posted_value_that_is_no_grade_is_marked_on_its_field(client, world, year):
+    ay, cadres = year
+    client_for(client, world.users["staff_a"])
+    page = post_batch(client, ay, [(cadres[0], "特优")]).content.decode()
+    assert "未保存：" in page and not CadreGrade.objects.exists()
+    assert f'<select name="grade_{cadres[0].pk}" class="form-select form-select-sm grade-select" aria-invalid="true"' in page
+    assert '<option value="" selected>' not in page.split(f'name="grade_{cadres[0].pk}"')[1].split("</select>")[0]
+
+
+def test_a_cadre_name_is_escaped_on_the_batch_page(client, world):
+    unit, _ = unit_with_cadres(world, 1)
+    CadreFactory(unit=unit, name="<i>丁</i>")
+    ay = open_year(world, unit)
+    client_for(client, world.users["staff_a"])
+    page = client.get(reverse("assessment:batch", args=[ay.pk])).content.decode()
+    assert "&lt;i&gt;丁&lt;/i&gt;的等次" in page and "<i>丁</i>" not in page
+
+
 def test_a_batch_without_refusals_returns_to_the_year(client, world, year):
     ay, cadres = year
     client_for(client, world.users["staff_a"])

@@ -2,6 +2,7 @@
 counts, a count taken straight from the records agrees, and the edges hold (a superseded
 determination, a case across the new year, a transferred cadre)."""
 import datetime
+import re
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -16,9 +17,10 @@ from cadres.models import Cadre, FollowUpVisit, Sanction, SupervisionMeasure
 from cadres.services import posting_add
 from care import services as care_services
 from care.models import Concern, ConcernCategory, Consultation, ConsultationMode
-from dashboard import cache as dashboard_cache
+from core.db import kept_forget
 from dashboard.figures import FIGURES, FIGURES_BY_KEY, figure_values
 from dashboard.periods import Period
+from dashboard.selectors import counted_models
 from tests.assessment.builders import open_year
 from tests.conftest import client_for
 from tests.factories import CadreFactory, MeasureFactory, SanctionFactory
@@ -528,11 +530,12 @@ def test_the_dashboard_costs_the_same_number_of_queries_however_many_records(sce
     client_for(client, scenario.users["admin"])
     url = reverse("dashboard:index") + f"?year=2026&unit={scenario.city.pk}"
     client.get(url)
-    dashboard_cache._bump()  # counted afresh, not read from the cache
+    kept_forget()  # counted afresh, not read from the cache
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     walk_case(scenario, Stage.FEEDBACK, outcome=Outcome.EXEMPT)
     receive_allegation(scenario, issue="另一问题")
+    kept_forget()
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
@@ -561,3 +564,32 @@ def test_the_cached_dashboard_counts_afresh_after_a_write(scenario, client):
     client_for(client, scenario.users["staff_b"])
     response = client.get(url)
     assert response.context["unit"] == scenario.unit_b
+
+
+def test_the_kept_counts_watch_every_table_the_dashboard_reads(scenario, client):
+    """The counts are kept until a row of dashboard.selectors.COUNTED_MODELS changes: a figure
+    that reads another table would show stale counts, so the list must hold every table the
+    freshly counted page reads (the session, users and notifications aside)."""
+    watched = {m._meta.db_table for m in counted_models()}
+    for persona in ("admin", "leader", "staff_a"):
+        client_for(client, scenario.users[persona])
+        kept_forget()
+        with CaptureQueriesContext(connection) as counted:
+            client.get(reverse("dashboard:index") + "?year=2026")
+        read = {table for q in counted.captured_queries if "SELECT MAX(" not in q["sql"]
+                for table in re.findall(r'(?:FROM|JOIN) "((?:cadres|tolerance|assessment|care)_[a-z_]+)"', q["sql"])}
+        assert read - watched == set(), persona
+
+
+def test_an_unreachable_shared_cache_still_shows_the_dashboard(scenario, client, settings, caplog):
+    """The kept counts live in the shared cache (Redis in production); when it is down the
+    dashboard counts afresh on every view instead of failing."""
+    settings.CACHES = {**settings.CACHES, "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
+    client_for(client, scenario.users["leader"])
+    response = client.get(reverse("dashboard:index") + f"?year=2026&unit={scenario.unit_a.pk}")
+    assert response.status_code == 200
+    shown = {v.figure.key: v.value for s in response.context["sections"] for v in s.values}
+    assert shown["cases_filed"] == values(scenario.users["leader"], scenario.unit_a)["cases_filed"].value
+    assert "共用缓存不可用" in caplog.text
