@@ -243,3 +243,11 @@ def test_a_case_without_any_recorded_event_is_judged_by_its_stored_stage_and_dea
     assert overdue_ids(D(2025, 12, 31)) == {case.pk}
     ToleranceCase.objects.filter(pk=case.pk).update(stage=Stage.CLOSED)
     assert overdue_ids(D(2025, 12, 31)) == set()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_the_case_list_takes_any_day_for_overdue_on_and_left_stage(overdue, client, day):
+    client_for(client, overdue.users["staff_a"])
+    response = client.get(reverse("tolerance:list"), {"overdue_on": day, "left_stage": "filed", "since": day,
+                                                      "until": day})
+    assert response.status_code == 200
