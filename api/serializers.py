@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from api.masking import id_number_for
 from assessment.models import MANUAL_SOURCES, Polarity
-from assessment.selectors import TARGET_RANKS
+from assessment.selectors import SHORTLIST_BLOCK_CHOICES, TARGET_RANKS
 from tolerance.models import AllegationSource
 
 
@@ -242,4 +242,6 @@ class ShortlistQuerySerializer(serializers.Serializer):
     show = serializers.ChoiceField(choices=[("eligible", "可提拔的"), ("blocked", "不能提拔的"),
                                             ("priority", "优先考虑的")],
                                    required=False, default="", allow_blank=True, help_text="只列出其中一类，默认全部")
+    block = serializers.ChoiceField(choices=SHORTLIST_BLOCK_CHOICES, required=False, default="", allow_blank=True,
+                                    help_text="只列出因这一原因暂不能提名的（同时有其他原因的也列出），同提拔人选研判页面的筛选")
 

@@ -144,7 +144,8 @@ class ShortlistView(RegistryView):
         f = query_params(s.ShortlistQuerySerializer, request)
         unit = visible_unit(request.user, f["unit"])
         shortlist = assessment_selectors.shortlist_query(user=request.user, unit=unit, target_rank=f["target_rank"],
-                                                         on=f.get("on"), q=f.get("q", "").strip())
+                                                         on=f.get("on"), q=f.get("q", "").strip(),
+                                                         block=f.get("block", ""))
         values = shortlist.shown(f.get("show", "")).values(*SHORTLIST_VALUES, "id")
         page = self.paginate_queryset(values)
         rows = shortlist.rows([tuple(row[name] for name in SHORTLIST_VALUES) for row in page])

@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from assessment import services
 from assessment.catalogs import load_default_rules
@@ -69,7 +70,7 @@ def build_assessment_demo() -> None:
     county = Unit.objects.get(name="清河县", depth=2)
     township = Unit.objects.get(name="城关镇", path__startswith=county.path)
     bureau = Unit.objects.get(name="县财政局", path__startswith=county.path)
-    today = datetime.date.today()
+    today = timezone.localdate()
     year = today.year - 1
     serial = [0]
 

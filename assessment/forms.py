@@ -1,8 +1,8 @@
 import copy
-import datetime
 
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -29,7 +29,7 @@ from cadres.models import Cadre, Unit
 
 
 def _year_choices(blank="全部年度"):
-    this = datetime.date.today().year
+    this = timezone.localdate().year
     return [("", blank)] + [(y, f"{y}年") for y in range(this + 1, this - 8, -1)]
 
 
@@ -55,8 +55,8 @@ class YearCreateForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["year"].initial = datetime.date.today().year - 1 if datetime.date.today().month < 7 \
-            else datetime.date.today().year
+        self.fields["year"].initial = timezone.localdate().year - 1 if timezone.localdate().month < 7 \
+            else timezone.localdate().year
 
 
 _GRADE_CHOICES = [("", "—")] + Grade.choices
@@ -249,9 +249,9 @@ class GradeListFilterForm(BootstrapMixin, forms.Form):
 
 class ReviewOpenForm(BootstrapMixin, forms.Form):
     department = UnitChoiceField(queryset=Unit.objects.none(), label="研判单位")
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: datetime.date.today().year)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
     quarter = forms.TypedChoiceField(label="季度", coerce=int, choices=QUARTER_CHOICES,
-                                     initial=lambda: (datetime.date.today().month - 1) // 3 + 1)
+                                     initial=lambda: (timezone.localdate().month - 1) // 3 + 1)
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -338,7 +338,7 @@ class PriorityForm(BootstrapMixin, forms.Form):
     organization_finding = forms.CharField(
         label="组织考察结论", required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="第三条（四）“因敢抓敢管、敢闯敢试而遭遇挫折失误、受到非议”的，须写明经组织考察确实优秀的结论；无需容错认定。")
-    recorded_on = forms.DateField(label="登记日期", initial=datetime.date.today)
+    recorded_on = forms.DateField(label="登记日期", initial=timezone.localdate)
 
     bold_work_situation = BOLD_WORK_SITUATION
 

@@ -1,5 +1,6 @@
 """Background jobs of assessment (core.jobs): the promotion shortlist export."""
-import datetime
+
+from django.utils import timezone
 
 from assessment import excel, forms
 from assessment.selectors import Shortlist, shortlist_query
@@ -31,7 +32,7 @@ def shortlist_export(job: JobRun, *, query: str = "") -> str:
     total = shortlist.shown(show).count()
     job.progress(0, total, force=True)
     target = Rank(d["target_rank"]).label + (f"（{d['position']}）" if d.get("position") else "")
-    title = f"{d['unit'].qualified_name}拟提拔{target}人选研判名单（{(d.get('on') or datetime.date.today()):%Y-%m-%d}）"
+    title = f"{d['unit'].qualified_name}拟提拔{target}人选研判名单（{(d.get('on') or timezone.localdate()):%Y-%m-%d}）"
     rows = ([number, row.name, row.unit_name, row.position, row.rank, "可提名" if row.eligible else "暂不能提名",
              "\n".join(row.blocks), "\n".join(row.priorities)]
             for number, row in enumerate(shortlist.iter_rows(show), start=1))

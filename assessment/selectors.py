@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from assessment.catalogs import DEFAULT_CEILING_PERCENT, DEFAULT_NORMAL_PERCENT, PRIORITY_SITUATIONS
 from assessment.models import (
@@ -230,7 +231,7 @@ def review_list(*, user, year=None, quarter=None, status="", department=None, un
     if unit is not None:
         qs = qs.filter(department__path__startswith=unit.path)
     if timeliness:
-        qs = qs.filter(review_timeliness_q(timeliness, today or datetime.date.today()))
+        qs = qs.filter(review_timeliness_q(timeliness, today or timezone.localdate()))
     return qs.order_by("-year", "-quarter", "department__path", "id")
 
 
@@ -1047,7 +1048,7 @@ def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | N
     blocks and priorities as SQL conditions (each an uncorrelated IN over its record table,
     which PostgreSQL hashes once), so the page filters, counts and pages in the database and
     writes reasons for its 50 rows only."""
-    on = on or datetime.date.today()
+    on = on or timezone.localdate()
     ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[target_rank], county=is_county_level(unit),
                            qualification=qualification_for(unit, target_rank))
     # Visibility follows the cadre's unit, so the cadres visible in the subtree are exactly

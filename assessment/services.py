@@ -287,7 +287,7 @@ def assessment_year_close(*, assessment_year: AssessmentYear, by) -> AssessmentY
 def grade_notify(*, grade: CadreGrade, told_on: datetime.date, by) -> CadreGrade:
     """Record the day the cadre was told the grade: the 30 days for a re-review run from it."""
     grade = CadreGrade.objects.select_for_update().get(pk=grade.pk)
-    if told_on > datetime.date.today():
+    if told_on > timezone.localdate():
         raise DomainError("告知日期不能晚于今天。")
     if grade.reviews.exists():
         raise DomainError("已有复核申请，告知日期不能再修改。")
@@ -356,7 +356,7 @@ def team_interview_record(*, unit: Unit, date: datetime.date, issue: str, by_who
     leader's grades for the year."""
     if not unit.has_leadership_team:
         raise DomainError(f"{unit.qualified_name}不设领导班子。")
-    if date > datetime.date.today():
+    if date > timezone.localdate():
         raise DomainError("约谈日期不能晚于今天。")
     interview = TeamInterview(unit=unit, date=date, issue=issue, by_whom=by_whom, recorded_by=by)
     interview.full_clean()
@@ -398,7 +398,7 @@ def quarterly_review_open(*, department: Unit, year: int, quarter: int, by=None)
 def quarterly_reviews_open(today: datetime.date | None = None) -> list[QuarterlyReview]:
     """The periodic job: open the current quarter's review for every department (city and
     counties). Safe to run twice: returns only the reviews it created."""
-    year, quarter = quarter_of(today or datetime.date.today())
+    year, quarter = quarter_of(today or timezone.localdate())
     created = []
     for department in Unit.objects.filter(kind__in=DEPARTMENT_KINDS).order_by("path"):
         review, was_created = quarterly_review_open(department=department, year=year, quarter=quarter)
@@ -607,7 +607,7 @@ def priority_record_add(*, cadre: Cadre, situation: str, facts: str, recorded_on
         raise DomainError("请填写事实和依据。")
     if situation == BOLD_WORK_SITUATION and not organization_finding.strip():
         raise DomainError("第三条（四）情形须经组织考察确实优秀：请填写组织考察结论。")
-    if recorded_on > datetime.date.today():
+    if recorded_on > timezone.localdate():
         raise DomainError("登记日期不能晚于今天。")
     return _save(PriorityRecord(cadre=cadre, situation=situation, facts=facts, organization_finding=organization_finding,
                                 recorded_on=recorded_on, recorded_by=by), by)

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from cadres.models import Cadre, CadreStatus, RecordStatus, Sanction, Unit, UnitKind
 from care import services
@@ -35,7 +36,7 @@ def build_care_demo() -> None:
     town = max(by_unit, key=lambda u: (len(by_unit[u]), -len(u.path), u.path))
     pool.sort(key=lambda c: (c.unit != town, c.unit.path, c.pk))
     town_cadres = by_unit[town]
-    today = datetime.date.today()
+    today = timezone.localdate()
     last_year = datetime.date(today.year - 1, 11, 20)
 
     # A group health check: one activity for every cadre of the township.

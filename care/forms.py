@@ -1,7 +1,7 @@
-import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from cadres.forms import (
     BootstrapMixin,
@@ -193,7 +193,7 @@ class ConcernForm(ConcernFieldsMixin, BootstrapMixin, forms.Form):
 
 
 class AnswerForm(BootstrapMixin, forms.Form):
-    answered_on = forms.DateField(label="答复日期", initial=datetime.date.today)
+    answered_on = forms.DateField(label="答复日期", initial=timezone.localdate)
     answer = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -232,7 +232,7 @@ class SubmissionForm(ConcernFieldsMixin, BootstrapMixin, forms.Form):
 # ------------------------------------------------------------------ list filters
 
 def year_choices(today=None):
-    year = (today or datetime.date.today()).year
+    year = (today or timezone.localdate()).year
     return [(y, f"{y}年") for y in range(year, year - 6, -1)]
 
 

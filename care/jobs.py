@@ -1,5 +1,6 @@
 """Background jobs of care (core.jobs): the activity list export."""
-import datetime
+
+from django.utils import timezone
 
 from cadres.selectors import units_visible_to
 from care import exports, forms
@@ -14,7 +15,7 @@ def activity_list_filters(user, data):
     form = forms.ActivityFilterForm(data or None, units=units_visible_to(user).order_by("path"))
     return form, dict(q=form.value("q", ""), kind=form.value("kind", ""), year=form.value("year"),
                       unit=form.value("unit"), township=form.value("township", False),
-                      young=form.value("young", False), today=datetime.date.today())
+                      young=form.value("young", False), today=timezone.localdate())
 
 
 @register_job("care.activities_export", label="关心关爱活动导出")

@@ -1,6 +1,8 @@
 """The 关心关爱 tab of the cadre page (registered in care/apps.py through core.panels)."""
 import datetime
 
+from django.utils import timezone
+
 from cadres.models import Cadre
 from care.compliance import cadre_obligations
 from care.follow_ups import follow_up_due_list
@@ -10,7 +12,7 @@ from core import roles
 
 def cadre_care_tab(*, cadre: Cadre, user, today: datetime.date | None = None) -> dict:
     """Context of the cadre page's 关心关爱 tab (the cadre is already visible to the user)."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     participations = (CareParticipant.objects.filter(cadre=cadre).select_related("activity__conducted_by")
                       .order_by("-date", "-id")[:100])
     return {

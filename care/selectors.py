@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from cadres.models import Cadre, FollowUpVisit, Unit, UnitKind
 from cadres.selectors import cadres_visible_to, sees_whole_registry, units_visible_to
@@ -117,7 +118,7 @@ def cadre_filter(prefix: str = "", *, unit: Unit | None = None, township: bool =
     if township:
         q &= Q(**{f"{prefix}unit__kind": UnitKind.TOWNSHIP})
     if young:
-        q &= Q(**{f"{prefix}birth_date__gt": young_born_after(today or datetime.date.today())})
+        q &= Q(**{f"{prefix}birth_date__gt": young_born_after(today or timezone.localdate())})
     return q
 
 
@@ -172,7 +173,7 @@ def concern_filter_q(*, status: str = "", category: str = "", overdue: bool = Fa
     if category:
         q &= Q(category=category)
     if overdue:
-        q &= overdue_q(today or datetime.date.today())
+        q &= overdue_q(today or timezone.localdate())
     if on_time:
         q &= Q(answered_on__isnull=False, answered_on__lte=F("deadline"))
     return q
@@ -182,7 +183,7 @@ def concern_list(*, user, q: str = "", status: str = "", category: str = "", ove
                  unit: Unit | None = None, township: bool = False, young: bool = False, on_time: bool = False,
                  since: datetime.date | None = None, until: datetime.date | None = None,
                  today: datetime.date | None = None) -> QuerySet[Concern]:
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     qs = concerns_visible_to(user)
     q = q.strip()
     if q:
@@ -209,7 +210,7 @@ def consultation_unanswered_q() -> Q:
 def consultation_list(*, user, q: str = "", year: int | None = None, unit: Unit | None = None,
                       township: bool = False, young: bool = False, unanswered: bool = False,
                       today: datetime.date | None = None) -> QuerySet[Consultation]:
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     qs = consultations_visible_to(user)
     submissions = submissions_visible_to(user).filter(consultation=OuterRef("pk"))
     q = q.strip()

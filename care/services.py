@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cadres.models import Cadre, FollowUpVisit, Unit
@@ -50,7 +51,7 @@ def _full_clean(instance):
 
 
 def _not_future(day: datetime.date, what: str) -> None:
-    if day > datetime.date.today():
+    if day > timezone.localdate():
         raise DomainError(f"{what}不能晚于今天。")
 
 

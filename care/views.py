@@ -1,6 +1,5 @@
 """Thin views: fetch through the care selectors (404 outside the user's jurisdiction), check
 the action is the user's (403), call the service, turn a refusal into a message."""
-import datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -10,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
@@ -84,7 +84,7 @@ def _units(request):
 
 
 def _today():
-    return datetime.date.today()
+    return timezone.localdate()
 
 
 def _refuse(request, form, title):

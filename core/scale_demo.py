@@ -17,6 +17,7 @@ import time
 from django.db import transaction
 from django.db.models import DateTimeField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 BATCH = 5000
 PER_100K = {"cases": 3000, "allegations": 5000, "priorities": 2000, "concerns": 20000, "notifications": 10000}
@@ -85,7 +86,7 @@ def _tolerance(rng, scale, admin, cadres) -> dict[str, int]:
     per_year = {k: max(int(n * scale), 1) for k, n in PER_100K.items()}
     if ToleranceCase.objects.count() >= per_year["cases"]:
         return {}
-    today = datetime.date.today()
+    today = timezone.localdate()
     policy = PolicyDocument.objects.order_by("id").first()
     outcomes = list(Outcome.values)
     written = dict.fromkeys(("cases", "allegations", "notices", "priorities", "concerns", "visits"), 0)
@@ -206,7 +207,7 @@ def _care(rng, scale, admin, cadres) -> dict[str, int]:
 
     if CareParticipant.objects.count() >= len(cadres) // 2:
         return {}
-    today = datetime.date.today()
+    today = timezone.localdate()
     start = datetime.date(today.year, 1, 1)
     span = max((today - start).days, 1)
 

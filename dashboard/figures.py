@@ -182,6 +182,12 @@ figure(key="cases_rereview", section="tolerance", label="申请复核", kind="ca
 figure(key="cases_overdue", section="tolerance", label="当前超期未办结", kind="cases", url_name="tolerance:list",
        definition="今天尚未办结、且已超过当前阶段办理期限的案件数（实时数，不分期间）。", live=True,
        condition=lambda p, t: case_filter_q(overdue=True, today=t), params=lambda p: {"overdue": "on"})
+figure(key="cases_overdue_at_end", section="tolerance", label="期末超期未办结", kind="cases", url_name="tolerance:list",
+       definition=("期末（期间最后一天终了时；期间尚未结束的按今天）尚未办结、且当时所处阶段已超过办理期限的案件数。"
+                   "阶段按办理记录确定，期限为进入该阶段之日加该阶段办理时限（日历天，与“当前超期未办结”的计算相同），"
+                   "期限当日办理的不算超期。当前期间的数字与“当前超期未办结”一致。"),
+       condition=lambda p, t: case_filter_q(overdue_on=p.end, today=t),
+       params=lambda p: {"overdue_on": p.end.isoformat()})
 
 ZHEJIANG_OPINION = "《关于建立健全“干部为事业担当、组织为干部担当”良性互动机制的意见》"
 RESEARCH_REPORT = "《关于激励干部担当作为干事创业制度体系调研报告》"

@@ -9,14 +9,15 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import groupby
 from xml.sax.saxutils import escape
 
 from cadres.models import Unit
 from core.people import unit_label
 from core.xlsx import xlsx_write
-from dashboard.figures import FIGURES, FIGURES_BY_KEY, figure_values
+from dashboard.figures import FIGURES, FIGURES_BY_KEY, SECTIONS, figure_values
 from dashboard.periods import Period
-from dashboard.tables import TABLE_DEFINITIONS, compliance_table, quota_table
+from dashboard.tables import TABLE_DEFINITIONS, compliance_table, quota_table, stage_days_table
 from tolerance.documents import RED, _register_font, chinese_date
 
 # The columns of the table by subordinate unit: the figures seed 003 and 004 report.
@@ -25,8 +26,9 @@ FORMAT_LABELS = {"pdf": "PDF", "xlsx": "Excel"}
 
 BY_UNIT_KEYS = [
     "cases_filed", "cases_exempt", "cases_lighter", "cases_reduced", "cases_not_tolerated",
-    "allegations_received", "allegations_false", "allegations_framed", "notices_issued",
-    "priorities_all", "concerns_raised", "concerns_on_time", "follow_up_visits",
+    "allegations_received", "allegations_false", "allegations_framed", "allegations_referred", "notices_issued",
+    "grades_优秀", "priorities_all", "promotions_made", "promotions_priority", "promotions_priority_share",
+    "concerns_raised", "concerns_on_time", "follow_up_visits", "consultations_held",
 ]
 
 
@@ -37,6 +39,10 @@ class ReportTable:
     rows: list[list] = field(default_factory=list)
     # The Excel sheet of a table by unit (the figures by section share the first sheet).
     sheet: str = ""
+    # Printed on an A4 landscape page of its own (the table by unit: a column per figure).
+    landscape: bool = False
+    # Headers over runs of columns after the first, (title, how many): the sections.
+    groups: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +86,10 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
             else:
                 table.rows.append([v.figure.label, v.value, v.previous, _change(v.value, v.previous)])
         tables.append(table)
+    stage_days = stage_days_table(user=user, unit=unit, period=period)
+    tables.append(ReportTable(
+        f"表{len(tables) + 1}　容错纠错案件各阶段办理天数（{year}年办完的）", ["阶段", "办完次数", "中位天数", "时限（天）"],
+        [[r.label, r.stays, r.median_shown, r.limit_days] for r in stage_days.rows], sheet="阶段用时"))
     quota = quota_table(user=user, unit=unit, year=year, limit=None)
     if quota.rows:
         tables.append(ReportTable(
@@ -94,12 +104,17 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
             sheet="关爱任务"))
     if children:
         keys = set(BY_UNIT_KEYS)
+        titles = dict(SECTIONS)
+        groups = [(titles[section], len(list(run))) for section, run in
+                  groupby(FIGURES_BY_KEY[k].section for k in BY_UNIT_KEYS)]
         by_unit = ReportTable(f"表{len(tables) + 1}　分单位主要指标（{year}年）",
-                              ["单位"] + [FIGURES_BY_KEY[k].label for k in BY_UNIT_KEYS], sheet="分单位")
+                              ["单位"] + [FIGURES_BY_KEY[k].label for k in BY_UNIT_KEYS], sheet="分单位",
+                              landscape=True, groups=groups)
         for i, child in enumerate(children, 2):
-            values = {v.figure.key: v.value for s in figure_values(user=user, unit=child, period=period,
-                                                                   today=today, trend=False, only=keys)
-                      for v in s.values}
+            # A share as shown (with %, or — without promotions); counts as numbers.
+            values = {v.figure.key: v.shown if v.figure.ratio else v.value
+                      for s in figure_values(user=user, unit=child, period=period, today=today, trend=False,
+                                             only=keys) for v in s.values}
             by_unit.rows.append([child.qualified_name] + [values[k] for k in BY_UNIT_KEYS])
             if progress:
                 progress(i, total)
@@ -116,7 +131,7 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
 
 def report_pdf(report: Report, *, watermark: str) -> bytes:
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import (
@@ -124,6 +139,7 @@ def report_pdf(report: Report, *, watermark: str) -> bytes:
         Frame,
         HRFlowable,
         KeepTogether,
+        NextPageTemplate,
         PageBreak,
         PageTemplate,
         Paragraph,
@@ -139,6 +155,10 @@ def report_pdf(report: Report, *, watermark: str) -> bytes:
     page_w, page_h = A4
     top, left, right, bottom = 37 * mm, 28 * mm, 26 * mm, 35 * mm
     width = page_w - left - right
+    # The landscape page of the table by unit: the same side margins turned, a narrower top.
+    land_w, land_h = landscape(A4)
+    land_top, land_bottom = 25 * mm, 25 * mm
+    land_width = land_w - left - right
     title_style = ParagraphStyle("title", fontName=font, fontSize=22, leading=32, alignment=1, textColor=red,
                                  wordWrap="CJK")
     sub_style = ParagraphStyle("sub", fontName=font, fontSize=12, leading=18, alignment=1, wordWrap="CJK")
@@ -150,24 +170,38 @@ def report_pdf(report: Report, *, watermark: str) -> bytes:
     def_style = ParagraphStyle("def", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK",
                                leftIndent=0, spaceAfter=3)
 
-    def grid(table: ReportTable, wide: bool):
+    def grid(table: ReportTable, wide: bool, width: float = width):
         style = small_style if wide else cell_style
         data = [[Paragraph(escape(str(h)), style) for h in table.headers]]
+        spans = []
+        if table.groups:
+            # A row of section titles over their columns; the first column's header spans both rows.
+            row, column = [data[0][0]], 1
+            for title, n in table.groups:
+                row += [Paragraph(escape(title), style)] + [""] * (n - 1)
+                spans.append(("SPAN", (column, 0), (column + n - 1, 0)))
+                column += n
+            data = [row, [""] + data[0][1:]]
+            spans.append(("SPAN", (0, 0), (0, 1)))
         for row in table.rows:
             data.append([Paragraph(escape(str(c)), style if i == 0 else ParagraphStyle(
                 "num", parent=style, alignment=2 if not wide else 1)) for i, c in enumerate(row)])
         if wide:
-            first = 24 * mm
+            first = (32 if table.landscape else 24) * mm
             widths = [first] + [(width - first) / (len(table.headers) - 1)] * (len(table.headers) - 1)
         else:
             widths = [width * 0.52, width * 0.16, width * 0.16, width * 0.16]
-        t = Table(data, colWidths=widths, repeatRows=1)
+        header_rows = 2 if table.groups else 1
+        t = Table(data, colWidths=widths, repeatRows=header_rows)
         t.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
+            ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#f2f2f2")),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            # Narrow columns of a wide table: the text, not the padding, gets the width.
+            *([("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)] if wide else []),
+            *spans,
         ]))
         return t
 
@@ -181,6 +215,10 @@ def report_pdf(report: Report, *, watermark: str) -> bytes:
     ]
     for table in report.tables:
         wide = len(table.headers) > 4
+        if table.landscape:
+            story += [NextPageTemplate("landscape"), PageBreak(), Paragraph(table.title, head_style),
+                      grid(table, wide, land_width), NextPageTemplate("page")]
+            continue
         story.append(KeepTogether([Paragraph(table.title, head_style), grid(table, wide)])
                      if len(table.rows) < 25 else Paragraph(table.title, head_style))
         if len(table.rows) >= 25:
@@ -199,23 +237,30 @@ def report_pdf(report: Report, *, watermark: str) -> bytes:
     story.append(Paragraph("说明：每项数字均可在系统“领导驾驶舱”中点击打开其对应的记录清单核对；"
                            "统计口径以本页说明为准。", def_style))
 
-    def page_number(canvas, doc):
+    def page_number(canvas, doc, *, page_width=page_w, foot=bottom):
         canvas.saveState()
         canvas.setFont(font, 14)
         label = f"— {doc.page} —"
-        y = bottom - 7 * mm - 14 * 0.8
+        y = foot - 7 * mm - 14 * 0.8
         if doc.page % 2:
-            canvas.drawRightString(page_w - right, y, label)
+            canvas.drawRightString(page_width - right, y, label)
         else:
             canvas.drawString(left, y, label)
         canvas.restoreState()
+
+    def landscape_page_number(canvas, doc):
+        page_number(canvas, doc, page_width=land_w, foot=land_bottom)
 
     buffer = BytesIO()
     doc = BaseDocTemplate(buffer, pagesize=A4, topMargin=top, bottomMargin=bottom, leftMargin=left,
                           rightMargin=right, title=report.title, author=report.unit.qualified_name, creator="担当")
     frame = Frame(left, bottom, width, page_h - top - bottom, leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0, id="text")
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_number)])
+    land_frame = Frame(left, land_bottom, land_width, land_h - land_top - land_bottom, leftPadding=0, rightPadding=0,
+                       topPadding=0, bottomPadding=0, id="land")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_number),
+                          PageTemplate(id="landscape", frames=[land_frame], onPage=landscape_page_number,
+                                       pagesize=landscape(A4))])
     doc.build(story, canvasmaker=watermarked_canvas(watermark))
     return buffer.getvalue()
 

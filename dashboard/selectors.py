@@ -13,7 +13,7 @@ from core.db import kept_until_changed
 COUNTED_MODELS = {
     "cadres": "Cadre FollowUpVisit Sanction SupervisionMeasure Unit UnitGroupObjectPermission UnitUserObjectPermission",
     "tolerance": "Allegation Allegation_subjects CaseCadre CaseEvent ClarificationNotice Determination "
-                 "FalseAccusationReferral ReReview ReformFiling Ruling ToleranceCase "
+                 "FalseAccusationReferral ReReview ReformFiling Ruling StageDeadline ToleranceCase "
                  "AllegationGroupObjectPermission AllegationUserObjectPermission CaseGroupObjectPermission "
                  "CaseUserObjectPermission",
     "assessment": "AssessmentYear CadreGrade GradeReview PriorityRecord Promotion QuarterlyReview QuotaApproval "

@@ -1,4 +1,4 @@
-"""The dashboard's two tables by unit, each defined once here with its definition (shown as
+"""The dashboard's tables, each defined once here with its definition (shown as
 a tooltip and in the year-end report) and its links to the list pages behind the cells:
 
 - 优秀等次名额使用 (考核): each assessment year of the subtree, 优秀 granted against the quota
@@ -6,7 +6,10 @@ a tooltip and in the year-end report) and its links to the list pages behind the
   grades are saved);
 - 关心关爱任务完成情况 (关心关爱): each obligation × subordinate unit, from the compliance
   selector of the care module (care.compliance.compliance), each cell linking to the
-  compliance page filtered to that unit and obligation."""
+  compliance page filtered to that unit and obligation;
+- 各阶段办理天数 (容错纠错): for each stage of a case, the stays that ended in the period and
+  their median length (tolerance.selectors.stage_stays), the count linking to the case list
+  of the cases that left the stage in the period."""
 import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -17,6 +20,9 @@ from assessment.selectors import quota_use
 from cadres.models import Unit
 from care.compliance import compliance
 from care.models import ObligationApplies
+from dashboard.periods import Period
+from tolerance.models import Stage
+from tolerance.selectors import cases_visible_to, stage_limits, stage_stays
 
 QUOTA_ROWS = 12
 QUOTA_DEFINITION = (
@@ -27,8 +33,16 @@ COMPLIANCE_DEFINITION = (
     "截至今天（所选年度已过去的按全年），各下级单位在职干部中未完成各项年度关爱任务的人数与应完成人数；"
     "“说说心里话”活动按单位计（有在职干部的单位每年开展）。任务及要求以系统“关心关爱年度任务”规则为准；单位为干部现所在单位。")
 
+STAGE_DAYS_DEFINITION = (
+    "容错纠错案件各办理阶段（立案至备案，已办结除外）在期间内办完的次数（离开该阶段、转入下一阶段的办理记录日期在期间内，"
+    "进入该阶段可在期间之前），及每次在该阶段停留天数的中位数。停留天数为离开日期减进入日期（按北京时间的日历日，"
+    "当日进入当日办完的为0天）；进入日期为此前最近一次转入该阶段的办理记录日期，没有的按立案时间。"
+    "同一案件在期间内两次办完同一阶段的计两次，点击次数打开的案件清单中只列一次。办理时限为系统“阶段办理时限”（日历天）。"
+    "单位为案件涉及单位。")
+
 # (section, label, definition) for the year-end report's last page.
-TABLE_DEFINITIONS = [("assessment", "优秀等次名额使用", QUOTA_DEFINITION),
+TABLE_DEFINITIONS = [("tolerance", "各阶段办理天数（中位数）", STAGE_DAYS_DEFINITION),
+                     ("assessment", "优秀等次名额使用", QUOTA_DEFINITION),
                      ("care", "关心关爱任务完成情况", COMPLIANCE_DEFINITION)]
 
 
@@ -121,3 +135,38 @@ def compliance_table(*, user, unit: Unit, year: int, today: datetime.date) -> Co
         headers=[r.get_kind_display() for r in result.rules], rows=rows,
         total=row(f"合计（{unit.name}）", result.total, unit),
         page_link=f"{reverse('care:compliance')}?{urlencode({'year': year, 'unit': unit.pk})}")
+
+
+@dataclass
+class StageDaysRow:
+    label: str
+    stays: int
+    median_days: float | None
+    limit_days: int
+    link: str
+
+    @property
+    def median_shown(self) -> str:
+        if self.median_days is None:
+            return "—"
+        return f"{self.median_days:g}"
+
+
+@dataclass
+class StageDaysTable:
+    rows: list[StageDaysRow]
+    definition: str = STAGE_DAYS_DEFINITION
+
+
+def stage_days_table(*, user, unit: Unit, period: Period) -> StageDaysTable:
+    """Each stage's stays that ended in the period, in the cases the user may see in the subtree
+    (the case list's own selector and unit filter, so the count and its list agree)."""
+    cases = cases_visible_to(user).filter(unit__path__startswith=unit.path)
+    limits = stage_limits()
+    rows = []
+    for s in stage_stays(cases, since=period.start, until=period.end):
+        params = {"unit": unit.pk, "left_stage": s.stage, "since": period.start.isoformat(),
+                  "until": period.end.isoformat()}
+        rows.append(StageDaysRow(Stage(s.stage).label, s.stays, s.median_days, limits[s.stage],
+                                 f"{reverse('tolerance:list')}?{urlencode(params)}"))
+    return StageDaysTable(rows)

@@ -21,7 +21,7 @@ from dashboard.figures import figure_values
 from dashboard.forms import DashboardForm, ReportForm
 from dashboard.periods import Period
 from dashboard.selectors import dashboard_units, default_unit, kept_for, may_view_dashboard
-from dashboard.tables import compliance_table, quota_table
+from dashboard.tables import compliance_table, quota_table, stage_days_table
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,6 +68,7 @@ def dashboard(request):
         return render_to_string("dashboard/_sections.html", {
             "period": period, "unit": unit, "sections": sections, "charts": {s.key: s.chart() for s in sections},
             "quota": quota_table(user=user, unit=unit, year=year),
+            "stage_days": stage_days_table(user=user, unit=unit, period=period),
             "care_table": compliance_table(user=user, unit=unit, year=year, today=today)})
 
     return render(request, "dashboard/index.html", {

@@ -203,8 +203,13 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(label="失误年份", required=False, min_value=2000, max_value=2100)
     wrongly = forms.BooleanField(label="应容未容", required=False)
     event = forms.ChoiceField(label="统计事项", required=False, choices=[("", "不限")] + CASE_EVENTS)
+    left_stage = forms.ChoiceField(label="离开阶段", required=False,
+                                   choices=[("", "不限")] + [c for c in Stage.choices if c[0] != Stage.CLOSED],
+                                   help_text="在起止日期内办完该阶段、转入下一阶段的案件")
     since = forms.DateField(label="起始日期", required=False)
     until = forms.DateField(label="截止日期", required=False)
+    overdue_on = forms.DateField(label="截至该日超期", required=False,
+                                 help_text="该日终了时尚未办结、且当时所处阶段已超过办理期限的案件；晚于今天的按今天")
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

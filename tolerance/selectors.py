@@ -1,19 +1,25 @@
 """Which tolerance cases a user may see and act on: one place, used by every page,
 download and admin list."""
 import datetime
+from collections import Counter
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from cadres.models import Unit, unit_qualified_name
 from cadres.selectors import cadres_visible_to, sees_whole_registry, units_visible_to, users_with_jurisdiction
 from core import roles
+from core.validation import safe_date_add
+from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.models import (
     Allegation,
     AllegationGroupObjectPermission,
     AllegationStatus,
     AllegationUserObjectPermission,
     CaseCadre,
+    CaseEvent,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     ClarificationNotice,
@@ -27,6 +33,7 @@ from tolerance.models import (
     ReReview,
     Ruling,
     Stage,
+    StageDeadline,
     ToleranceCase,
 )
 
@@ -177,13 +184,64 @@ def case_event_q(event: str, since: datetime.date | None, until: datetime.date |
     return Q()
 
 
+def stage_limits() -> dict[str, int]:
+    """The days allowed for each stage before 已办结: the StageDeadline rows (edited in admin),
+    else the catalog's defaults. Calendar days, as services.stage_deadline counts them."""
+    rows = dict(StageDeadline.objects.values_list("stage", "days"))
+    return {stage: rows.get(stage, DEFAULT_STAGE_DAYS.get(stage, 0)) for stage in Stage.values if stage != Stage.CLOSED}
+
+
+def overdue_on_q(day: datetime.date) -> Q:
+    """Cases open at the end of `day` (Beijing time) whose stage on that day had passed its
+    deadline: the stage is the one the last event up to that day moved the case into (立案
+    for a case without events), entered on that event's date; its deadline is that date plus
+    the stage's days, as services.stage_deadline sets it when the case moves, and, as for the
+    live `overdue` filter, the case is overdue once the deadline is before the day (on the
+    deadline itself it is not). Closed cases are in 已办结, which has no deadline.
+
+    Written as "an event late for its stage with no later event up to the day" (one
+    anti-join), not as the last event per case annotated and tested stage by stage: Django
+    repeats an annotation's subquery in every condition that uses it."""
+    limits = stage_limits()
+    late = Q()
+    for stage, days in limits.items():
+        late |= Q(to_stage=stage, at__date__lt=safe_date_add(day, days=-days))
+    later = CaseEvent.objects.filter(case=OuterRef("case"), at__date__lte=day).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
+    stuck = CaseEvent.objects.filter(late).filter(~Exists(later)).values("case_id")
+    # No event up to the day: in 立案 since it was filed. A case with no events at all (loaded
+    # in bulk, without a history) can only be judged by its stored stage and deadline.
+    unrecorded = ~Exists(CaseEvent.objects.filter(case=OuterRef("pk")))
+    not_moved = ToleranceCase.objects.filter(
+        ~Exists(CaseEvent.objects.filter(case=OuterRef("pk"), at__date__lte=day)), created_at__date__lte=day).filter(
+        (unrecorded & ~Q(stage=Stage.CLOSED) & Q(stage_deadline__lt=day))
+        | (~unrecorded & Q(created_at__date__lt=safe_date_add(day, days=-limits[Stage.FILED])))).values("pk")
+    return Q(pk__in=stuck) | Q(pk__in=not_moved)
+
+
+def left_stage_q(stage: str, since: datetime.date | None, until: datetime.date | None) -> Q:
+    """Cases that left `stage` (moved on from it) within [since, until], by Beijing date."""
+    events = CaseEvent.objects.filter(from_stage=stage)
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
+    return Q(pk__in=events.values("case_id"))
+
+
 def case_filter_q(*, stage="", outcome="", overdue=False, wrongly=False, event="", since=None, until=None,
-                  today=None) -> Q:
-    """The record filters of the case list, as one condition (no joins: counted as is)."""
+                  today=None, overdue_on=None, left_stage="") -> Q:
+    """The record filters of the case list, as one condition (no joins: counted as is).
+    `overdue_on`: overdue as of the end of that day (a day still ahead counts as of today, so
+    a period not yet over ends today); `left_stage`: left that stage between since and until."""
     today = today or timezone.localdate()
     q = Q()
     if stage:
         q &= Q(stage=stage)
+    if overdue_on:
+        q &= overdue_on_q(min(overdue_on, today))
+    if left_stage:
+        q &= left_stage_q(left_stage, since, until)
     if outcome:
         q &= Q(pk__in=current_rulings().filter(outcome=outcome).values("case_cadre__case_id"))
     if wrongly:
@@ -196,12 +254,13 @@ def case_filter_q(*, stage="", outcome="", overdue=False, wrongly=False, event="
 
 
 def case_list(*, user, q="", stage="", outcome="", overdue=False, unit=None, officer=None, year=None,
-              wrongly=False, event="", since=None, until=None, today=None) -> QuerySet[ToleranceCase]:
+              wrongly=False, event="", since=None, until=None, today=None, overdue_on=None,
+              left_stage="") -> QuerySet[ToleranceCase]:
     qs = cases_visible_to(user).select_related("unit", "stage_owner", "policy")
     if q:
         qs = qs.filter(Q(title__contains=q) | Q(case_cadres__cadre__name__contains=q)).distinct()
     qs = qs.filter(case_filter_q(stage=stage, outcome=outcome, overdue=overdue, wrongly=wrongly, event=event,
-                                 since=since, until=until, today=today))
+                                 since=since, until=until, today=today, overdue_on=overdue_on, left_stage=left_stage))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if officer is not None:
@@ -227,6 +286,54 @@ def case_figures(*, user) -> dict:
         "by_unit": [(unit_qualified_name(r["unit__path"], r["unit__name"]), r["n"]) for r in by_unit],
         "wrongly_not_tolerated": rulings.filter(should_have_been_tolerated=True).count(),
     }
+
+
+@dataclass
+class StageStays:
+    stage: str
+    stays: int
+    median_days: float | None
+
+
+def _median(histogram: Counter) -> float | None:
+    """The median of the values counted in `histogram` (value -> how many): the middle one,
+    or the mean of the two middle ones, as PostgreSQL's PERCENTILE_CONT(0.5) gives it."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    middle, seen, below = [(total - 1) // 2, total // 2], 0, {}
+    for value in sorted(histogram):
+        for position in middle:
+            if seen <= position < seen + histogram[value]:
+                below[position] = value
+        seen += histogram[value]
+    return (below[middle[0]] + below[middle[1]]) / 2
+
+
+def stage_stays(cases: QuerySet, *, since: datetime.date, until: datetime.date) -> list[StageStays]:
+    """For each stage before 已办结, the stays of `cases` in it that ended within [since, until]
+    (Beijing dates) and the median of their lengths in calendar days. A stay ends with the
+    event moving the case on from the stage and begins with the latest earlier event moving it
+    into the stage (the case's filing when there is none); its length is the difference of the
+    two Beijing dates, so a stay from 23:30 to 00:30 the next day is 1 day.
+
+    One query: the database groups the stays by stage and length and the median is taken here
+    from those (stage, days, count) rows. It is portable (SQLite has no percentile function)
+    and bounded: the rows are at most the stages times the distinct lengths in days, however
+    many stays there are."""
+    entry = (CaseEvent.objects.filter(case=OuterRef("case"), to_stage=OuterRef("from_stage"))
+             .filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk")))
+             .order_by("-at", "-id").values("at")[:1])
+    rows = (CaseEvent.objects.filter(case__in=cases, at__date__gte=since, at__date__lte=until)
+            .exclude(from_stage__in=["", Stage.CLOSED])
+            .annotate(entered=Coalesce(Subquery(entry), F("case__created_at")))
+            .annotate(days=TruncDate("at") - TruncDate("entered"))
+            .values_list("from_stage", "days").annotate(n=Count("id")).order_by())
+    histograms: dict[str, Counter] = {}
+    for stage, days, n in rows:
+        histograms.setdefault(stage, Counter())[days.days] += n
+    return [StageStays(stage, sum(histograms.get(stage, Counter()).values()), _median(histograms.get(stage, Counter())))
+            for stage in Stage.values if stage != Stage.CLOSED]
 
 
 def reform_filings_visible_to(user) -> QuerySet[ReformFiling]:

@@ -19,7 +19,6 @@ from core.reminders import notify
 from core.security import assignment_granted
 from core.uploads import content_matches
 from core.validation import safe_date_add
-from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.models import (
     CaseCadre,
     CaseEvent,
@@ -34,11 +33,10 @@ from tolerance.models import (
     RemedialMeasure,
     ReReview,
     Stage,
-    StageDeadline,
     ToleranceCase,
 )
 from tolerance.rules import outcome_refusal, tolerance_blockers
-from tolerance.selectors import determination_leaders, eligible_investigators, policy_in_force
+from tolerance.selectors import determination_leaders, eligible_investigators, policy_in_force, stage_limits
 
 REREVIEW_DAYS = 30  # 复核 within 30 days of receiving the written feedback
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
@@ -52,9 +50,7 @@ def _save(instance, by, **kwargs):
 
 
 def stage_deadline(stage: str, start: datetime.date | None = None) -> datetime.date:
-    row = StageDeadline.objects.filter(stage=stage).first()
-    days = row.days if row else DEFAULT_STAGE_DAYS.get(stage, 0)
-    return safe_date_add(start or timezone.localdate(), days=days)
+    return safe_date_add(start or timezone.localdate(), days=stage_limits().get(stage, 0))
 
 
 def check_date(day: datetime.date | None, what: str, *, after: tuple = (), today: datetime.date | None = None) -> None:

@@ -76,7 +76,8 @@ def case_list(request):
     qs = select_case_list(user=request.user, q=f.get("q", ""), stage=f.get("stage", ""), outcome=f.get("outcome", ""),
                           overdue=f.get("overdue", False), unit=f.get("unit"), officer=f.get("officer"),
                           year=f.get("year"), wrongly=f.get("wrongly", False), event=f.get("event", ""),
-                          since=f.get("since"), until=f.get("until"))
+                          since=f.get("since"), until=f.get("until"), overdue_on=f.get("overdue_on"),
+                          left_stage=f.get("left_stage", ""))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -165,3 +165,28 @@ def test_the_shortlist_pages_by_cursor_in_the_pages_order_and_filters_by_kind(to
     assert len(whole) >= 3 and seen == [row.cadre_id for row in whole]
     blocked = client.get(reverse("api:shortlist"), {**params, "show": "blocked"}).json()["results"]
     assert [row["cadre_id"] for row in blocked] == [row.cadre_id for row in whole if not row.eligible]
+
+
+def test_the_shortlist_filters_by_block_like_its_page(token_client, api_world):
+    from django.utils import timezone
+
+    from tests.factories import SanctionFactory
+
+    sanctioned = CadreFactory(unit=api_world.unit_a, name="受处分者", rank="科员")
+    # 记过: 12 months' influence period, decided a month ago.
+    SanctionFactory(cadre=sanctioned, decision_date=timezone.localdate() - datetime.timedelta(days=30))
+    clean = CadreFactory(unit=api_world.unit_a, name="无处分者", rank="科员")
+    client = token_client("staff_a", [Scope.READ_CADRES])
+    params = {"unit": api_world.unit_a.pk, "target_rank": "副科级"}
+    everyone = [row["cadre_id"] for row in client.get(reverse("api:shortlist"), params).json()["results"]]
+    by_sanction = [row["cadre_id"] for row in
+                   client.get(reverse("api:shortlist"), {**params, "block": "sanction"}).json()["results"]]
+    assert {sanctioned.pk, clean.pk} <= set(everyone)
+    assert sanctioned.pk in by_sanction and clean.pk not in by_sanction
+    from assessment.selectors import shortlist_query
+
+    same = shortlist_query(user=api_world.users["staff_a"], unit=api_world.unit_a, target_rank="副科级",
+                           block="sanction").cadres.values_list("pk", flat=True)
+    assert by_sanction == list(same)
+    bad = client.get(reverse("api:shortlist"), {**params, "block": "no_such_reason"})
+    assert bad.status_code == 400 and "block" in bad.json()["errors"]

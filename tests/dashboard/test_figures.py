@@ -27,8 +27,10 @@ from tests.factories import CadreFactory, MeasureFactory, SanctionFactory
 from tests.tolerance.builders import cleared_allegation, determine, load_policy, receive_allegation, walk_case
 from tolerance import allegation_services
 from tolerance import services as tolerance_services
+from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.models import (
     Allegation,
+    CaseEvent,
     ClarificationNotice,
     Determination,
     Outcome,
@@ -36,6 +38,7 @@ from tolerance.models import (
     ReReview,
     Ruling,
     Stage,
+    StageDeadline,
     ToleranceCase,
 )
 
@@ -236,6 +239,19 @@ def in_subtree(unit, *units):
     return any(u.path.startswith(unit.path) for u in units)
 
 
+def overdue_at(case, day):
+    """Open at the end of `day` and past the deadline of the stage it was in, from its events."""
+    if timezone.localtime(case.created_at).date() > day:
+        return False
+    events = [e for e in CaseEvent.objects.filter(case=case).order_by("at", "id") if timezone.localtime(e.at).date() <= day]
+    stage, entered = (events[-1].to_stage, events[-1].at) if events else (Stage.FILED, case.created_at)
+    if stage == Stage.CLOSED:
+        return False
+    row = StageDeadline.objects.filter(stage=stage).first()
+    days = row.days if row else DEFAULT_STAGE_DAYS[stage]
+    return timezone.localtime(entered).date() + datetime.timedelta(days=days) < day
+
+
 def straight_counts(unit, period, today):
     """Each figure counted in Python from every row, without the selectors."""
     start, end = period.start, period.end
@@ -255,6 +271,7 @@ def straight_counts(unit, period, today):
         "cases_rereview": len({r.case_id for r in ReReview.objects.all()
                                if r.case_id in case_ids and start <= r.requested_on <= end}),
         "cases_overdue": sum(c.stage != Stage.CLOSED and c.stage_deadline < today for c in cases),
+        "cases_overdue_at_end": sum(overdue_at(c, min(end, today)) for c in cases),
     }
     for outcome in Outcome:
         counts[f"cases_{outcome.value}"] = decided(outcome)
@@ -414,13 +431,17 @@ def test_the_scenario_exercises_the_figures(scenario):
 def test_each_figure_links_to_a_list_showing_exactly_its_records(scenario, client, persona, unit_name):
     user, unit = scenario.users[persona], getattr(scenario, unit_name)
     client_for(client, user)
+    # The list counts a period's end still ahead as of the real today, after the scenario's
+    # events (made now): the figure counted on that day is the one its list must show.
+    as_of_now = values(user, unit, today=timezone.localdate())
     for v in values(user, unit).values():
         if v.figure.ratio:  # a share opens the list of its numerator
             assert v.link == values(user, unit)[v.figure.ratio[0]].link
             continue
         response = client.get(v.link)
         assert response.status_code == 200, v.link
-        assert response.context["page"].paginator.count == v.value, (v.figure.key, v.link)
+        expected = as_of_now[v.figure.key].value if v.figure.key == "cases_overdue_at_end" else v.value
+        assert response.context["page"].paginator.count == expected, (v.figure.key, v.link)
 
 
 # ------------------------------------------------------------------------ edges
@@ -518,9 +539,10 @@ def test_the_dashboard_costs_the_same_number_of_queries_however_many_records(sce
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
-    # One query per record kind (15), the 优秀 quota (5) and the care compliance (about 7)
-    # tables, plus the session, user, roles and units.
-    assert len(before) <= 40
+    # One query per record kind (15), the 优秀 quota (5), the care compliance (about 7) and
+    # the stage days (2: the stays and the stage deadlines) tables, the stage deadlines for
+    # each year's 期末超期未办结 (5), plus the session, user, roles and units.
+    assert len(before) <= 47
     # From the cache: the session, user, roles, units and the form's choices (13 here, 11 in the benchmark).
     with CaptureQueriesContext(connection) as cached:
         client.get(url)
