@@ -3,8 +3,11 @@ year of records behind its figures.
 
     .venv/bin/python scripts/dashboard_benchmark.py            # builds dd_bench_dash, drops it after
     .venv/bin/python scripts/dashboard_benchmark.py --keep     # keep it; then --reuse to time again
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dandang_bench \
+        .venv/bin/python scripts/dashboard_benchmark.py --reuse --keep   # time on the shared one
 
-The shared `dandang_bench` database is never touched. This script builds its own database
+The shared `dandang_bench` database (built by scripts/benchmark.py with the same demo_data)
+is only ever read, with --reuse. Otherwise this script builds its own database
 with `manage.py demo_data --cadres 100000 --scale-records`: two years (last year and this) of
 what the dashboard counts, written in bulk by core.scale_demo (set-up shared with the other
 benchmarks in scripts/bench_common.py): tolerance cases with their cadres, determinations
@@ -54,7 +57,7 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="沿用已有数据库，不重新生成")
     args = parser.parse_args()
 
-    configure_environment(DEFAULT_DATABASE_URL)
+    configure_environment(DEFAULT_DATABASE_URL, may_write_shared=args.reuse and args.keep)
 
     def out(line=""):
         print(line, flush=True)

@@ -255,10 +255,14 @@ def test_a_source_that_does_not_say_what_it_reads_is_read_on_every_view(world, m
 
 @pytest.mark.django_db(transaction=True)
 def test_the_fingerprint_is_read_again_on_a_new_database_connection():
-    """On PostgreSQL it is a prepared statement of the connection (core.workbench): a new
-    connection prepares it again."""
-    from core.workbench import _fingerprint
+    """On PostgreSQL it is a prepared statement of the connection (core.db.data_fingerprint):
+    a new connection prepares it again."""
+    from core.db import data_fingerprint
+    from core.workbench import _kept_models
     from tests.factories import UserFactory
+
+    def _fingerprint():
+        return data_fingerprint(*_kept_models())
 
     first = _fingerprint()
     assert _fingerprint() == first
