@@ -15,7 +15,7 @@ import random
 import time
 
 from django.db import transaction
-from django.db.models import DateTimeField
+from django.db.models import DateTimeField, Max
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -151,7 +151,10 @@ def _tolerance(rng, scale, admin, cadres) -> dict[str, int]:
                 Allegation.subjects.through.objects.bulk_create(
                     [Allegation.subjects.through(allegation_id=a.pk, cadre_id=cadre_id)
                      for a, (cadre_id, _, _) in zip(allegations, picks)])
-                serial = ClarificationNotice.objects.filter(year=year).count()
+                # After the highest serial of the year, not their count: numbers need not be contiguous
+                # (the demo's own notices, an earlier run at another size).
+                serial = ClarificationNotice.objects.filter(issuing_body="县纪委", year=year).aggregate(
+                    last=Max("serial"))["last"] or 0
                 notices = [ClarificationNotice(
                     allegation=a, cadre_id=cadre_id, form="notice", scope="本单位", issuing_body="县纪委", year=year,
                     serial=serial + i + 1, alleged="违规发放津补贴", finding="经核查，所反映问题不存在",
