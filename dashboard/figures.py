@@ -179,6 +179,20 @@ figure(key="cases_rereview", section="tolerance", label="申请复核", kind="ca
        definition="期间内有干部申请复核的案件数（按申请日期）。",
        condition=lambda p, t: case_filter_q(event="rereview", since=p.start, until=p.end),
        params=lambda p: {"event": "rereview", **_dates(p)})
+REREVIEW_RULE = ("《张家口市激励干部担当干事的规定》第十条（容错认定结论作出后书面反馈）；"
+                 "干部自收到书面反馈之日起30日内可申请复核，复核后重新作出的认定替代原认定")
+for event, label, text in (
+        ("rereview_upheld", "其中：复核维持原认定",
+         "期间内对复核申请重新作出认定（按重新认定的日期）、且每名干部的认定结论与被替代的原认定相同的案件数。多次复核的，只按现行认定计一次"),
+        ("rereview_changed", "其中：复核变更认定",
+         "期间内对复核申请重新作出认定（按重新认定的日期）、且至少一名干部的认定结论与被替代的原认定不同的案件数。多次复核的，只按现行认定计一次"),
+        ("rereview_pending", "其中：复核中",
+         "期间内申请复核（按申请日期）、今天仍在等待重新认定的案件数")):
+    figure(key=f"cases_{event}", section="tolerance", label=label, kind="cases", url_name="tolerance:list",
+           optional=True,
+           definition=f"{text}。依据：{REREVIEW_RULE}。",
+           condition=lambda p, t, e=event: case_filter_q(event=e, since=p.start, until=p.end),
+           params=lambda p, e=event: {"event": e, **_dates(p)})
 figure(key="cases_overdue", section="tolerance", label="当前超期未办结", kind="cases", url_name="tolerance:list",
        definition="今天尚未办结、且已超过当前阶段办理期限的案件数（实时数，不分期间）。", live=True,
        condition=lambda p, t: case_filter_q(overdue=True, today=t), params=lambda p: {"overdue": "on"})

@@ -159,7 +159,27 @@ CASE_EVENTS = [
     ("filed", "立案"),
     ("decided", "作出（现行）认定"),
     ("rereview", "申请复核"),
+    ("rereview_upheld", "复核后维持原认定"),
+    ("rereview_changed", "复核后变更认定"),
+    ("rereview_pending", "申请复核、尚未重新认定"),
 ]
+
+
+def redeterminations():
+    """Determinations in force that replaced an earlier one: the decisions on a re-review
+    (only a re-review sends a determined case back to the determination stage)."""
+    return Determination.objects.filter(status=DeterminationStatus.CURRENT).filter(Exists(
+        Determination.objects.filter(case=OuterRef("case"), status=DeterminationStatus.SUPERSEDED)))
+
+
+def changed_rulings():
+    """Rulings in force whose outcome differs from the same cadre's outcome in the
+    determination replaced most recently (a ruling without an earlier one is no change)."""
+    replaced = Ruling.objects.filter(case_cadre=OuterRef("case_cadre"),
+                                     determination__status=DeterminationStatus.SUPERSEDED).order_by(
+        "-determination__recorded_at", "-determination_id").values("outcome")[:1]
+    return current_rulings().annotate(replaced_outcome=Subquery(replaced)).filter(
+        replaced_outcome__isnull=False).exclude(outcome=F("replaced_outcome"))
 
 
 def case_event_q(event: str, since: datetime.date | None, until: datetime.date | None) -> Q:
@@ -181,6 +201,16 @@ def case_event_q(event: str, since: datetime.date | None, until: datetime.date |
             between("decided_on"), status=DeterminationStatus.CURRENT).values("case_id"))
     if event == "rereview":
         return Q(pk__in=ReReview.objects.filter(between("requested_on")).values("case_id"))
+    if event in ("rereview_upheld", "rereview_changed"):
+        # Counted on the date of the decision on the re-review, under the one in force: a
+        # case re-reviewed twice counts once, for its latest decision.
+        decided = Q(pk__in=redeterminations().filter(between("decided_on")).values("case_id"))
+        changed = Q(pk__in=changed_rulings().values("case_cadre__case_id"))
+        return decided & (changed if event == "rereview_changed" else ~changed)
+    if event == "rereview_pending":
+        # Requested in the period and back in the determination stage now, awaiting the new
+        # determination (a case reaches that stage again only through a re-review).
+        return Q(pk__in=ReReview.objects.filter(between("requested_on")).values("case_id"), stage=Stage.DETERMINATION)
     return Q()
 
 

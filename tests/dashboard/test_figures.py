@@ -275,6 +275,7 @@ def straight_counts(unit, period, today):
     }
     for outcome in Outcome:
         counts[f"cases_{outcome.value}"] = decided(outcome)
+    counts.update(rereview_counts(cases, start, end))
     allegations = [a for a in Allegation.objects.prefetch_related("subjects__unit")
                    if in_subtree(unit, *[s.unit for s in a.subjects.all()])]
     ended = [a for a in allegations if a.concluded_on and start <= a.concluded_on <= end]
@@ -379,6 +380,24 @@ def straight_counts(unit, period, today):
     return counts
 
 
+def rereview_counts(cases, start, end):
+    """Re-reviews by result: a case whose determination in force replaced another, by the
+    outcome of each cadre against the determination replaced last; and those awaiting one."""
+    counts = {"cases_rereview_upheld": 0, "cases_rereview_changed": 0, "cases_rereview_pending": 0}
+    for case in cases:
+        determinations = list(Determination.objects.filter(case=case).order_by("recorded_at", "id"))
+        current = [d for d in determinations if d.status == "current"]
+        replaced = [d for d in determinations if d.status == "superseded"]
+        if current and replaced and start <= current[0].decided_on <= end:
+            before = {r.case_cadre_id: r.outcome for r in Ruling.objects.filter(determination=replaced[-1])}
+            changed = any(r.case_cadre_id in before and before[r.case_cadre_id] != r.outcome
+                          for r in Ruling.objects.filter(determination=current[0]))
+            counts["cases_rereview_changed" if changed else "cases_rereview_upheld"] += 1
+        requested = [r for r in ReReview.objects.filter(case=case) if start <= r.requested_on <= end]
+        counts["cases_rereview_pending"] += bool(requested) and case.stage == Stage.DETERMINATION
+    return counts
+
+
 def blocked_counts(unit, today):
     from cadres.models import Cadre, Sanction, SupervisionMeasure
     from tolerance.models import CaseCadre
@@ -424,7 +443,7 @@ def test_the_scenario_exercises_the_figures(scenario):
             "follow_up_visits", "promotions_made", "promotions_priority", "promotions_priority_share",
             "blocked_sanction", "blocked_tolerance", "blocked_weak_grade", "blocked_admonition", "grades_capped",
             "grades_capped_interview", "grades_capped_influence", "grades_review_any", "grades_review_upheld",
-            "grades_review_changed", "reviews_on_time", "reviews_late", "reviews_missing", "follow_ups_overdue"} <= nonzero
+            "grades_review_changed", "cases_rereview_changed", "reviews_on_time", "reviews_late", "reviews_missing", "follow_ups_overdue"} <= nonzero
 
 
 @pytest.mark.parametrize("persona,unit_name", [("leader", "unit_a"), ("staff_b", "unit_b"), ("admin", "city")])
@@ -453,6 +472,48 @@ def test_a_superseded_determination_counts_once_under_its_current_outcome(scenar
     assert v["cases_not_tolerated"].value == 1
     assert v["cases_wrongly"].value == 1
     assert v["cases_exempt"].value == 1 and v["cases_reduced"].value == 1
+
+
+def test_re_reviews_count_by_result_once_under_the_decision_in_force(scenario, client):
+    """Besides the scenario's re-review that changed 从轻 to 不予容错 (decided 15 June): a case
+    re-reviewed twice, changed on 1 June and upheld on 1 July, counts once, as upheld in
+    July; a case awaiting its new determination counts as pending by its request."""
+    staff, admin = scenario.users["staff_a"], scenario.users["admin"]
+    twice = walk_case(scenario, Stage.FILING, outcome=Outcome.LIGHTER)
+    tolerance_services.rereview_request(case=twice, case_cadre=twice.case_cadres.get(), by=staff,
+                                        requested_on=D(2026, 5, 20), grounds="认为应当免责")
+    twice.refresh_from_db()
+    determine(scenario, twice, Outcome.EXEMPT, number="清容认〔2026〕4号", decided_on=D(2026, 6, 1))
+    twice.refresh_from_db()
+    tolerance_services.case_record_feedback(case=twice, by=staff, feedback_date=D(2026, 6, 2), method="送达",
+                                            received_on=D(2026, 6, 3))
+    tolerance_services.rereview_request(case=twice, case_cadre=twice.case_cadres.get(), by=staff,
+                                        requested_on=D(2026, 6, 10), grounds="再次申请")
+    twice.refresh_from_db()
+    determine(scenario, twice, Outcome.EXEMPT, number="清容认〔2026〕5号", decided_on=D(2026, 7, 1))
+    waiting = walk_case(scenario, Stage.FILING, outcome=Outcome.EXEMPT)
+    tolerance_services.rereview_request(case=waiting, case_cadre=waiting.case_cadres.get(), by=staff,
+                                        requested_on=D(2026, 5, 25), grounds="对认定理由有异议")
+
+    def results(period):
+        v = values(admin, scenario.unit_a, period)
+        return tuple(v[f"cases_rereview_{r}"].value for r in ("upheld", "changed", "pending"))
+
+    assert results(YEAR) == (1, 1, 1)
+    assert results(Period(2026, 2)) == (0, 1, 1)
+    assert results(Period(2026, 3)) == (1, 0, 0)
+    assert results(Period(2025)) == (0, 0, 0)
+    assert values(admin, scenario.unit_b)["cases_rereview_pending"].value == 0
+    for unit in (scenario.city, scenario.unit_a, scenario.unit_b):
+        for period in (YEAR, Period(2026, 2), Period(2026, 3)):
+            got = values(admin, unit, period)
+            want = straight_counts(unit, period, TODAY)
+            assert {k: got[k].value for k in want if k.startswith("cases_rereview")} == \
+                {k: v for k, v in want.items() if k.startswith("cases_rereview")}, (unit.name, period.label)
+    client_for(client, scenario.users["leader"])
+    for key in ("cases_rereview_upheld", "cases_rereview_changed", "cases_rereview_pending"):
+        v = values(scenario.users["leader"], scenario.unit_a)[key]
+        assert client.get(v.link).context["page"].paginator.count == v.value == 1, key
 
 
 def test_a_case_filed_in_december_and_determined_in_january_counts_in_each_year_for_what_happened(scenario):
