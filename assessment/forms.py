@@ -16,7 +16,14 @@ from assessment.models import (
     TeamGrade,
     YearStatus,
 )
-from assessment.selectors import CAP_CAUSES, REVIEW_RESULTS, SHORTLIST_BLOCK_CHOICES, TARGET_RANKS, TIMELINESS
+from assessment.selectors import (
+    CAP_CAUSES,
+    REVIEW_RESULTS,
+    SHORTLIST_BLOCK_CHOICES,
+    SHORTLIST_PRIORITY_CHOICES,
+    TARGET_RANKS,
+    TIMELINESS,
+)
 from cadres.forms import (
     BootstrapMixin,
     CadreChoiceField,
@@ -381,6 +388,8 @@ class ShortlistForm(BootstrapMixin, forms.Form):
     show = forms.ChoiceField(label="显示", required=False, choices=SHORTLIST_SHOW)
     block = forms.ChoiceField(label="暂不能提名原因", required=False,
                               choices=[("", "全部")] + SHORTLIST_BLOCK_CHOICES)
+    priority = forms.ChoiceField(label="优先情形", required=False,
+                                 choices=[("", "全部")] + SHORTLIST_PRIORITY_CHOICES)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

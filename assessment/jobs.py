@@ -19,7 +19,8 @@ def shortlist_from(user, data) -> tuple[forms.ShortlistForm, Shortlist | None]:
         return form, None
     d = form.cleaned_data
     return form, shortlist_query(user=user, unit=d["unit"], target_rank=d["target_rank"], on=d.get("on"),
-                                 q=d.get("q", "").strip(), block=d.get("block", ""))
+                                 q=d.get("q", "").strip(), block=d.get("block", ""),
+                                 priority=d.get("priority", ""))
 
 
 @register_job("assessment.shortlist_export", label="提拔人选研判名单导出")

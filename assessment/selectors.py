@@ -951,12 +951,20 @@ def shortlist_block_q(name: str, *, on: datetime.date) -> Q:
     return condition.where(ctx)
 SHORTLIST_PRIORITIES = [
     ShortlistCondition("priority_record", lambda ctx: Q(pk__in=PriorityRecord.objects.values("cadre_id")),
-                       _priority_record_reasons),
-    ShortlistCondition("two_excellent", _two_excellent_where, _two_excellent_reasons),
+                       _priority_record_reasons, "第三条及附件1登记的情形"),
+    ShortlistCondition("two_excellent", _two_excellent_where, _two_excellent_reasons, "连续两年年度考核优秀"),
     ShortlistCondition("commendation", lambda ctx: Q(pk__in=_commendations().values("cadre_id")),
-                       _commendation_reasons),
-    ShortlistCondition("township", _township_where, _township_reasons),
+                       _commendation_reasons, "获省级以上表彰"),
+    ShortlistCondition("township", _township_where, _township_reasons, f"{TOWNSHIP_YEARS}年以上乡镇工作经历"),
 ]
+SHORTLIST_PRIORITY_CHOICES = [(c.name, c.label) for c in SHORTLIST_PRIORITIES]
+
+
+def shortlist_priority_q(name: str, *, on: datetime.date, county: bool) -> Q:
+    """One priority of the shortlist for the highest target rank (SHORTLIST_PRIORITIES) as a
+    condition on Cadre, on a day; `county`: the shortlist's unit is county-level (is_county_level)."""
+    ctx = ShortlistContext(on=on, target_level=RANK_LEVEL[Rank.ZHENG_TING], county=county)
+    return _any([c for c in SHORTLIST_PRIORITIES if c.name == name], ctx)
 
 
 def _any(conditions, ctx) -> Q:
@@ -1042,7 +1050,7 @@ def shortlist_candidates(unit_ids, target_rank: str) -> QuerySet[Cadre]:
 
 
 def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,
-                    q: str = "", block: str = "") -> Shortlist:
+                    q: str = "", block: str = "", priority: str = "") -> Shortlist:
     """For a unit (with its subtree) and a target rank: the active cadres below that rank in
     the user's jurisdiction, each eligible or blocked, ranked by unit and name, with the
     blocks and priorities as SQL conditions (each an uncorrelated IN over its record table,
@@ -1060,6 +1068,9 @@ def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | N
     if block:
         # Only the cadres blocked for this reason (among others, perhaps).
         cadres = cadres.filter(_any([c for c in SHORTLIST_BLOCKS if c.name == block], ctx))
+    if priority:
+        # Only the cadres with this priority reason (blocked or not, as `block` does).
+        cadres = cadres.filter(_any([c for c in SHORTLIST_PRIORITIES if c.name == priority], ctx))
     cadres = cadres.order_by("unit__path", "name", "pk")
     return Shortlist(cadres, ctx, _any(SHORTLIST_BLOCKS, ctx), _any(SHORTLIST_PRIORITIES, ctx))
 

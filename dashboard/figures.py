@@ -29,8 +29,10 @@ from assessment.selectors import (
     REVIEW_RESULTS,
     TARGET_FREE_BLOCKS,
     TIMELINESS,
+    TOWNSHIP_YEARS,
     grade_filter_q,
     grades_by_assessing_unit,
+    is_county_level,
     priority_filter_q,
     priority_records_visible_to,
     promotion_filter_q,
@@ -39,9 +41,10 @@ from assessment.selectors import (
     reviews_visible_to,
     shortlist_block_q,
     shortlist_candidates,
+    shortlist_priority_q,
     team_interviews_visible_to,
 )
-from cadres.models import Rank, Sanction, Unit
+from cadres.models import Cadre, Rank, Sanction, Unit
 from cadres.selectors import cadres_visible_to, units_visible_to
 from care.follow_ups import FOLLOW_UP_DUE_SOON_DAYS, FollowUpState, follow_up_state_q
 from care.selectors import (
@@ -101,6 +104,10 @@ KINDS = {
     # with a rank to be promoted to, in the visible units of the subtree.
     "candidates": Kind(lambda user, unit: shortlist_candidates(
         units_visible_to(user).filter(path__startswith=unit.path).values("pk"), Rank.ZHENG_TING)),
+    # The same candidates where the shortlist weighs township experience: the shortlist of a
+    # county-level unit (assessment.selectors.is_county_level); above a county, none.
+    "county_candidates": Kind(lambda user, unit: KINDS["candidates"].base(user, unit) if is_county_level(unit)
+                              else Cadre.objects.none()),
 }
 
 
@@ -374,6 +381,21 @@ for block in TARGET_FREE_BLOCKS:
                        "在“提拔人选研判”中按拟任职级研判，不在此统计。"),
            condition=lambda p, t, b=block.name: shortlist_block_q(b, on=t),
            params=lambda p, b=block.name: {"target_rank": Rank.ZHENG_TING.value, "show": "blocked", "block": b})
+
+ZHANGJIAKOU = "《张家口市激励干部担当干事的规定》"
+for name, label, kind, county, basis in (
+        ("two_excellent", "当前优先情形：连续两年年度考核优秀", "candidates", False,
+         f"近两个考核年度内连续两年年度考核为优秀等次（{RESEARCH_REPORT}：对连续两年年度考核“优秀”等次的领导干部，"
+         "按照组织程序优先提拔重用）"),
+        ("township", f"当前优先情形：{TOWNSHIP_YEARS}年以上乡镇工作经历", "county_candidates", True,
+         f"乡镇工作经历满{TOWNSHIP_YEARS}年（按整年计）（{ZHANGJIAKOU}第十二条第四项：县级机关提拔副科级以上领导干部，"
+         f"优先考虑具有{TOWNSHIP_YEARS}年以上乡镇工作经历的干部；只在县（区）及其下级单位统计，县级以上为0）")):
+    figure(key=f"shortlist_{name}", section="selection", label=label, kind=kind, url_name="assessment:shortlist",
+           live=True,
+           definition=(f"今天在提拔人选研判中具有“{basis}”这一优先情形的在职干部人数（不论是否暂不能提名；实时数，不分期间；"
+                       "单位为干部现所在单位）。按系统计算，不需登记。"),
+           condition=lambda p, t, n=name, c=county: shortlist_priority_q(n, on=t, county=c),
+           params=lambda p, n=name: {"target_rank": Rank.ZHENG_TING.value, "priority": n})
 
 # ------------------------------------------------------------------------------ 关心关爱
 

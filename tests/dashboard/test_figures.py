@@ -369,6 +369,7 @@ def straight_counts(unit, period, today):
     counts["consultations_unanswered"] = sum(any(s.answered_on is None for s in c.submissions.all())
                                              for c in consultations)
     counts.update(blocked_counts(unit, today))
+    counts.update(shortlist_priority_counts(unit, today))
     from assessment.models import Promotion
 
     promotions = [p for p in Promotion.objects.select_related("unit")
@@ -396,6 +397,25 @@ def rereview_counts(cases, start, end):
         requested = [r for r in ReReview.objects.filter(case=case) if start <= r.requested_on <= end]
         counts["cases_rereview_pending"] += bool(requested) and case.stage == Stage.DETERMINATION
     return counts
+
+
+def shortlist_priority_counts(unit, today):
+    """Candidates (active, below 正厅级) with two 优秀 in a row within the last two years, and,
+    under a county only, with three full years in townships."""
+    from cadres.models import Cadre, UnitKind
+    from cadres.tenure import township_full_years
+
+    candidates = [c for c in Cadre.objects.select_related("unit")
+                  if in_subtree(unit, c.unit) and c.status == "在职" and c.rank != "正厅级"]
+    excellent = {(g.cadre_id, g.year) for g in CadreGrade.objects.all()
+                 if g.grade == "优秀" and g.year >= today.year - 2}
+    county = any(u.kind == UnitKind.COUNTY for u in unit.get_ancestors()) or unit.kind == UnitKind.COUNTY
+    return {
+        "shortlist_two_excellent": sum(any((c.pk, y) in excellent and (c.pk, y - 1) in excellent
+                                           for y in range(today.year - 1, today.year + 1)) for c in candidates),
+        "shortlist_township": sum(township_full_years(c.township_anchor, c.township_days_closed, today) >= 3
+                                  for c in candidates) if county else 0,
+    }
 
 
 def blocked_counts(unit, today):
@@ -514,6 +534,40 @@ def test_re_reviews_count_by_result_once_under_the_decision_in_force(scenario, c
     for key in ("cases_rereview_upheld", "cases_rereview_changed", "cases_rereview_pending"):
         v = values(scenario.users["leader"], scenario.unit_a)[key]
         assert client.get(v.link).context["page"].paginator.count == v.value == 1, key
+
+
+def test_shortlist_priority_reasons_count_candidates_and_open_the_shortlist_filtered_to_them(scenario, client):
+    """Two 优秀 in a row (2025, 2026) counts, 2024 and 2026 does not, nor a retired cadre's; three
+    township years to the day count, a day short does not; township years count under a county only."""
+    staff, admin = scenario.users["staff_a"], scenario.users["admin"]
+    last_year = open_year(scenario, scenario.township_a, year=2025)
+    two_years_ago = open_year(scenario, scenario.township_a, year=2024)
+    CadreFactory.create_batch(4, unit=scenario.township_a)  # room for 优秀 in the earlier years
+    assessment_services.grade_record(assessment_year=last_year, cadre=scenario.cadre_a, grade="优秀", by=staff)
+    gap = CadreFactory(name="隔年干部", unit=scenario.township_a)
+    assessment_services.grade_record(assessment_year=two_years_ago, cadre=gap, grade="优秀", by=staff)
+    retired = CadreFactory(name="退休优秀", unit=scenario.township_a)
+    assessment_services.grade_record(assessment_year=last_year, cadre=retired, grade="优秀", by=staff)
+    Cadre.objects.filter(pk=retired.pk).update(status="退休")
+    today = timezone.localdate()
+    for name, start in (("满三年", today - relativedelta(years=3)),
+                        ("差一天", today - relativedelta(years=3) + datetime.timedelta(days=1))):
+        cadre = CadreFactory(name=name, unit=scenario.unit_a, rank="科员")
+        posting_add(cadre=cadre, by=staff, unit=scenario.township_a, position="科员", rank="科员", start_date=start)
+
+    v = values(admin, scenario.unit_a, today=today)
+    assert (v["shortlist_two_excellent"].value, v["shortlist_township"].value) == (1, 1)
+    city = values(admin, scenario.city, today=today)
+    assert (city["shortlist_two_excellent"].value, city["shortlist_township"].value) == (1, 0)
+    for unit in (scenario.city, scenario.unit_a, scenario.township_a, scenario.unit_b):
+        got = values(admin, unit, today=today)
+        assert {k: got[k].value for k in ("shortlist_two_excellent", "shortlist_township")} == \
+            shortlist_priority_counts(unit, today), unit.name
+    for persona, unit in (("leader", scenario.unit_a), ("admin", scenario.city)):
+        client_for(client, scenario.users[persona])
+        for key in ("shortlist_two_excellent", "shortlist_township"):
+            figure = values(scenario.users[persona], unit, today=today)[key]
+            assert client.get(figure.link).context["page"].paginator.count == figure.value, (persona, key)
 
 
 def test_a_case_filed_in_december_and_determined_in_january_counts_in_each_year_for_what_happened(scenario):
