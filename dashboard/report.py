@@ -93,9 +93,11 @@ def build_report(*, user, unit: Unit, year: int, today: datetime.date,
     quota = quota_table(user=user, unit=unit, year=year, limit=None)
     if quota.rows:
         tables.append(ReportTable(
-            f"表{len(tables) + 1}　优秀等次名额使用情况（{year}年）", ["考核单位", "参加考核人数", "评定优秀", "允许名额", "最高名额"],
-            [[r.unit_name, r.assessed, r.excellent, r.allowed, r.ceiling] for r in quota.rows]
-            + [[f"合计（{quota.units}个单位）", quota.assessed, quota.excellent, quota.allowed, "—"]], sheet="优秀名额"))
+            f"表{len(tables) + 1}　优秀等次名额使用及等次分布情况（{year}年）",
+            ["考核单位", "参加考核人数", "评定优秀", "允许名额", "最高名额", *quota.grade_headers],
+            [[r.unit_name, r.assessed, r.excellent, r.allowed, r.ceiling, *r.grades] for r in quota.rows]
+            + [[f"合计（{quota.units}个单位）", quota.assessed, quota.excellent, quota.allowed, "—", *quota.grades]],
+            sheet="优秀名额"))
     care = compliance_table(user=user, unit=unit, year=year, today=today)
     if care.rows and care.headers:
         tables.append(ReportTable(

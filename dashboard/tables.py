@@ -3,7 +3,8 @@ a tooltip and in the year-end report) and its links to the list pages behind the
 
 - 优秀等次名额使用 (考核): each assessment year of the subtree, 优秀 granted against the quota
   the policy allows (assessment.selectors.quota_use, the rule quota_figures applies when
-  grades are saved);
+  grades are saved), with the year's other grades (the grade distribution per unit), each
+  linking to the grade list of that unit, year and grade;
 - 关心关爱任务完成情况 (关心关爱): each obligation × subordinate unit, from the compliance
   selector of the care module (care.compliance.compliance), each cell linking to the
   compliance page filtered to that unit and obligation;
@@ -14,9 +15,11 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db.models import Count
 from django.urls import reverse
 
-from assessment.selectors import quota_use
+from assessment.models import Grade
+from assessment.selectors import grades_by_assessing_unit, quota_use
 from cadres.models import Unit
 from care.compliance import compliance
 from care.models import ObligationApplies
@@ -28,7 +31,11 @@ QUOTA_ROWS = 12
 QUOTA_DEFINITION = (
     "各单位该年度考核中评定为优秀的人数，与优秀等次比例允许的名额相比（《公务员考核规定》：优秀等次人数一般掌握在参加年度考核人数的"
     "20%以内，最多不超过25%；各类单位的比例以系统“优秀等次比例”规则为准）。参加考核人数为单位在职干部及已在本单位评定等次的干部；"
-    "允许名额为常规比例名额，经领导批准超出的以批准数为准（不超过最高比例）。单位为考核单位。")
+    "允许名额为常规比例名额，经领导批准超出的以批准数为准（不超过最高比例）。单位为考核单位。"
+    "同表列出各单位该年度评定为称职、基本称职、不称职的人数（《中华人民共和国公务员法》第三十七条：定期考核的结果分为优秀、称职、"
+    "基本称职和不称职四个等次），点击打开该单位、年度、等次的考核等次清单；下设其他考核单位的，清单含其下级单位，故不设链接。")
+# The grades counted beside 优秀 in the quota table (the grade distribution per unit).
+OTHER_GRADES = [Grade.COMPETENT, Grade.BASIC, Grade.INCOMPETENT]
 COMPLIANCE_DEFINITION = (
     "截至今天（所选年度已过去的按全年），各下级单位在职干部中未完成各项年度关爱任务的人数与应完成人数；"
     "“说说心里话”活动按单位计（有在职干部的单位每年开展）。任务及要求以系统“关心关爱年度任务”规则为准；单位为干部现所在单位。")
@@ -54,6 +61,14 @@ class QuotaRow:
     allowed: int
     ceiling: int
     link: str
+    # The counts of OTHER_GRADES in that order, and their grade-list links ("" when the
+    # list, which takes the unit's subtree, would add subordinate assessing units).
+    grades: list[int] = field(default_factory=list)
+    grade_links: list[str] = field(default_factory=list)
+
+    @property
+    def grade_cells(self) -> list[tuple[int, str]]:
+        return list(zip(self.grades, self.grade_links, strict=True))
 
     @property
     def over(self) -> bool:
@@ -69,18 +84,41 @@ class QuotaTable:
     assessed: int = 0
     list_link: str = ""
     definition: str = QUOTA_DEFINITION
+    # OTHER_GRADES over every unit-year, each linking to the grade list of the subtree.
+    grades: list[int] = field(default_factory=list)
+    grade_links: list[str] = field(default_factory=list)
+    grade_headers: tuple[str, ...] = tuple(g.label for g in OTHER_GRADES)
+
+    @property
+    def grade_cells(self) -> list[tuple[int, str]]:
+        return list(zip(self.grades, self.grade_links, strict=True))
 
 
 def quota_table(*, user, unit: Unit, year: int, limit: int | None = QUOTA_ROWS) -> QuotaTable:
     """Every unit-year's use of its 优秀 quota; with a limit, the rows shown are those nearest
     their limit (the year-end report lists them all)."""
     figures = quota_use(user=user, unit=unit, year=year)
-    rows = [QuotaRow(unit_name=f.unit_name, assessed=f.assessed, excellent=f.excellent, allowed=f.allowed,
-                     ceiling=f.ceiling_max, link=reverse("assessment:year_detail", args=[ay.pk]))
-            for ay, f in figures]
+    # The other grades of each year in one query, from the grade list's own selector.
+    counted = {(ay_id, grade): n for ay_id, grade, n in grades_by_assessing_unit(user).filter(
+        assessment_year__in=[ay.pk for ay, _ in figures], grade__in=OTHER_GRADES).order_by()
+        .values("assessment_year_id", "grade").annotate(n=Count("pk")).values_list("assessment_year_id", "grade", "n")}
+    paths = [ay.unit.path for ay, _ in figures]
+
+    def grade_link(target: Unit, grade: str) -> str:
+        return f"{reverse('assessment:grade_list')}?{urlencode({'unit': target.pk, 'year': year, 'grade': grade})}"
+
+    rows = []
+    for ay, f in figures:
+        nested = any(p != ay.unit.path and p.startswith(ay.unit.path) for p in paths)
+        rows.append(QuotaRow(unit_name=f.unit_name, assessed=f.assessed, excellent=f.excellent, allowed=f.allowed,
+                             ceiling=f.ceiling_max, link=reverse("assessment:year_detail", args=[ay.pk]),
+                             grades=[counted.get((ay.pk, g.value), 0) for g in OTHER_GRADES],
+                             grade_links=["" if nested else grade_link(ay.unit, g.value) for g in OTHER_GRADES]))
     table = QuotaTable(rows=[], units=len(rows), excellent=sum(r.excellent for r in rows),
                        allowed=sum(r.allowed for r in rows), assessed=sum(r.assessed for r in rows),
-                       list_link=f"{reverse('assessment:year_list')}?{urlencode({'year': year, 'unit': unit.pk})}")
+                       list_link=f"{reverse('assessment:year_list')}?{urlencode({'year': year, 'unit': unit.pk})}",
+                       grades=[sum(r.grades[i] for r in rows) for i in range(len(OTHER_GRADES))],
+                       grade_links=[grade_link(unit, g.value) for g in OTHER_GRADES])
     # Nearest the limit first (the share of the allowed places used), then unit order.
     ranked = sorted(enumerate(rows), key=lambda ir: (-(ir[1].excellent / ir[1].allowed if ir[1].allowed
                                                        else ir[1].excellent * 2), ir[0]))

@@ -102,6 +102,39 @@ def test_the_quota_total_links_to_the_years_whose_excellent_counts_it_adds(grade
     assert sum(r.excellent for r in response.context["page"]) == table.excellent == 4
 
 
+def test_each_unit_years_other_grades_are_counted_and_open_the_grade_list_of_that_unit_year_and_grade(graded, client):
+    """称职/基本称职/不称职 per assessing unit against a count of its grades; each linked cell opens
+    the grade list showing that many. The county's own year, above two assessing units, is
+    counted on its own and left unlinked (the grade list takes the whole subtree)."""
+    staff, leader = graded.users["staff_a"], graded.users["leader"]
+    dept_cadres = list(Cadre.objects.filter(unit=graded.dept).order_by("pk"))
+    for cadre, grade in zip(dept_cadres[1:], ["称职", "称职", "基本称职", "不称职"], strict=True):
+        assessment_services.grade_record(assessment_year=graded.office, cadre=cadre, grade=grade, by=staff)
+    county = open_year(graded, graded.unit_a, year=2026)
+    assessment_services.grade_record(assessment_year=county, cadre=CadreFactory(unit=graded.unit_a), grade="称职",
+                                     by=staff)
+    client_for(client, leader)
+    table = quota_table(user=leader, unit=graded.unit_a, year=2026)
+    rows = rows_by_unit(table)
+    assert table.grade_headers == ("称职", "基本称职", "不称职")
+    for ay in (graded.town, graded.office, county):
+        row = rows[ay.unit.name]
+        assert row.grades == [ay.grades.filter(grade=g).count() for g in table.grade_headers], ay.unit.name
+    assert rows["县财政局"].grades == [2, 1, 1] and rows["城关镇"].grades == [1, 0, 0]
+    assert rows["清河县"].grades == [1, 0, 0] and rows["清河县"].grade_links == ["", "", ""]
+    linked = 0
+    for row in [*table.rows, table]:
+        for n, link in row.grade_cells:
+            if link:
+                response = client.get(link)
+                assert response.context["page"].paginator.count == n, link
+                linked += 1
+    assert linked == 9
+    assert table.grades == [4, 1, 1]
+    body = client.get(reverse("dashboard:index") + f"?year=2026&unit={graded.unit_a.pk}").content.decode()
+    assert "基本称职" in body and rows["县财政局"].grade_links[1].replace("&", "&amp;") in body
+
+
 # ------------------------------------------------------------------------ care compliance
 
 @pytest.fixture
