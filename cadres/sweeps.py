@@ -20,7 +20,11 @@ def influence_periods_ending(context: SweepContext):
         since = today - datetime.timedelta(days=CATCH_UP_DAYS)
     ended = (Sanction.objects.filter(status=RecordStatus.IN_FORCE, influence_end__lte=today,
                                      influence_end__gt=since)
-             .select_related("cadre", "sanction_type"))
+             .select_related("cadre", "sanction_type")
+             # Only what the reminder says: a whole cadre row (encrypted fields, résumé) per
+             # sanction made each batch of 1,000 several megabytes.
+             .only("decision_date", "influence_end", "cadre__name", "cadre__unit_id", "sanction_type__category",
+                   "sanction_type__name"))
     for sanction in chunked(ended):
         cadre = sanction.cadre
         for user_id in context.jurisdictions.staff(cadre.unit_id):

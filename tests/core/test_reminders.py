@@ -77,6 +77,23 @@ def test_an_ended_influence_period_is_told_to_the_staff_of_the_cadres_current_un
     assert sanction.pk
 
 
+def test_the_influence_sweep_reads_only_the_columns_its_reminder_says(world):
+    """A whole cadre row (encrypted ID number, résumé) per ended sanction made each batch of
+    the daily sweep several megabytes; the reminder says the same with a few columns."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    SanctionFactory(cadre=world.cadre_a, sanction_type=sanction_type("政务处分", "警告"),
+                    decision_date=D(2026, 1, 10))  # ends 2026-07-10
+    with CaptureQueriesContext(connection) as captured:
+        run_sweeps(["cadres_influence_periods_ending"], today=D(2026, 7, 10))
+    notification = Notification.objects.get(recipient=world.users["staff_a"])
+    assert notification.body == "甲干部（政务处分·警告，2026-01-10 决定）影响期满，使用不再受该处分影响。"
+    assert notification.url == f"/cadres/{world.cadre_a.pk}/?tab=rewards"
+    read = [q["sql"] for q in captured.captured_queries if 'FROM "cadres_sanction"' in q["sql"]]
+    assert read and not any("resume_text" in sql or "id_number" in sql for sql in read)
+
+
 def test_the_rereview_window_closing_is_told_to_the_case_owner(world):
     load_policy(world)
     case = walk_case(world, Stage.CLOSED)  # feedback received 2026-05-13 → window closes 2026-06-12
