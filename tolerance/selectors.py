@@ -204,8 +204,12 @@ def case_event_q(event: str, since: datetime.date | None, until: datetime.date |
     if event in ("rereview_upheld", "rereview_changed"):
         # Counted on the date of the decision on the re-review, under the one in force: a
         # case re-reviewed twice counts once, for its latest decision.
-        decided = Q(pk__in=redeterminations().filter(between("decided_on")).values("case_id"))
-        changed = Q(pk__in=changed_rulings().values("case_cadre__case_id"))
+        decided_cases = redeterminations().filter(between("decided_on")).values("case_id")
+        decided = Q(pk__in=decided_cases)
+        # Only the few re-decided cases' rulings are compared with the ones they replaced: over
+        # every ruling of a city the comparison made the dashboard's count of all case figures
+        # take 8 s instead of 0.2 s at 100,000 cadres.
+        changed = Q(pk__in=changed_rulings().filter(case_cadre__case_id__in=decided_cases).values("case_cadre__case_id"))
         return decided & (changed if event == "rereview_changed" else ~changed)
     if event == "rereview_pending":
         # Requested in the period and back in the determination stage now, awaiting the new
