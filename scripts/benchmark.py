@@ -355,7 +355,11 @@ def main():
         for key in ("page_deep", "page_last"):
             deep = results[(key, u)]["ms"]
             checks.append((f"{u} {labels[key]} ≤ 第1页 × 1.2（{deep:.1f} ≤ {page1 * 1.2:.1f} 毫秒）", deep <= page1 * 1.2))
-        for key, limit in (("q_prefix1", 20), ("q_prefix2", 50), ("q_sub2", 50),
+        # The one-character name prefix was 20 ms before 等保 (issue #14): every page now
+        # also checks the session policy, the second factor and the password's age, and a
+        # search writes its audit row (searches of the registry are audited) — about 6 ms no
+        # index removes (the no-result search page: 8.0 ms on 11-24, 13.7-16.3 ms now).
+        for key, limit in (("q_prefix1", 25), ("q_prefix2", 50), ("q_sub2", 50),
                            ("q_id", 20), ("q_id_last6", 20), ("q_id_mid", 20)):
             ms = results[(key, u)]["ms"]
             checks.append((f"{u} {labels[key]} < {limit} 毫秒（{ms:.1f}）", ms < limit))
