@@ -12,6 +12,7 @@ from assessment.models import (
     Grade,
     InfoSource,
     Polarity,
+    QuarterlyReview,
     ReviewStatus,
     TeamGrade,
     YearStatus,
@@ -252,6 +253,26 @@ class GradeListFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+
+class RankingEntryFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label="干部姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "干部姓名"}))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label="研判单位（含下级）",
+                           empty_label="全部单位")
+    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None, choices=_year_choices)
+    quarter = forms.TypedChoiceField(label="季度", required=False, coerce=int, empty_value=None,
+                                     choices=[("", "全部季度")] + QUARTER_CHOICES)
+    category = forms.CharField(label="排名类别", required=False, max_length=100,
+                               widget=forms.TextInput(attrs={"placeholder": "如：党委书记"}))
+    bold = forms.BooleanField(label="仅有敢抓敢管说明的", required=False)
+    # The review detail's rankings tab opens the list on its own review.
+    review = forms.ModelChoiceField(queryset=QuarterlyReview.objects.none(), required=False,
+                                    widget=forms.HiddenInput)
+
+    def __init__(self, *args, units, reviews, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["review"].queryset = reviews
 
 
 class ReviewOpenForm(BootstrapMixin, forms.Form):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from assessment.catalogs import DEFAULT_CEILING_PERCENT, DEFAULT_NORMAL_PERCENT, PRIORITY_SITUATIONS
@@ -87,6 +87,13 @@ def team_interviews_visible_to(user) -> QuerySet[TeamInterview]:
 
 def reviews_visible_to(user) -> QuerySet[QuarterlyReview]:
     return QuarterlyReview.objects.filter(department__in=units_visible_to(user))
+
+
+def ranking_entries_visible_to(user) -> QuerySet[RankingEntry]:
+    """The entries of the rankings of the reviews the user may see, as the review's rankings
+    tab shows them: a ranking stays with the review it was given in, so an entry of a cadre
+    transferred since still shows (without a link to the cadre)."""
+    return RankingEntry.objects.filter(ranking__review__in=reviews_visible_to(user))
 
 
 def priority_records_visible_to(user) -> QuerySet[PriorityRecord]:
@@ -233,6 +240,41 @@ def review_list(*, user, year=None, quarter=None, status="", department=None, un
     if timeliness:
         qs = qs.filter(review_timeliness_q(timeliness, today or timezone.localdate()))
     return qs.order_by("-year", "-quarter", "department__path", "id")
+
+
+def ranking_entry_filter_q(*, year=None, quarter=None, category="", bold=False) -> Q:
+    """The filters of the ranking entry list (shared with the leaders' dashboard): the review's
+    year and quarter, the ranking's category, and only entries with a 敢抓敢管说明."""
+    q = Q()
+    if year:
+        q &= Q(ranking__review__year=year)
+    if quarter:
+        q &= Q(ranking__review__quarter=quarter)
+    if category:
+        q &= Q(ranking__category__contains=category)
+    if bold:
+        q &= ~Q(bold_work_note="")
+    return q
+
+
+def ranking_entry_list(*, user, year=None, quarter=None, unit=None, review=None, category="", bold=False,
+                       q="") -> QuerySet[RankingEntry]:
+    """Ranking entries of visible reviews, by the review's department subtree (`unit`), each
+    with the number of cadres ranked in its ranking (`ranked`)."""
+    qs = ranking_entries_visible_to(user).filter(
+        ranking_entry_filter_q(year=year, quarter=quarter, category=category, bold=bold))
+    if unit is not None:
+        qs = qs.filter(ranking__review__department__path__startswith=unit.path)
+    if review is not None:
+        qs = qs.filter(ranking__review=review)
+    if q:
+        qs = qs.filter(cadre__name__contains=q)
+    ranked = (RankingEntry.objects.filter(ranking=OuterRef("ranking_id")).order_by().values("ranking")
+              .annotate(n=Count("pk")).values("n"))
+    return (qs.select_related("ranking__review__department", "ranking__evaluator", "cadre__unit")
+            .annotate(ranked=Subquery(ranked))
+            .order_by("-ranking__review__year", "-ranking__review__quarter", "ranking__review__department__path",
+                      "ranking__category", "ranking_id", "position", "id"))
 
 
 def priority_filter_q(*, situation="", since=None, until=None) -> Q:

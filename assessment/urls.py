@@ -18,6 +18,7 @@ urlpatterns = [
     path("assessment/team-interviews/", views.team_interview_list, name="team_interview_list"),
     path("assessment/team-interviews/new/", views.team_interview_create, name="team_interview_create"),
     path("assessment/reviews/", views.review_list, name="review_list"),
+    path("assessment/rankings/", views.ranking_list, name="ranking_list"),
     path("assessment/reviews/open/", views.review_open, name="review_open"),
     path("assessment/reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("assessment/reviews/<int:pk>/actions/<str:action>/", views.review_action, name="review_action"),

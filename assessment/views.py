@@ -61,6 +61,9 @@ from assessment.selectors import (
     promotion_list as promotion_list_selector,
 )
 from assessment.selectors import (
+    ranking_entry_list as select_ranking_entry_list,
+)
+from assessment.selectors import (
     review_list as select_review_list,
 )
 from assessment.selectors import (
@@ -405,6 +408,23 @@ def review_list(request):
         "form": form, "page": page, "query": _query_without_page(request), "today": today,
         "open_form": forms.ReviewOpenForm(departments=departments) if can_grade(request.user) else None,
     })
+
+
+@assessment_access()
+def ranking_list(request):
+    """排名明细: one row per cadre ranked by an evaluator in the visible reviews (the
+    dashboard's 综合评价排名 figures open here)."""
+    form = forms.RankingEntryFilterForm(request.GET or None, units=units_visible_to(request.user).order_by("path"),
+                                        reviews=reviews_visible_to(request.user))
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = select_ranking_entry_list(user=request.user, year=f.get("year"), quarter=f.get("quarter"),
+                                   unit=f.get("unit"), review=f.get("review"), category=f.get("category", "").strip(),
+                                   bold=f.get("bold", False), q=f.get("q", "").strip())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = set(cadres_visible_to(request.user).filter(pk__in=[e.cadre_id for e in page]).values_list("pk", flat=True))
+    return render(request, "assessment/ranking_list.html", {
+        "form": form, "page": page, "query": _query_without_page(request), "visible": visible,
+        "review": f.get("review")})
 
 
 @require_POST

@@ -4,7 +4,7 @@ approve; discipline officers have no part in assessment (403)."""
 import datetime
 
 from assessment import services
-from assessment.models import CadreGrade, QuotaApproval, Ranking
+from assessment.models import CadreGrade, QuotaApproval, Ranking, RankingEntry
 from tests.matrix_common import CADRE_A_EDIT, CADRE_A_VIEW, EDITORS, VIEWERS, R
 
 A_POST = {**CADRE_A_EDIT, "staff_a": R, "admin": R}  # staff act (then redirect); staff_b: 404
@@ -26,6 +26,7 @@ MATRIX = {
     "assessment:team_interview_list": ("get", lambda w: {}, VIEWERS),
     "assessment:team_interview_create": ("get", lambda w: {}, EDITORS),
     "assessment:review_list": ("get", lambda w: {}, VIEWERS),
+    "assessment:ranking_list": ("get", lambda w: {}, VIEWERS),
     "assessment:review_open": ("post", lambda w: {}, STAFF_POST),
     "assessment:review_detail": ("get", lambda w: {"pk": w.review.pk}, CADRE_A_VIEW),
     "assessment:review_action": ("post", lambda w: {"pk": w.review.pk, "action": "start"}, A_POST),
@@ -56,10 +57,13 @@ def setup(world):
     world.review, _ = services.quarterly_review_open(department=world.unit_a, year=2026, quarter=2, by=staff)
     world.ranking = Ranking.objects.create(review=world.review, evaluator=world.cadre_a, evaluator_title="县委书记",
                                            category="乡镇党委书记", entered_by=staff)
-    # A promotion with a priority reason of the day, for the list page and the crawlers.
     from cadres.services import posting_add
     from tests.factories import CadreFactory
 
+    # An entry with a 敢抓敢管说明, for the ranking list and the crawlers.
+    RankingEntry.objects.create(ranking=world.ranking, cadre=CadreFactory(name="丙书记", unit=world.township_a),
+                                position=1, bold_work_note="征地拆迁敢抓敢管")
+    # A promotion with a priority reason of the day, for the list page and the crawlers.
     promoted = CadreFactory(name="丁提拔", unit=world.township_a)
     services.priority_record_add(cadre=promoted, situation="art3-3", facts="抗洪抢险", recorded_on=datetime.date(2026, 1, 5),
                                  by=staff)
