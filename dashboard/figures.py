@@ -37,6 +37,8 @@ from assessment.selectors import (
     priority_records_visible_to,
     promotion_filter_q,
     promotions_visible_to,
+    ranking_entries_visible_to,
+    ranking_entry_filter_q,
     review_timeliness_q,
     reviews_visible_to,
     shortlist_block_q,
@@ -94,6 +96,9 @@ KINDS = {
     "concerns": Kind(lambda user, unit: concerns_visible_to(user).filter(cadre_filter("cadre__", unit=unit))),
     "consultations": Kind(lambda user, unit: consultations_visible_to(user).filter(unit__path__startswith=unit.path)),
     "reviews": Kind(lambda user, unit: reviews_visible_to(user).filter(department__path__startswith=unit.path)),
+    # A ranking counts with its review, in the review's department (研判单位).
+    "rankings": Kind(lambda user, unit: ranking_entries_visible_to(user).filter(
+        ranking__review__department__path__startswith=unit.path)),
     "follow_ups": Kind(lambda user, unit: Sanction.objects.filter(
         cadre__in=cadres_visible_to(user).filter(cadre_filter(unit=unit)))),
     "visits": Kind(lambda user, unit: follow_up_visits_visible_to(user).filter(
@@ -339,6 +344,22 @@ for key, label in TIMELINESS.items():
            condition=lambda p, t, k=key: review_timeliness_q(k, t) & Q(year=p.year)
            & (Q(quarter=p.quarter) if p.quarter else Q()),
            params=lambda p, k=key: {"year": p.year, "timeliness": k, **({"quarter": p.quarter} if p.quarter else {})})
+
+RANKING_RULE = ("《张家口市激励干部担当干事的规定》第十四条第二项（季度分析研判中，上级领导对下级干部进行综合评价排名，"
+                "排出前几名、后几名）")
+for key, label, bold, text in (
+        ("entries", "综合评价排名人次", False,
+         "期间内各季度分析研判录入的综合评价排名中，被排名干部的人次（每名评价人对一名干部的排名计一人次；"
+         "按研判所属年度、季度计；单位为研判单位，即市、县区组织部门所在地区）"),
+        ("bold", "其中：有敢抓敢管说明", True,
+         "上述排名人次中，评价人写明因敢抓敢管、不怕得罪人而排名靠后的情况（敢抓敢管说明）的人次；评定年度考核等次时提示，"
+         f"公正评定（{ZHEJIANG_OPINION}，浙江省委组织部答记者问第四问）")):
+    figure(key=f"rankings_{key}", section="assessment", label=label, kind="rankings",
+           url_name="assessment:ranking_list", optional=bold,
+           definition=f"{text}。依据：{RANKING_RULE}。",
+           condition=lambda p, t, b=bold: ranking_entry_filter_q(year=p.year, quarter=p.quarter, bold=b),
+           params=lambda p, b=bold: {"year": p.year, **({"quarter": p.quarter} if p.quarter else {}),
+                                     **({"bold": 1} if b else {})})
 
 # ------------------------------------------------------------------------------ 选拔
 

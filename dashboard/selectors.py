@@ -17,7 +17,7 @@ COUNTED_MODELS = {
                  "AllegationGroupObjectPermission AllegationUserObjectPermission CaseGroupObjectPermission "
                  "CaseUserObjectPermission",
     "assessment": "AssessmentYear CadreGrade GradeReview PriorityRecord Promotion QuarterlyReview QuotaApproval "
-                  "QuotaRule ReviewEvent TeamInterview",
+                  "QuotaRule Ranking RankingEntry ReviewEvent TeamInterview",
     "care": "CareParticipant Concern Consultation ConsultationSubmission LeaveEntitlement ObligationRule",
 }
 

@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment import services as assessment_services
-from assessment.models import CadreGrade, GradeReview, PriorityRecord, QuarterlyReview, ReviewEvent
+from assessment.models import (
+    CadreGrade,
+    GradeReview,
+    PriorityRecord,
+    QuarterlyReview,
+    Ranking,
+    RankingEntry,
+    ReviewEvent,
+)
 from cadres.models import Cadre, FollowUpVisit, Sanction, SupervisionMeasure
 from cadres.services import posting_add
 from care import services as care_services
@@ -231,6 +239,34 @@ def assess_and_review(world, ay, extra):
             at = datetime.datetime.combine(review.deadline + datetime.timedelta(days=reported), datetime.time(16),
                                            tzinfo=datetime.UTC)
             ReviewEvent.objects.filter(pk=event.pk).update(at=at)
+    rank_in_reviews(world)
+
+
+def rank_in_reviews(world):
+    """综合评价排名: in 清河县's second and third quarters (one ranked cadre transferred to 青山区
+    since, still counted with the review), in its fourth quarter of last year (not this year's),
+    and in 青山区's first quarter; some entries with a 敢抓敢管说明."""
+    staff = world.users["staff_a"]
+    reviews = {(r.department_id, r.year, r.quarter): r for r in QuarterlyReview.objects.all()}
+    last_q4, _ = assessment_services.quarterly_review_open(department=world.unit_a, year=2025, quarter=4, by=staff)
+    secretary = CadreFactory(name="县委书记甲", unit=world.unit_a, position="县委书记", is_team_member=True)
+    moved = CadreFactory(name="调出干部", unit=world.township_a, position="党委书记")
+    mayor = CadreFactory(name="区委书记乙", unit=world.unit_b, position="区委书记", is_team_member=True)
+
+    def rank(review, evaluator, rows, category="乡镇党委书记"):
+        ranking = Ranking.objects.create(review=review, evaluator=evaluator, evaluator_title=evaluator.position,
+                                         category=category, entered_by=staff)
+        for position, (cadre, note) in enumerate(rows, 1):
+            RankingEntry.objects.create(ranking=ranking, cadre=cadre, position=position, bold_work_note=note)
+
+    bold = CadreFactory(name="排名丙", unit=world.township_a, position="党委书记")
+    rank(reviews[world.unit_a.pk, 2026, 2], secretary,
+         [(world.cadre_a, ""), (moved, ""), (bold, "征地拆迁敢抓敢管，测评靠后")])
+    rank(reviews[world.unit_a.pk, 2026, 3], secretary, [(moved, "整治违建不怕得罪人"), (world.cadre_a, "")],
+         category="乡镇长")
+    rank(last_q4, secretary, [(world.cadre_a, ""), (moved, "信访积案敢于碰硬")])
+    rank(reviews[world.unit_b.pk, 2026, 1], mayor, [(world.cadre_b, "敢抓敢管")], category="街道党工委书记")
+    posting_add(cadre=moved, by=staff, unit=world.unit_b, position="副区长", rank=moved.rank, start_date=D(2026, 10, 8))
 
 
 # ------------------------------------------------------------------------ straight from the records
@@ -340,6 +376,9 @@ def straight_counts(unit, period, today):
     counts["reviews_on_time"] = sum(reported_on(r) is not None and reported_on(r) <= r.deadline for r in reviews)
     counts["reviews_late"] = sum(reported_on(r) is not None and reported_on(r) > r.deadline for r in reviews)
     counts["reviews_missing"] = sum(reported_on(r) is None and r.deadline < today for r in reviews)
+    entries = [e for e in RankingEntry.objects.select_related("ranking__review") if e.ranking.review in reviews]
+    counts["rankings_entries"] = len(entries)
+    counts["rankings_bold"] = sum(e.bold_work_note != "" for e in entries)
     under_follow_up = [s for s in Sanction.objects.select_related("cadre__unit")
                        if in_subtree(unit, s.cadre.unit) and s.status == "in_force" and s.cadre.status == "在职"
                        and s.decision_date <= today < s.influence_end and s.follow_up_due is not None]
@@ -463,7 +502,8 @@ def test_the_scenario_exercises_the_figures(scenario):
             "follow_up_visits", "promotions_made", "promotions_priority", "promotions_priority_share",
             "blocked_sanction", "blocked_tolerance", "blocked_weak_grade", "blocked_admonition", "grades_capped",
             "grades_capped_interview", "grades_capped_influence", "grades_review_any", "grades_review_upheld",
-            "grades_review_changed", "cases_rereview_changed", "reviews_on_time", "reviews_late", "reviews_missing", "follow_ups_overdue"} <= nonzero
+            "grades_review_changed", "cases_rereview_changed", "reviews_on_time", "reviews_late", "reviews_missing", "follow_ups_overdue",
+            "rankings_entries", "rankings_bold"} <= nonzero
 
 
 @pytest.mark.parametrize("persona,unit_name", [("leader", "unit_a"), ("staff_b", "unit_b"), ("admin", "city")])
@@ -654,11 +694,11 @@ def test_the_dashboard_costs_the_same_number_of_queries_however_many_records(sce
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
-    # One query per record kind (15), whether the unit is county-level (1: the township
+    # One query per record kind (16), whether the unit is county-level (1: the township
     # priority), the 优秀 quota with its other grades (6), the care compliance (about 7) and
     # the stage days (2: the stays and the stage deadlines) tables, the stage deadlines for
     # each year's 期末超期未办结 (5), plus the session, user, roles and units.
-    assert len(before) <= 49
+    assert len(before) <= 50
     # From the cache: the session, user, roles, units and the form's choices (13 here, 11 in the benchmark).
     with CaptureQueriesContext(connection) as cached:
         client.get(url)
@@ -709,3 +749,36 @@ def test_an_unreachable_shared_cache_still_shows_the_dashboard(scenario, client,
     shown = {v.figure.key: v.value for s in response.context["sections"] for v in s.values}
     assert shown["cases_filed"] == values(scenario.users["leader"], scenario.unit_a)["cases_filed"].value
     assert "共用缓存不可用" in caplog.text
+
+
+def test_rankings_count_with_their_review_by_its_year_and_quarter(scenario, client):
+    """清河县: the second quarter (three ranked, one with a 敢抓敢管说明) and the third (two, one);
+    its fourth quarter of last year (two, one) counts in 2025 only; 青山区's first quarter (one,
+    one). A cadre ranked and transferred to 青山区 since counts with the review, in 清河县."""
+    admin, leader, staff_b = (scenario.users[p] for p in ("admin", "leader", "staff_b"))
+
+    def pair(user, unit, period=YEAR):
+        v = values(user, unit, period)
+        return v["rankings_entries"].value, v["rankings_bold"].value
+
+    assert pair(admin, scenario.city) == (6, 3)
+    assert pair(admin, scenario.unit_a) == (5, 2)
+    assert pair(admin, scenario.unit_b) == (1, 1)
+    assert pair(admin, scenario.unit_a, Period(2025)) == (2, 1)
+    assert pair(admin, scenario.unit_a, Period(2025, 4)) == (2, 1)
+    assert pair(admin, scenario.unit_a, Period(2026, 2)) == (3, 1)
+    assert pair(admin, scenario.unit_a, Period(2026, 4)) == (0, 0)
+    assert pair(admin, scenario.city, Period(2026, 1)) == (1, 1)
+    # County staff count only their county's reviews, whatever the unit asked for.
+    assert pair(staff_b, scenario.city) == pair(staff_b, scenario.unit_b) == (1, 1)
+    assert pair(leader, scenario.city) == (5, 2)
+    # Each link opens the ranking list on exactly the entries counted.
+    for user, unit, period in ((leader, scenario.unit_a, Period(2026, 2)), (staff_b, scenario.unit_b, YEAR),
+                               (admin, scenario.city, Period(2025, 4)), (admin, scenario.city, YEAR)):
+        client_for(client, user)
+        for key in ("rankings_entries", "rankings_bold"):
+            v = values(user, unit, period)[key]
+            assert v.link.startswith(reverse("assessment:ranking_list") + "?")
+            response = client.get(v.link)
+            assert response.status_code == 200
+            assert response.context["page"].paginator.count == v.value, (key, v.link)
