@@ -161,3 +161,12 @@ def test_the_page_costs_the_same_number_of_queries_however_many_entries(client, 
     rank(w.q2, CadreFactory(unit=w.unit_a, name="副书记", position="县委副书记", is_team_member=True),
          [(c, "敢抓敢管" if i % 2 else "") for i, c in enumerate(cadres)], category="乡镇党委委员", by=staff(w))
     assert queries() == before <= 12
+
+
+def test_the_review_list_and_the_reviews_rankings_tab_open_the_list_on_that_review(client, rankings):
+    w = rankings
+    client_for(client, w.users["staff_a"])
+    link = f'href="{URL}?review={w.q2.pk}"'
+    assert link in client.get(reverse("assessment:review_list")).content.decode()
+    assert link in client.get(reverse("assessment:review_detail", args=[w.q2.pk]), {"tab": "rankings"}).content.decode()
+    assert f'href="{URL}"' in client.get(reverse("assessment:year_list")).content.decode()  # the assessment tabs

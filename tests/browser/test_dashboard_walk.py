@@ -118,6 +118,17 @@ def test_the_city_clerk_reads_the_city_and_downloads_the_year_end_report_through
     drill(walk, "cases_filed")
     drill(walk, "grades_优秀")
     page = walk.page
+    # 考核 · 综合评价排名: the figure opens the ranking list filtered alike, the same count.
+    page.locator("#section-assessment").screenshot(path=str(walk.shots / "dashboard-city-assessment.png"))
+    assert drill(walk, "rankings_entries") == 6
+    with page.expect_navigation():
+        page.locator("#figure-rankings_bold").click()
+    assert "共 3 人次" in page.locator("body").inner_text()
+    assert page.locator("#ranking-filter input[name=bold]").is_checked()
+    main = page.locator("main").inner_text()
+    assert not RAW.search(main), RAW.search(main)
+    assert "征地拆迁敢抓敢管，测评靠后" in main and "信访积案敢于碰硬" not in main  # last year's is not counted
+    walk.shot("ranking-list-bold")
     page.goto(f"{walk.base}/dashboard/report/?year=2026&unit={scenario.city.pk}")
     walk.shot("report-city")
     with page.expect_navigation():
