@@ -227,7 +227,7 @@ def stage_limits() -> dict[str, int]:
     return {stage: rows.get(stage, DEFAULT_STAGE_DAYS.get(stage, 0)) for stage in Stage.values if stage != Stage.CLOSED}
 
 
-def overdue_on_q(day: datetime.date) -> Q:
+def overdue_on_q(day: datetime.date, limits: dict[str, int] | None = None) -> Q:
     """Cases open at the end of `day` (Beijing time) whose stage on that day had passed its
     deadline: the stage is the one the last event up to that day moved the case into (立案
     for a case without events), entered on that event's date; its deadline is that date plus
@@ -237,8 +237,10 @@ def overdue_on_q(day: datetime.date) -> Q:
 
     Written as "an event late for its stage with no later event up to the day" (one
     anti-join), not as the last event per case annotated and tested stage by stage: Django
-    repeats an annotation's subquery in every condition that uses it."""
-    limits = stage_limits()
+    repeats an annotation's subquery in every condition that uses it. `limits`: stage_limits(),
+    when the caller has read it already (the dashboard counts several periods)."""
+    if limits is None:
+        limits = stage_limits()
     late = Q()
     for stage, days in limits.items():
         late |= Q(to_stage=stage, at__date__lt=safe_date_add(day, days=-days))
@@ -262,16 +264,17 @@ def left_stage_q(stage: str, since: datetime.date | None, until: datetime.date |
 
 
 def case_filter_q(*, stage="", outcome="", overdue=False, wrongly=False, event="", since=None, until=None,
-                  today=None, overdue_on=None, left_stage="") -> Q:
+                  today=None, overdue_on=None, left_stage="", limits=None) -> Q:
     """The record filters of the case list, as one condition (no joins: counted as is).
     `overdue_on`: overdue as of the end of that day (a day still ahead counts as of today, so
-    a period not yet over ends today); `left_stage`: left that stage between since and until."""
+    a period not yet over ends today), under `limits` (stage_limits(), read here if not given);
+    `left_stage`: left that stage between since and until."""
     today = today or timezone.localdate()
     q = Q()
     if stage:
         q &= Q(stage=stage)
     if overdue_on:
-        q &= overdue_on_q(min(overdue_on, today))
+        q &= overdue_on_q(min(overdue_on, today), limits)
     if left_stage:
         q &= left_stage_q(left_stage, since, until)
     if outcome:
