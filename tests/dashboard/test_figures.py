@@ -559,6 +559,13 @@ def test_shortlist_priority_reasons_count_candidates_and_open_the_shortlist_filt
     assert (v["shortlist_two_excellent"].value, v["shortlist_township"].value) == (1, 1)
     city = values(admin, scenario.city, today=today)
     assert (city["shortlist_two_excellent"].value, city["shortlist_township"].value) == (1, 0)
+    # The city report's table by subordinate unit counts them county by county: township years
+    # too, each county being county-level though the city is not.
+    from dashboard.report import BY_UNIT_KEYS, build_report
+
+    by_unit = build_report(user=admin, unit=scenario.city, year=today.year, today=today).tables[-1]
+    columns = [1 + BY_UNIT_KEYS.index(k) for k in ("shortlist_two_excellent", "shortlist_township")]
+    assert [[row[c] for c in columns] for row in by_unit.rows] == [[1, 1], [0, 0]]
     for unit in (scenario.city, scenario.unit_a, scenario.township_a, scenario.unit_b):
         got = values(admin, unit, today=today)
         assert {k: got[k].value for k in ("shortlist_two_excellent", "shortlist_township")} == \
