@@ -120,7 +120,13 @@ def test_each_filter_and_jurisdiction_has_its_own_counts(client, world, clerk):
     assert "total" not in response.context or response.context["total"] == 0
 
 
-def test_repeated_views_skip_the_count(client, world):
+def _ranked(queries):
+    """The queries that count or rank the candidates (the page's ids)."""
+    return [q for q in queries if '"cadres_cadre"' in q["sql"]
+            and ("GROUP BY" in q["sql"] or 'ORDER BY "cadres_unit"."path"' in q["sql"])]
+
+
+def test_repeated_views_skip_the_count_and_the_ranking(client, world):
     build_candidates(world, 30)
     client_for(client, world.users["staff_a"])
     params = {"unit": world.unit_a.pk, "target_rank": "副科级", "show": "eligible"}
@@ -129,10 +135,18 @@ def test_repeated_views_skip_the_count(client, world):
     with CaptureQueriesContext(connection) as kept:
         again = client.get(reverse("assessment:shortlist"), {**params, "page": 1})
     assert [again.context[k] for k in FIGURES] == [first.context[k] for k in FIGURES]
-    counted = [q for q in fresh.captured_queries if "GROUP BY" in q["sql"] and '"cadres_cadre"' in q["sql"]]
-    assert len(counted) == 1
-    assert not [q for q in kept.captured_queries if "GROUP BY" in q["sql"] and '"cadres_cadre"' in q["sql"]]
+    assert [r.cadre_id for r in again.context["page"]] == [r.cadre_id for r in first.context["page"]]
+    assert len(_ranked(fresh.captured_queries)) == 2 and _ranked(kept.captured_queries) == []
     assert len(kept) <= len(fresh) <= 30
+
+
+def test_a_kept_page_shows_the_rows_after_a_write(client, world, clerk):
+    client_for(client, world.users["staff_a"])
+    params = {"unit": world.unit_a.pk, "target_rank": "副科级", "on": ON, "show": "blocked"}
+    assert list(client.get(reverse("assessment:shortlist"), params).context["page"]) == []
+    SanctionFactory(cadre=clerk, decision_date=D(2026, 1, 1))
+    rows = list(client.get(reverse("assessment:shortlist"), params).context["page"])
+    assert [(r.name, r.eligible) for r in rows] == [("科员甲", False)]
 
 
 CASES = [  # (user, unit, target rank, filters): the county's priorities include township years
