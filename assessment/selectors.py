@@ -3,6 +3,7 @@ registry's selectors (cadres_visible_to, units_visible_to); whole-unit computati
 quota, quarter facts, rankings, the shortlist) are set-based: a fixed number of queries
 whatever the number of cadres."""
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -57,6 +58,7 @@ from cadres.models import (
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from cadres.tenure import township_full_years
 from core import roles
+from core.db import kept_until_changed, models_read_by
 from core.validation import safe_date_add
 
 # ---------------------------------------------------------------- who may see and act
@@ -1022,11 +1024,15 @@ def _any(conditions, ctx) -> Q:
 @dataclass
 class Shortlist:
     """The shortlist of a unit as a query: `cadres` ranked (unit, name) with `blocked` and
-    `priority` computed in SQL; `rows(values)` turns a page of it into ShortlistRows."""
+    `priority` computed in SQL; `rows(values)` turns a page of it into ShortlistRows.
+    `parts`: whatever `cadres` depends on besides the data (see shortlist_query); `narrowed`:
+    filtered by a block or a priority."""
     cadres: QuerySet
     ctx: ShortlistContext
     blocked: Q
     priority: Q
+    parts: tuple = ()
+    narrowed: bool = False
 
     def shown(self, show: str = "") -> QuerySet:
         if show == "eligible":
@@ -1038,9 +1044,16 @@ class Shortlist:
         return self.cadres
 
     def counts(self) -> dict:
-        """total / eligible / blocked / priority in one query. Grouped by the two conditions
-        as columns, so that each is evaluated once per candidate: as three FILTERs the
-        blocks were evaluated twice over a whole city's candidates (issue #16)."""
+        """total / eligible / blocked / priority, kept until a table the candidates or the
+        conditions read changes (core.db.kept_until_changed, shortlist_read_models): counting
+        evaluates every block and priority over all the candidates, a whole city's 60,000, and
+        the page shows them on every view and every page of the list (issue #16)."""
+        return kept_until_changed("shortlist-counts", self.parts, shortlist_read_models(), self.counted)
+
+    def counted(self) -> dict:
+        """counts() afresh, in one query. Grouped by the two conditions as columns, so that
+        each is evaluated once per candidate: as three FILTERs the blocks were evaluated twice
+        over a whole city's candidates (issue #16)."""
         counts = {"total": 0, "blocked": 0, "priority": 0}
         for row in (self.cadres.order_by()
                     .annotate(is_blocked=ExpressionWrapper(self.blocked, output_field=BooleanField()),
@@ -1053,6 +1066,19 @@ class Shortlist:
                 counts["priority"] += row["n"]
         counts["eligible"] = counts["total"] - counts["blocked"]
         return counts
+
+    def page_values(self, show: str, start: int, stop: int) -> list[tuple]:
+        """SHORTLIST_VALUES of shown(show)[start:stop]. The first page of the whole list reads
+        its 50 rows in the order of an index; any other ranks the rows a condition selects
+        (blocked, priority: evaluated over every candidate again) or skips thousands, so its
+        ids are kept like the counts (a city's blocked list: 0.25 s a view, issue #16)."""
+        values = self.shown(show).values_list(*SHORTLIST_VALUES)
+        if not (show or start or self.narrowed):
+            return list(values[start:stop])
+        ids = kept_until_changed("shortlist-page", (*self.parts, show, start, stop), shortlist_read_models(),
+                                 lambda: list(self.shown(show).values_list("pk", flat=True)[start:stop]))
+        found = {row[0]: row for row in Cadre.objects.filter(pk__in=ids).values_list(*SHORTLIST_VALUES)}
+        return [found[pk] for pk in ids if pk in found]
 
     def rows(self, values) -> list[ShortlistRow]:
         """The reasons of the given cadres (values of `shown()`): a fixed number of queries."""
@@ -1091,6 +1117,19 @@ def shortlist_candidates(unit_ids, target_rank: str) -> QuerySet[Cadre]:
     return Cadre.objects.filter(unit_id__in=unit_ids, status=CadreStatus.ACTIVE, rank__in=below)
 
 
+@functools.cache
+def shortlist_read_models() -> tuple:
+    """Every table the shortlist's candidates and its block and priority conditions read,
+    found in their SQL (core.db.models_read_by) rather than listed by hand: the tables whose
+    changes renew the kept counts. Each condition is taken where it applies and reads the
+    most (a county-level unit, a target rank with every qualification figure)."""
+    ctx = ShortlistContext(on=datetime.date(2000, 1, 1), target_level=RANK_LEVEL[Rank.ZHENG_TING], county=True,
+                           qualification=Qualification(Rank.ZHENG_TING, 1, 1, 1))
+    conditions = [c.where(ctx) for c in (*SHORTLIST_BLOCKS, *SHORTLIST_PRIORITIES)]
+    assert None not in conditions, "a condition left out of the kept counts' tables"
+    return models_read_by(shortlist_candidates([0], Rank.ZHENG_TING).filter(functools.reduce(Q.__or__, conditions)))
+
+
 def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | None = None,
                     q: str = "", block: str = "", priority: str = "") -> Shortlist:
     """For a unit (with its subtree) and a target rank: the active cadres below that rank in
@@ -1114,7 +1153,12 @@ def shortlist_query(*, user, unit: Unit, target_rank: str, on: datetime.date | N
         # Only the cadres with this priority reason (blocked or not, as `block` does).
         cadres = cadres.filter(_any([c for c in SHORTLIST_PRIORITIES if c.name == priority], ctx))
     cadres = cadres.order_by("unit__path", "name", "pk")
-    return Shortlist(cadres, ctx, _any(SHORTLIST_BLOCKS, ctx), _any(SHORTLIST_PRIORITIES, ctx))
+    # The key of what is kept for it: the units it reads (the user's jurisdiction within the
+    # unit's subtree: a revoked grant or a moved unit changes them), the day, the rank and the
+    # rules in force (ctx), and the filters.
+    parts = (tuple(sorted(unit_ids)), target_rank, ctx, q, block, priority)
+    return Shortlist(cadres, ctx, _any(SHORTLIST_BLOCKS, ctx), _any(SHORTLIST_PRIORITIES, ctx), parts,
+                     narrowed=bool(block or priority))
 
 
 def shortlist_priority_reasons(*, cadre_id: int, unit: Unit, target_rank: str, on: datetime.date) -> list[str]:

@@ -670,6 +670,7 @@ def _shortlist(request):
     return shortlist_from(request.user, request.GET)
 
 
+SHORTLIST_PAGE_SIZE = 50
 # Which of Shortlist.counts() is the length of each choice of the "show" filter.
 SHOWN_COUNT = {"": "total", "eligible": "eligible", "blocked": "blocked", "priority": "priority"}
 
@@ -682,12 +683,13 @@ def shortlist(request):
     if query is not None:
         show = form.cleaned_data.get("show", "")
         counts = query.counts()
-        paginator = Paginator(query.shown(show).values_list(*SHORTLIST_VALUES), 50)
+        paginator = Paginator(query.shown(show).values_list(*SHORTLIST_VALUES), SHORTLIST_PAGE_SIZE)
         # The counts above already hold the size of what is shown: the paginator's own COUNT
         # would read every candidate of the city a second time (issue #16).
         paginator.count = counts[SHOWN_COUNT.get(show, "total")]
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = query.rows(page.object_list)
+        start = (page.number - 1) * SHORTLIST_PAGE_SIZE
+        page.object_list = query.rows(query.page_values(show, start, start + SHORTLIST_PAGE_SIZE))
         context.update(page=page, query=_query_without_page(request), **counts)
     return render(request, "assessment/shortlist.html", context)
 

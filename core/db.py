@@ -2,7 +2,9 @@
 import functools
 import hashlib
 import logging
+import re
 
+from django.apps import apps
 from django.core.cache import caches
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -98,6 +100,20 @@ def data_fingerprint(*models) -> tuple:
         else:
             cursor.execute(sql)
         return tuple(cursor.fetchone())
+
+
+def models_read_by(queryset) -> tuple:
+    """The models whose tables `queryset`'s SQL reads (every FROM and JOIN, its subqueries'
+    too), in table order: the `models` of a result kept until its data change, derived from
+    the query itself, so that a condition which comes to read another table is watched
+    without anyone adding it to a list."""
+    sql, _ = queryset.query.sql_with_params()
+    by_table = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    tables = sorted(set(re.findall(r'(?:FROM|JOIN) "([^"]+)"', sql)))
+    missing = [t for t in tables if t not in by_table]
+    if missing:  # a raw table no model names could not be fingerprinted
+        raise ValueError(f"no model for the tables {missing}")
+    return tuple(by_table[t] for t in tables)
 
 
 def kept_until_changed(name: str, parts: tuple, models: tuple, compute):

@@ -59,7 +59,6 @@ from care.selectors import (
     follow_up_visits_visible_to,
 )
 from dashboard.periods import Period
-from dashboard.selectors import kept_for
 from tolerance.models import AllegationStatus, Conclusion, Outcome
 from tolerance.selectors import (
     allegation_filter_q,
@@ -71,6 +70,7 @@ from tolerance.selectors import (
     notices_visible_to,
     reform_filings_visible_to,
     reform_filter_q,
+    stage_limits,
 )
 
 TREND_YEARS = 5
@@ -136,6 +136,9 @@ class Figure:
     # A share in per cent, (numerator key, denominator key) of figures counted before it:
     # no count of its own; None while the denominator is 0. It links to the numerator's list.
     ratio: tuple[str, str] | None = None
+    # A setting of the database the condition needs, passed to it as a third argument: read
+    # once per count, not once per period (tolerance.selectors.stage_limits).
+    setting: Callable[[], object] | None = None
 
     def link(self, unit: Unit, period: Period) -> str:
         params = {"unit": unit.pk, **self.params(self._period(period))}
@@ -144,8 +147,13 @@ class Figure:
     def _period(self, period: Period) -> Period:
         return period.whole_year if self.annual else period
 
-    def q(self, period: Period, today: datetime.date) -> Q:
-        return self.condition(self._period(period), today)
+    def q(self, period: Period, today: datetime.date, settings: dict) -> Q:
+        """`settings`: those read so far in this count, by reader; the figure's own is added."""
+        if self.setting is None:
+            return self.condition(self._period(period), today)
+        if self.setting not in settings:
+            settings[self.setting] = self.setting()
+        return self.condition(self._period(period), today, settings[self.setting])
 
 
 def _dates(p: Period) -> dict:
@@ -212,7 +220,7 @@ figure(key="cases_overdue_at_end", section="tolerance", label="期末超期未�
        definition=("期末（期间最后一天终了时；期间尚未结束的按今天）尚未办结、且当时所处阶段已超过办理期限的案件数。"
                    "阶段按办理记录确定，期限为进入该阶段之日加该阶段办理时限（日历天，与“当前超期未办结”的计算相同），"
                    "期限当日办理的不算超期。当前期间的数字与“当前超期未办结”一致。"),
-       condition=lambda p, t: case_filter_q(overdue_on=p.end, today=t),
+       condition=lambda p, t, limits: case_filter_q(overdue_on=p.end, today=t, limits=limits), setting=stage_limits,
        params=lambda p: {"overdue_on": p.end.isoformat()})
 
 ZHEJIANG_OPINION = "《关于建立健全“干部为事业担当、组织为干部担当”良性互动机制的意见》"
@@ -524,33 +532,42 @@ def figure_counts(*, user, unit: Unit, periods: list[Period], today: datetime.da
                   figures: list[Figure]) -> dict[str, int]:
     """The counts behind figure_values: one query per record kind."""
     counts: dict[str, int] = {}
+    settings: dict = {}
     for kind_name, kind in KINDS.items():
         aggregates = {}
         for f in figures:
             if f.kind != kind_name or f.ratio:
                 continue
             for i, p in enumerate(_periods_of(f, periods)):
-                aggregates[f"{f.key}__{i}"] = Count("pk", filter=f.q(p, today))
+                aggregates[f"{f.key}__{i}"] = Count("pk", filter=f.q(p, today, settings))
         if aggregates:
             counts.update(kind.base(user, unit).aggregate(**aggregates))
     return counts
 
 
+def _periods(period: Period, trend: bool) -> list[Period]:
+    return [period.shifted(-i) for i in range(TREND_YEARS if trend else 2)]
+
+
+def _figures(only: set[str] | None) -> list[Figure]:
+    return [f for f in FIGURES if only is None or f.key in only]
+
+
+def period_counts(*, user, unit: Unit, period: Period, today: datetime.date, trend: bool = True,
+                  only: set[str] | None = None) -> dict[str, int]:
+    """figure_counts for figure_values with the same arguments (to be kept: plain numbers)."""
+    return figure_counts(user=user, unit=unit, periods=_periods(period, trend), today=today, figures=_figures(only))
+
+
 def figure_values(*, user, unit: Unit, period: Period, today: datetime.date, trend: bool = True,
-                  only: set[str] | None = None, cache: bool = False) -> list[Section]:
+                  only: set[str] | None = None, counts: dict[str, int] | None = None) -> list[Section]:
     """Every figure for the unit subtree and period, with last year's value and the trend;
-    one query per record kind (with `cache`, none while their records stay unchanged:
-    dashboard.selectors.kept_for)."""
-    periods = [period.shifted(-i) for i in range(TREND_YEARS if trend else 2)]
-    figures = [f for f in FIGURES if only is None or f.key in only]
-
-    def count():
-        return figure_counts(user=user, unit=unit, periods=periods, today=today, figures=figures)
-
-    if cache:
-        counts = kept_for(user, ("figures", unit.pk, period, today, trend, sorted(only or [])), count)
-    else:
-        counts = count()
+    one query per record kind, none given `counts` (period_counts with the same arguments:
+    the dashboard keeps them with its page, dashboard.selectors.kept_for)."""
+    periods = _periods(period, trend)
+    figures = _figures(only)
+    if counts is None:
+        counts = figure_counts(user=user, unit=unit, periods=periods, today=today, figures=figures)
     sections = {key: Section(key, title, trend_labels=[p.short_label for p in reversed(periods)])
                 for key, title in SECTIONS}
     for f in figures:

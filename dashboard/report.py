@@ -28,7 +28,7 @@ BY_UNIT_KEYS = [
     "cases_filed", "cases_exempt", "cases_lighter", "cases_reduced", "cases_not_tolerated",
     "allegations_received", "allegations_false", "allegations_framed", "allegations_referred", "notices_issued",
     "grades_优秀", "priorities_all", "promotions_made", "promotions_priority", "promotions_priority_share",
-    "concerns_raised", "concerns_on_time", "follow_up_visits", "consultations_held",
+    "shortlist_two_excellent", "shortlist_township", "concerns_raised", "concerns_on_time", "follow_up_visits", "consultations_held",
 ]
 
 

@@ -17,7 +17,7 @@ from core.jobs import job_start
 from core.models import AuditEvent
 from core.xlsx import export_watermark
 from dashboard import report as year_report
-from dashboard.figures import figure_values
+from dashboard.figures import figure_values, period_counts
 from dashboard.forms import DashboardForm, ReportForm
 from dashboard.periods import Period
 from dashboard.selectors import dashboard_units, default_unit, kept_for, may_view_dashboard
@@ -60,20 +60,23 @@ def dashboard(request):
     period = Period(choice["year"], choice.get("quarter"))
     unit = choice["unit"]
     user, year = request.user, period.year
-    sections = figure_values(user=user, unit=unit, period=period, today=today, cache=True)
 
-    def body() -> str:
-        """The sections and tables as HTML: cached with the counts (a page of a hundred
-        figures takes longer to render than to read from the cache)."""
-        return render_to_string("dashboard/_sections.html", {
+    def page() -> tuple[dict, str]:
+        """The counts, and the sections and tables as HTML (a page of a hundred figures takes
+        longer to render than to read from the cache): kept together, one look-up a view."""
+        counts = period_counts(user=user, unit=unit, period=period, today=today)
+        sections = figure_values(user=user, unit=unit, period=period, today=today, counts=counts)
+        return counts, render_to_string("dashboard/_sections.html", {
             "period": period, "unit": unit, "sections": sections, "charts": {s.key: s.chart() for s in sections},
             "quota": quota_table(user=user, unit=unit, year=year),
             "stage_days": stage_days_table(user=user, unit=unit, period=period),
             "care_table": compliance_table(user=user, unit=unit, year=year, today=today)})
 
+    counts, body = kept_for(user, ("page", unit.pk, period, today), page)
     return render(request, "dashboard/index.html", {
-        "form": form, "period": period, "previous": period.shifted(-1), "unit": unit, "sections": sections,
-        "body": mark_safe(kept_for(user, ("body", unit.pk, period, today), body)),  # noqa: S308 - our own template's output
+        "form": form, "period": period, "previous": period.shifted(-1), "unit": unit,
+        "sections": figure_values(user=user, unit=unit, period=period, today=today, counts=counts),
+        "body": mark_safe(body),  # noqa: S308 - our own template's output
     })
 
 

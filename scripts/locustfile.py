@@ -6,15 +6,21 @@ The production settings mark cookies Secure and redirect plain http to https; be
 reverse proxy the app sees `X-Forwarded-Proto: https`, so each request says so and carries
 its session cookie itself (an http client will not send a Secure cookie over http).
 LOADTEST_THINK=0 drops the think time: the throughput run."""
+import json
 import os
-import random
 import re
+import sys
+import time
+from pathlib import Path
 
-from locust import HttpUser, between, constant, task
+from locust import HttpUser, between, constant, events
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loadtest_mix import MIX, MIX_NAMES, STAFF  # noqa: E402
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "Dandang@2026")  # cadres.demo.DEMO_PASSWORD
 THINK = os.environ.get("LOADTEST_THINK", "1") != "0"
-SURNAMES = "王李张刘陈杨赵黄周吴"
+RESULT = os.environ.get("LOADTEST_RESULT", "")  # where the mix's figures go (JSON)
 
 
 class Staff(HttpUser):
@@ -60,45 +66,60 @@ class Staff(HttpUser):
                 response.failure(f"{response.status_code}")
             return response
 
-    @task(6)
-    def cadre_list(self):
-        self.get(f"/cadres/?page={random.randint(1, 20)}", "干部列表")
+    def page(self, name, url):
+        url = url(self)
+        if url is not None:
+            self.get(url, name)
 
-    @task(4)
-    def search(self):
-        self.get(f"/cadres/?q={random.choice(SURNAMES)}", "干部搜索")
 
-    @task(6)
-    def detail(self):
-        self.get(f"/cadres/{random.choice(self.cadres)}/", "干部详情")
+def _page_task(name, url):
+    def task(user):
+        user.page(name, url)
+    task.__name__ = f"page_{name}"
+    return task
 
-    @task(4)
-    def workbench(self):
-        self.get("/", "工作台")
 
-    @task(2)
-    def cases(self):
-        self.get("/tolerance/", "容错纠错案件列表")
-
-    @task(2)
-    def allegations(self):
-        self.get("/allegations/", "问题线索列表")
-
-    @task(1)
-    def shortlist(self):
-        if self.units:
-            self.get(f"/assessment/shortlist/?unit={self.units[0]}&target_rank=正科级", "提拔人选研判")
-
-    @task(2)
-    def inbox(self):
-        self.get("/inbox/", "消息")
+Staff.tasks = {_page_task(name, url): weight for weight, name, url in MIX}
 
 
 class CityStaff(Staff):
-    username = "city_staff"
-    weight = 1
+    username, weight = STAFF[0]
 
 
 class CountyStaff(Staff):
-    username = "qinghe_staff"
-    weight = 3
+    username, weight = STAFF[1]
+
+
+# The figures of the mix alone: login (a deliberately slow password hash, once per session)
+# and the pages a session opens to start are not what the targets are about.
+_mix_times: list[float] = []
+_mix_failures = 0
+_mix_span = [0.0, 0.0]
+
+
+@events.request.add_listener
+def _record(name, response_time, exception, **kwargs):
+    global _mix_failures
+    if name not in MIX_NAMES:
+        return
+    now = time.monotonic()
+    _mix_span[0] = _mix_span[0] or now
+    _mix_span[1] = now
+    _mix_times.append(response_time)
+    _mix_failures += exception is not None
+
+
+@events.quitting.add_listener
+def _write_result(environment, **kwargs):
+    if not RESULT or not _mix_times:
+        return
+    times = sorted(_mix_times)
+
+    def percentile(p):
+        return times[min(len(times) - 1, int(len(times) * p / 100))]
+
+    seconds = max(_mix_span[1] - _mix_span[0], 1e-9)
+    Path(RESULT).write_text(json.dumps({
+        "requests": len(times), "failures": _mix_failures, "seconds": seconds,
+        "per_second": len(times) / seconds, "p50": percentile(50), "p95": percentile(95), "p99": percentile(99),
+        "mean": sum(times) / len(times)}))

@@ -182,29 +182,31 @@ def changed_rulings():
         replaced_outcome__isnull=False).exclude(outcome=F("replaced_outcome"))
 
 
+def _dated_between(field: str, since: datetime.date | None, until: datetime.date | None) -> Q:
+    """`field` (a date, or a datetime's `__date`) within [since, until], either end open."""
+    q = Q()
+    if since:
+        q &= Q(**{f"{field}__gte": since})
+    if until:
+        q &= Q(**{f"{field}__lte": until})
+    return q
+
+
 def case_event_q(event: str, since: datetime.date | None, until: datetime.date | None) -> Q:
     """Cases to which `event` happened within [since, until] (either end open).
     A determination counts on the date of the one in force: a case re-reviewed and
     decided again counts once, in the period of its current determination."""
-    def between(field):
-        q = Q()
-        if since:
-            q &= Q(**{f"{field}__gte": since})
-        if until:
-            q &= Q(**{f"{field}__lte": until})
-        return q
-
     if event == "filed":
-        return between("created_at__date")
+        return _dated_between("created_at__date", since, until)
     if event == "decided":
         return Q(pk__in=Determination.objects.filter(
-            between("decided_on"), status=DeterminationStatus.CURRENT).values("case_id"))
+            _dated_between("decided_on", since, until), status=DeterminationStatus.CURRENT).values("case_id"))
     if event == "rereview":
-        return Q(pk__in=ReReview.objects.filter(between("requested_on")).values("case_id"))
+        return Q(pk__in=ReReview.objects.filter(_dated_between("requested_on", since, until)).values("case_id"))
     if event in ("rereview_upheld", "rereview_changed"):
         # Counted on the date of the decision on the re-review, under the one in force: a
         # case re-reviewed twice counts once, for its latest decision.
-        decided_cases = redeterminations().filter(between("decided_on")).values("case_id")
+        decided_cases = redeterminations().filter(_dated_between("decided_on", since, until)).values("case_id")
         decided = Q(pk__in=decided_cases)
         # Only the few re-decided cases' rulings are compared with the ones they replaced: over
         # every ruling of a city the comparison made the dashboard's count of all case figures
@@ -214,7 +216,7 @@ def case_event_q(event: str, since: datetime.date | None, until: datetime.date |
     if event == "rereview_pending":
         # Requested in the period and back in the determination stage now, awaiting the new
         # determination (a case reaches that stage again only through a re-review).
-        return Q(pk__in=ReReview.objects.filter(between("requested_on")).values("case_id"), stage=Stage.DETERMINATION)
+        return Q(pk__in=ReReview.objects.filter(_dated_between("requested_on", since, until)).values("case_id"), stage=Stage.DETERMINATION)
     return Q()
 
 
@@ -225,7 +227,7 @@ def stage_limits() -> dict[str, int]:
     return {stage: rows.get(stage, DEFAULT_STAGE_DAYS.get(stage, 0)) for stage in Stage.values if stage != Stage.CLOSED}
 
 
-def overdue_on_q(day: datetime.date) -> Q:
+def overdue_on_q(day: datetime.date, limits: dict[str, int] | None = None) -> Q:
     """Cases open at the end of `day` (Beijing time) whose stage on that day had passed its
     deadline: the stage is the one the last event up to that day moved the case into (立案
     for a case without events), entered on that event's date; its deadline is that date plus
@@ -235,8 +237,10 @@ def overdue_on_q(day: datetime.date) -> Q:
 
     Written as "an event late for its stage with no later event up to the day" (one
     anti-join), not as the last event per case annotated and tested stage by stage: Django
-    repeats an annotation's subquery in every condition that uses it."""
-    limits = stage_limits()
+    repeats an annotation's subquery in every condition that uses it. `limits`: stage_limits(),
+    when the caller has read it already (the dashboard counts several periods)."""
+    if limits is None:
+        limits = stage_limits()
     late = Q()
     for stage, days in limits.items():
         late |= Q(to_stage=stage, at__date__lt=safe_date_add(day, days=-days))
@@ -255,25 +259,22 @@ def overdue_on_q(day: datetime.date) -> Q:
 
 def left_stage_q(stage: str, since: datetime.date | None, until: datetime.date | None) -> Q:
     """Cases that left `stage` (moved on from it) within [since, until], by Beijing date."""
-    events = CaseEvent.objects.filter(from_stage=stage)
-    if since:
-        events = events.filter(at__date__gte=since)
-    if until:
-        events = events.filter(at__date__lte=until)
+    events = CaseEvent.objects.filter(_dated_between("at__date", since, until), from_stage=stage)
     return Q(pk__in=events.values("case_id"))
 
 
 def case_filter_q(*, stage="", outcome="", overdue=False, wrongly=False, event="", since=None, until=None,
-                  today=None, overdue_on=None, left_stage="") -> Q:
+                  today=None, overdue_on=None, left_stage="", limits=None) -> Q:
     """The record filters of the case list, as one condition (no joins: counted as is).
     `overdue_on`: overdue as of the end of that day (a day still ahead counts as of today, so
-    a period not yet over ends today); `left_stage`: left that stage between since and until."""
+    a period not yet over ends today), under `limits` (stage_limits(), read here if not given);
+    `left_stage`: left that stage between since and until."""
     today = today or timezone.localdate()
     q = Q()
     if stage:
         q &= Q(stage=stage)
     if overdue_on:
-        q &= overdue_on_q(min(overdue_on, today))
+        q &= overdue_on_q(min(overdue_on, today), limits)
     if left_stage:
         q &= left_stage_q(left_stage, since, until)
     if outcome:
@@ -389,18 +390,9 @@ def reform_filter_q(*, event="", since=None, until=None) -> Q:
     tolerance case filed in the period names the filing as evidence for the decision-procedure
     condition (seed 000 Q7) — counted in the year the case arose, not the year of filing."""
     if event == "filed":
-        q = Q()
-        if since:
-            q &= Q(filed_on__gte=since)
-        if until:
-            q &= Q(filed_on__lte=until)
-        return q
+        return _dated_between("filed_on", since, until)
     if event == "cited":
-        cases = ToleranceCase.objects.filter(reform_filing__isnull=False)
-        if since:
-            cases = cases.filter(created_at__date__gte=since)
-        if until:
-            cases = cases.filter(created_at__date__lte=until)
+        cases = ToleranceCase.objects.filter(_dated_between("created_at__date", since, until), reform_filing__isnull=False)
         return Q(pk__in=cases.values("reform_filing_id"))
     return Q()
 

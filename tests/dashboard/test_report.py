@@ -77,7 +77,7 @@ def test_the_table_by_unit_has_the_selection_and_assessment_columns_as_the_dashb
     report = build_report(user=admin, unit=scenario.city, year=2026, today=TODAY)
     by_unit = report.tables[-1]
     assert {"promotions_made", "promotions_priority", "promotions_priority_share", "grades_优秀",
-            "consultations_held"} <= set(BY_UNIT_KEYS)
+            "shortlist_two_excellent", "shortlist_township", "consultations_held"} <= set(BY_UNIT_KEYS)
     for row, unit in zip(by_unit.rows, (scenario.unit_a, scenario.unit_b), strict=True):
         shown = values(admin, unit)
         assert row[1:] == [shown[k].shown if shown[k].figure.ratio else shown[k].value for k in BY_UNIT_KEYS]
