@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Load test (issue #16): gunicorn with production settings (config/gunicorn.conf.py,
-# persistent connections) on the benchmark database, 50 locust sessions for 60 s, then the
+# persistent connections) on the benchmark database, 50 locust sessions for 90 s, then the
 # same without think time for the throughput. Figures go to bench-results/loadtest-*.csv and
 # the mix's own to loadtest-*.json; scripts/loadtest_check.py then times the mix in-process
 # for the machine's limit and exits non-zero when a target fails. The load average is printed
 # because the machine may be shared.
-#   make loadtest  [LOADTEST_DATABASE_URL=… LOADTEST_USERS=50 LOADTEST_TIME=60s LOADTEST_PORT=8109]
+#   make loadtest  [LOADTEST_DATABASE_URL=… LOADTEST_USERS=50 LOADTEST_TIME=90s LOADTEST_PORT=8109]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${LOADTEST_PORT:-8109}
 USERS=${LOADTEST_USERS:-50}
-TIME=${LOADTEST_TIME:-60s}
+TIME=${LOADTEST_TIME:-90s}
 export DATABASE_URL=${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dandang_bench}
 export DEBUG=false SECRET_KEY=${SECRET_KEY:-loadtest-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz}
 # The key the benchmark database's personal fields were encrypted with (scripts/bench_common.py).
