@@ -121,6 +121,12 @@ def _visible_year(request, pk):
     return get_object_or_404(assessment_years_visible_to(request.user).select_related("unit", "created_by"), pk=pk)
 
 
+def _visible_among(user, cadre_ids) -> set[int]:
+    """Those of the cadres the user sees now: a cadre named in a record of the jurisdiction and
+    since transferred out is shown by name only, without a link, unit or position (已调出)."""
+    return set(cadres_visible_to(user).filter(pk__in=cadre_ids).values_list("pk", flat=True))
+
+
 def _visible_review(request, pk):
     return get_object_or_404(reviews_visible_to(request.user).select_related("department"), pk=pk)
 
@@ -191,7 +197,7 @@ def grade_list(request):
     qs = select_grade_list(user=request.user, year=f.get("year"), unit=f.get("unit"), grade=f.get("grade", ""),
                            capped=f.get("capped", ""), review=f.get("review", ""), q=f.get("q", "").strip())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    visible = set(cadres_visible_to(request.user).filter(pk__in=[g.cadre_id for g in page]).values_list("pk", flat=True))
+    visible = _visible_among(request.user, [g.cadre_id for g in page])
     return render(request, "assessment/grade_list.html", {
         "form": form, "page": page, "query": _query_without_page(request), "visible": visible})
 
@@ -421,7 +427,7 @@ def ranking_list(request):
                                    unit=f.get("unit"), review=f.get("review"), category=f.get("category", "").strip(),
                                    bold=f.get("bold", False), q=f.get("q", "").strip())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    visible = set(cadres_visible_to(request.user).filter(pk__in=[e.cadre_id for e in page]).values_list("pk", flat=True))
+    visible = _visible_among(request.user, [e.cadre_id for e in page])
     return render(request, "assessment/ranking_list.html", {
         "form": form, "page": page, "query": _query_without_page(request), "visible": visible,
         "review": f.get("review")})
@@ -480,9 +486,12 @@ def review_detail(request, pk):
         f = form.cleaned_data if form.is_valid() else {}
         items = review_item_list(review=review, source=f.get("source", ""), polarity=f.get("polarity", ""),
                                  q=f.get("q", "").strip())
-        context.update(filter_form=form, page=Paginator(items, 50).get_page(request.GET.get("page")))
+        page = Paginator(items, 50).get_page(request.GET.get("page"))
+        context.update(filter_form=form, page=page, visible=_visible_among(request.user, [i.cadre_id for i in page]))
     elif tab == "rankings":
-        context.update(results=ranking_results(review),
+        results = ranking_results(review)
+        context.update(results=results,
+                       visible=_visible_among(request.user, [r.cadre_id for _, ranked in results for r in ranked]),
                        rankings=review.rankings.select_related("evaluator", "entered_by").prefetch_related(
                            Prefetch("entries", queryset=RankingEntry.objects.select_related("cadre").order_by("position"))))
     elif tab == "reports":

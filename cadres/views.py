@@ -80,7 +80,7 @@ def cadre_list(request):
         township_years_min=filters.get("township_years"),
         order=filters.get("order") or "name",
     )
-    page = DeferredJoinPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(qs, PAGE_SIZE, kept=True).get_page(request.GET.get("page"))
     if filters.get("q"):  # 检索干部信息 is audited (who looked for whom)
         audit_log(AuditEvent.Type.SEARCH, request=request, detail=f"检索：{filters['q']}", count=page.paginator.count)
     query = request.GET.copy()

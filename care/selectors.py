@@ -22,6 +22,7 @@ from care.models import (
     ConsultationSubmission,
 )
 from core import roles
+from core.db import date_between
 
 # Several measures target young cadres (seed 004); "young" is under this age today.
 YOUNG_CADRE_AGE = getattr(settings, "CARE_YOUNG_CADRE_AGE", 35)
@@ -151,15 +152,6 @@ def activity_list(*, user, q: str = "", kind: str = "", year: int | None = None,
     return qs.select_related("conducted_by").annotate(visible_count=Coalesce(Subquery(counted), 0)).prefetch_related(
         Prefetch("participants", queryset=shown[:preview] if preview else shown, to_attr="visible_participants")
     ).order_by("-date", "-id")
-
-
-def date_between(field: str, since: datetime.date | None, until: datetime.date | None) -> Q:
-    q = Q()
-    if since:
-        q &= Q(**{f"{field}__gte": since})
-    if until:
-        q &= Q(**{f"{field}__lte": until})
-    return q
 
 
 def concern_filter_q(*, status: str = "", category: str = "", overdue: bool = False, on_time: bool = False,

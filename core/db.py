@@ -1,4 +1,5 @@
 """Database upkeep the code does itself, and results kept until their data change."""
+import datetime
 import functools
 import hashlib
 import logging
@@ -8,6 +9,7 @@ from django.apps import apps
 from django.core.cache import caches
 from django.db import connection
 from django.db.backends.signals import connection_created
+from django.db.models import Q
 from django.dispatch import receiver
 
 # An import or a generator that wrote at least this many rows refreshes the planner's statistics.
@@ -147,3 +149,14 @@ def kept_forget():
     """Drop every kept result (tests roll back rows whose ids the next test reuses)."""
     cache = _kept_cache()
     cache.set(_GENERATION_KEY, cache.get(_GENERATION_KEY, 0) + 1, None)
+
+
+def date_between(field: str, since: datetime.date | None, until: datetime.date | None) -> Q:
+    """`field` (a date, or a datetime's `__date`) within [since, until], either end open: the
+    period filter of every list and figure."""
+    q = Q()
+    if since:
+        q &= Q(**{f"{field}__gte": since})
+    if until:
+        q &= Q(**{f"{field}__lte": until})
+    return q

@@ -1,5 +1,9 @@
 """Pagination that keeps deep pages of large lists as cheap as the first page."""
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+from core.db import kept_until_changed, models_read_by
 
 
 class DeferredJoinPaginator(Paginator):
@@ -15,7 +19,21 @@ class DeferredJoinPaginator(Paginator):
 
     The ordering must be total (end with a unique field such as "id"), or the reversed
     ordering would not mirror the forward one exactly.
+
+    `kept=True`: the count and the keys of every page but the first are kept until a table
+    the list's query reads changes (core.db.kept_until_changed, the tables found in its SQL).
+    Both still grow with the table: at a province's million cadres the count of the whole
+    registry and the keys of a deep page each read hundreds of thousands of index entries,
+    on every view (issue #16). The first page reads its 50 keys in index order and stays live.
     """
+
+    def __init__(self, object_list, per_page, *, kept: bool = False, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.kept = kept
+
+    @cached_property
+    def count(self):
+        return self._kept("count", (), lambda: Paginator.count.func(self))
 
     def page(self, number):
         number = self.validate_number(number)
@@ -32,4 +50,15 @@ class DeferredJoinPaginator(Paginator):
             keys = keys.reverse()[from_end:self.count - bottom]
         else:
             keys = keys[bottom:top]
+        if bottom:
+            keys = self._kept("keys", (bottom, top), lambda: [row["pk"] for row in keys])
         return self.object_list.filter(pk__in=keys)
+
+    def _kept(self, name: str, parts: tuple, compute):
+        if not self.kept:
+            return compute()
+        try:
+            models, sql = models_read_by(self.object_list), str(self.object_list.query)
+        except (ValueError, EmptyResultSet):  # a table no model names cannot be fingerprinted;
+            return compute()  # a query that cannot match (no unit in sight) costs nothing
+        return kept_until_changed(f"list-{name}", (sql, *parts), models, compute)

@@ -55,9 +55,9 @@ from care.selectors import (
     concerns_visible_to,
     consultation_unanswered_q,
     consultations_visible_to,
-    date_between,
     follow_up_visits_visible_to,
 )
+from core.db import date_between
 from dashboard.periods import Period
 from tolerance.models import AllegationStatus, Conclusion, Outcome
 from tolerance.selectors import (

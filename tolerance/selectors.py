@@ -11,6 +11,7 @@ from django.utils import timezone
 from cadres.models import Unit, unit_qualified_name
 from cadres.selectors import cadres_visible_to, sees_whole_registry, units_visible_to, users_with_jurisdiction
 from core import roles
+from core.db import date_between
 from core.validation import safe_date_add
 from tolerance.catalogs import DEFAULT_STAGE_DAYS
 from tolerance.models import (
@@ -182,31 +183,21 @@ def changed_rulings():
         replaced_outcome__isnull=False).exclude(outcome=F("replaced_outcome"))
 
 
-def _dated_between(field: str, since: datetime.date | None, until: datetime.date | None) -> Q:
-    """`field` (a date, or a datetime's `__date`) within [since, until], either end open."""
-    q = Q()
-    if since:
-        q &= Q(**{f"{field}__gte": since})
-    if until:
-        q &= Q(**{f"{field}__lte": until})
-    return q
-
-
 def case_event_q(event: str, since: datetime.date | None, until: datetime.date | None) -> Q:
     """Cases to which `event` happened within [since, until] (either end open).
     A determination counts on the date of the one in force: a case re-reviewed and
     decided again counts once, in the period of its current determination."""
     if event == "filed":
-        return _dated_between("created_at__date", since, until)
+        return date_between("created_at__date", since, until)
     if event == "decided":
         return Q(pk__in=Determination.objects.filter(
-            _dated_between("decided_on", since, until), status=DeterminationStatus.CURRENT).values("case_id"))
+            date_between("decided_on", since, until), status=DeterminationStatus.CURRENT).values("case_id"))
     if event == "rereview":
-        return Q(pk__in=ReReview.objects.filter(_dated_between("requested_on", since, until)).values("case_id"))
+        return Q(pk__in=ReReview.objects.filter(date_between("requested_on", since, until)).values("case_id"))
     if event in ("rereview_upheld", "rereview_changed"):
         # Counted on the date of the decision on the re-review, under the one in force: a
         # case re-reviewed twice counts once, for its latest decision.
-        decided_cases = redeterminations().filter(_dated_between("decided_on", since, until)).values("case_id")
+        decided_cases = redeterminations().filter(date_between("decided_on", since, until)).values("case_id")
         decided = Q(pk__in=decided_cases)
         # Only the few re-decided cases' rulings are compared with the ones they replaced: over
         # every ruling of a city the comparison made the dashboard's count of all case figures
@@ -216,7 +207,7 @@ def case_event_q(event: str, since: datetime.date | None, until: datetime.date |
     if event == "rereview_pending":
         # Requested in the period and back in the determination stage now, awaiting the new
         # determination (a case reaches that stage again only through a re-review).
-        return Q(pk__in=ReReview.objects.filter(_dated_between("requested_on", since, until)).values("case_id"), stage=Stage.DETERMINATION)
+        return Q(pk__in=ReReview.objects.filter(date_between("requested_on", since, until)).values("case_id"), stage=Stage.DETERMINATION)
     return Q()
 
 
@@ -259,7 +250,7 @@ def overdue_on_q(day: datetime.date, limits: dict[str, int] | None = None) -> Q:
 
 def left_stage_q(stage: str, since: datetime.date | None, until: datetime.date | None) -> Q:
     """Cases that left `stage` (moved on from it) within [since, until], by Beijing date."""
-    events = CaseEvent.objects.filter(_dated_between("at__date", since, until), from_stage=stage)
+    events = CaseEvent.objects.filter(date_between("at__date", since, until), from_stage=stage)
     return Q(pk__in=events.values("case_id"))
 
 
@@ -390,9 +381,9 @@ def reform_filter_q(*, event="", since=None, until=None) -> Q:
     tolerance case filed in the period names the filing as evidence for the decision-procedure
     condition (seed 000 Q7) — counted in the year the case arose, not the year of filing."""
     if event == "filed":
-        return _dated_between("filed_on", since, until)
+        return date_between("filed_on", since, until)
     if event == "cited":
-        cases = ToleranceCase.objects.filter(_dated_between("created_at__date", since, until), reform_filing__isnull=False)
+        cases = ToleranceCase.objects.filter(date_between("created_at__date", since, until), reform_filing__isnull=False)
         return Q(pk__in=cases.values("reform_filing_id"))
     return Q()
 

@@ -170,3 +170,19 @@ def test_the_review_list_and_the_reviews_rankings_tab_open_the_list_on_that_revi
     assert link in client.get(reverse("assessment:review_list")).content.decode()
     assert link in client.get(reverse("assessment:review_detail", args=[w.q2.pk]), {"tab": "rankings"}).content.decode()
     assert f'href="{URL}"' in client.get(reverse("assessment:year_list")).content.decode()  # the assessment tabs
+
+
+def test_the_review_tabs_show_a_cadre_transferred_since_by_name_only(client, rankings):
+    """The review's rankings tab, like the list, keeps the cadre's name but not the unit and post
+    they moved to outside the county's sight."""
+    w = rankings
+    moved = w.a_secretaries[1]
+    posting_add(cadre=moved, by=w.users["staff_a"], unit=w.unit_b, position="副区长", rank=moved.rank,
+                start_date=D(2026, 10, 8))
+    client_for(client, w.users["staff_a"])
+    response = client.get(reverse("assessment:review_detail", args=[w.q2.pk]), {"tab": "rankings"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"{moved.name}<span" in body and "（已调出）" in body
+    assert "副区长" not in body and "青山区" not in body
+    assert w.a_secretaries[0].position in body  # those still in the county keep their post
