@@ -29,6 +29,10 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # The workbench's newest unread few: read in index order, however many a user has
+            # (a city clerk: 2,500 unread at a province's million cadres, 5 ms to sort each view).
+            models.Index(fields=["recipient", "-created_at", "-id"], condition=models.Q(read_at__isnull=True),
+                         name="notification_unread_recent"),
             models.Index(fields=["emailed_at"], name="notification_email_pending"),
             models.Index(fields=["key"], name="notification_key"),
         ]
