@@ -22,7 +22,8 @@ def test_the_unit_tree_lists_the_jurisdiction_in_tree_order_with_parents(token_c
 def test_the_cadre_list_shows_the_jurisdiction_with_masked_id_numbers(token_client, api_world):
     body = token_client("staff_a", [Scope.READ_CADRES, Scope.READ_ID_NUMBERS]).get(reverse("api:cadre_list")).json()
     shown = {c["name"]: c for c in body["results"]}
-    assert sorted(shown) == ["丁提拔", "甲干部"]  # 丁提拔: the promotion of the assessment matrix
+    # 丁提拔 and 丙书记: the promotion and the ranking entry of the assessment matrix
+    assert sorted(shown) == ["丁提拔", "丙书记", "甲干部"]
     assert "*" in shown["甲干部"]["id_number"]
     assert shown["甲干部"]["id_number"] != api_world.cadre_a.id_number
 
@@ -38,7 +39,7 @@ def test_the_cadre_list_filters_and_searches(token_client, api_world):
     assert names(q="乙丙") == ["甲乙丙"]
     assert names(unit=api_world.unit_b.pk) == ["乙干部"]
     assert names(rank="正科级") == ["丁提拔", "甲乙丙"]
-    assert names(ordering="-name") == ["甲干部", "甲乙丙", "乙干部", "丁提拔"]
+    assert names(ordering="-name") == ["甲干部", "甲乙丙", "乙干部", "丙书记", "丁提拔"]
 
 
 def test_cursor_pages_walk_every_cadre_once_even_when_rows_are_inserted_meanwhile(token_client, api_world):
