@@ -58,7 +58,7 @@ from cadres.models import (
 from cadres.selectors import cadres_in_subtree, cadres_visible_to, units_visible_to
 from cadres.tenure import township_full_years
 from core import roles
-from core.db import kept_until_changed, models_read_by
+from core.db import date_between, kept_until_changed, models_read_by
 from core.validation import safe_date_add
 
 # ---------------------------------------------------------------- who may see and act
@@ -281,13 +281,9 @@ def ranking_entry_list(*, user, year=None, quarter=None, unit=None, review=None,
 
 def priority_filter_q(*, situation="", since=None, until=None) -> Q:
     """The record filters of the priority list (shared with the leaders' dashboard)."""
-    q = Q()
+    q = date_between("recorded_on", since, until)
     if situation:
         q &= Q(situation=situation)
-    if since:
-        q &= Q(recorded_on__gte=since)
-    if until:
-        q &= Q(recorded_on__lte=until)
     return q
 
 

@@ -54,11 +54,19 @@ class DeferredJoinPaginator(Paginator):
             keys = self._kept("keys", (bottom, top), lambda: [row["pk"] for row in keys])
         return self.object_list.filter(pk__in=keys)
 
-    def _kept(self, name: str, parts: tuple, compute):
+    @cached_property
+    def _watched(self) -> tuple | None:
+        """The list query's SQL and the models whose tables it reads (compiled once for the
+        count and the page), or None when the results are not kept."""
         if not self.kept:
-            return compute()
+            return None
         try:
-            models, sql = models_read_by(self.object_list), str(self.object_list.query)
+            return str(self.object_list.query), models_read_by(self.object_list)
         except (ValueError, EmptyResultSet):  # a table no model names cannot be fingerprinted;
-            return compute()  # a query that cannot match (no unit in sight) costs nothing
+            return None  # a query that cannot match (no unit in sight) costs nothing
+
+    def _kept(self, name: str, parts: tuple, compute):
+        if self._watched is None:
+            return compute()
+        sql, models = self._watched
         return kept_until_changed(f"list-{name}", (sql, *parts), models, compute)
